@@ -1,0 +1,25 @@
+/** Display formats shared by the CLI, the status bar and the panel. */
+
+const grouped = new Intl.NumberFormat('en-US');
+const dollars = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+export function formatCount(n: number): string {
+  return grouped.format(Math.round(n));
+}
+
+/** Dollars with enough precision to tell small per-call costs apart: $0.00309, $12.40. */
+export function formatUsd(usd: number): string {
+  if (!Number.isFinite(usd)) return '—';
+  if (usd === 0) return '$0';
+  const sign = usd < 0 ? '-' : '';
+  const abs = Math.abs(usd);
+  if (abs >= 1) return `${sign}$${dollars.format(abs)}`;
+  if (abs < 1e-6) return `${sign}<$0.000001`;
+  // Three significant digits, written out in full (never 1e-7 notation).
+  const digits = Math.max(2, 2 - Math.floor(Math.log10(abs)));
+  return `${sign}$${abs.toFixed(digits).replace(/0+$/, '').replace(/\.$/, '')}`;
+}
+
+export function formatPercent(share: number, digits = 0): string {
+  return `${(share * 100).toFixed(digits)}%`;
+}

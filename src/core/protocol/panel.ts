@@ -1,0 +1,203 @@
+/**
+ * The one protocol between the extension host and the Budget Panel webview.
+ * Three kinds of message, as in GitLens: commands (fire and forget, panel -> host),
+ * requests (panel -> host, answered by a response with the same id) and
+ * notifications (host -> panel). Everything the host receives is validated here,
+ * because a webview is a separate, less trusted context.
+ */
+
+export const BUDGET_PANEL_VIEW_TYPE = 'promptCapsule.budgetPanel';
+
+export interface TextRangeInfo {
+  startLine: number;
+  startCharacter: number;
+  endLine: number;
+  endCharacter: number;
+}
+
+/** What was counted: a file and a range (absent for the whole document). */
+export interface SourceInfo {
+  uri: string;
+  fileName: string;
+  scope: 'selection' | 'document';
+  range?: TextRangeInfo;
+  characters: number;
+}
+
+export interface UsageSettings {
+  callsPerDay: number;
+  outputTokens: number;
+}
+
+export interface ModelRow {
+  id: string;
+  name: string;
+  provider: string;
+  tokens: number;
+  exact: boolean;
+  tokenizer: string;
+  estimateBasis?: string;
+  inputPerMTok: number;
+  cachedInputPerMTok: number | null;
+  outputPerMTok: number;
+  inputCostUsd: number;
+  perCallUsd: number;
+  perDayUsd: number;
+  contextWindow: number;
+  maxOutputTokens: number;
+  overflowsContext: boolean;
+  overflowsOutput: boolean;
+  contextShare: number;
+  source: string;
+  asOf: string;
+  origin: string;
+}
+
+export type SortColumn = 'name' | 'provider' | 'tokens' | 'perCallUsd' | 'perDayUsd' | 'contextShare';
+
+export interface SortState {
+  column: SortColumn;
+  descending: boolean;
+}
+
+export interface BudgetState {
+  status: 'empty' | 'counting' | 'ready' | 'error';
+  /** Shown when status is 'empty' or 'error'. */
+  message?: string;
+  source?: SourceInfo;
+  /** Exact counts per tokenizer, e.g. [{ id: 'o200k_base', tokens: 812 }]. */
+  tokenizers: Array<{ id: string; tokens: number }>;
+  rows: ModelRow[];
+  usage: UsageSettings;
+  activeModelId: string;
+  catalogReviewed: string;
+}
+
+/** Saved with the webview's setState and handed back by the serializer after a reload. */
+export interface PanelPersistedState {
+  sort: SortState;
+  /** The document and range last counted, so a restored panel shows the same thing. */
+  source?: { uri: string; range?: TextRangeInfo };
+}
+
+export interface PanelRequests {
+  /** Sent once the panel's script runs; the answer is the first state to show. */
+  ready: { params: { persisted?: PanelPersistedState }; result: BudgetState };
+}
+
+export interface PanelCommands {
+  setUsage: UsageSettings;
+  setActiveModel: { modelId: string };
+  openSettings: Record<string, never>;
+}
+
+export interface PanelNotifications {
+  state: BudgetState;
+}
+
+export type RequestMethod = keyof PanelRequests;
+export type CommandMethod = keyof PanelCommands;
+export type NotificationMethod = keyof PanelNotifications;
+
+export type PanelToHostMessage =
+  | { [M in RequestMethod]: { kind: 'request'; id: number; method: M; params: PanelRequests[M]['params'] } }[RequestMethod]
+  | { [M in CommandMethod]: { kind: 'command'; method: M; params: PanelCommands[M] } }[CommandMethod];
+
+export type HostToPanelMessage =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: string }
+  | { [M in NotificationMethod]: { kind: 'notification'; method: M; params: PanelNotifications[M] } }[NotificationMethod];
+
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+// Limits on what a panel may ask for: bad input is refused, never clamped silently.
+export const USAGE_LIMITS = {
+  callsPerDay: { min: 0, max: 1e9 },
+  outputTokens: { min: 0, max: 10_000_000 },
+} as const;
+
+const SORT_COLUMNS: readonly SortColumn[] = ['name', 'provider', 'tokens', 'perCallUsd', 'perDayUsd', 'contextShare'];
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function numberIn(value: unknown, name: string, limits: { min: number; max: number }): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < limits.min || value > limits.max) {
+    throw new ProtocolError(`${name} must be a number between ${limits.min} and ${limits.max}`);
+  }
+  return value;
+}
+
+function parseRange(value: unknown): TextRangeInfo | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw new ProtocolError('range must be an object');
+  const lim = { min: 0, max: 1e9 };
+  return {
+    startLine: numberIn(value.startLine, 'startLine', lim),
+    startCharacter: numberIn(value.startCharacter, 'startCharacter', lim),
+    endLine: numberIn(value.endLine, 'endLine', lim),
+    endCharacter: numberIn(value.endCharacter, 'endCharacter', lim),
+  };
+}
+
+/** Validates persisted state (it comes back from the webview or from disk after a reload). */
+export function parsePersistedState(value: unknown): PanelPersistedState | undefined {
+  if (!isObject(value)) return undefined;
+  const sort = isObject(value.sort) ? value.sort : {};
+  const column = SORT_COLUMNS.includes(sort.column as SortColumn) ? (sort.column as SortColumn) : 'perCallUsd';
+  const state: PanelPersistedState = { sort: { column, descending: sort.descending === true } };
+  if (isObject(value.source) && typeof value.source.uri === 'string') {
+    try {
+      const range = parseRange(value.source.range);
+      state.source = range ? { uri: value.source.uri, range } : { uri: value.source.uri };
+    } catch {
+      // An unreadable saved range is dropped: the panel then shows the whole document.
+      state.source = { uri: value.source.uri };
+    }
+  }
+  return state;
+}
+
+/** Validates a message from the panel. Throws ProtocolError describing the first problem. */
+export function parsePanelMessage(raw: unknown): PanelToHostMessage {
+  if (!isObject(raw)) throw new ProtocolError('message must be an object');
+  const params = raw.params === undefined ? {} : raw.params;
+  if (!isObject(params)) throw new ProtocolError('params must be an object');
+  if (raw.kind === 'request') {
+    if (typeof raw.id !== 'number' || !Number.isInteger(raw.id)) throw new ProtocolError('request id must be an integer');
+    switch (raw.method) {
+      case 'ready': {
+        const persisted = parsePersistedState(params.persisted);
+        return { kind: 'request', id: raw.id, method: 'ready', params: persisted ? { persisted } : {} };
+      }
+    }
+    throw new ProtocolError(`unknown request '${String(raw.method)}'`);
+  }
+  if (raw.kind === 'command') {
+    switch (raw.method) {
+      case 'setUsage':
+        return {
+          kind: 'command',
+          method: 'setUsage',
+          params: {
+            callsPerDay: numberIn(params.callsPerDay, 'callsPerDay', USAGE_LIMITS.callsPerDay),
+            outputTokens: Math.round(numberIn(params.outputTokens, 'outputTokens', USAGE_LIMITS.outputTokens)),
+          },
+        };
+      case 'setActiveModel':
+        if (typeof params.modelId !== 'string' || params.modelId.length === 0 || params.modelId.length > 200) {
+          throw new ProtocolError('modelId must be a non-empty string');
+        }
+        return { kind: 'command', method: 'setActiveModel', params: { modelId: params.modelId } };
+      case 'openSettings':
+        return { kind: 'command', method: 'openSettings', params: {} };
+    }
+    throw new ProtocolError(`unknown command '${String(raw.method)}'`);
+  }
+  throw new ProtocolError(`unknown message kind '${String(raw.kind)}'`);
+}

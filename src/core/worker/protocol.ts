@@ -1,0 +1,14 @@
+import type { JobKind, JobInput, JobOutput } from './jobs';
+
+/** Host -> worker. */
+export interface JobRequest<K extends JobKind = JobKind> {
+  id: number;
+  kind: K;
+  input: JobInput<K>;
+  cancelBuffer: SharedArrayBuffer;
+}
+
+/** Worker -> host. */
+export type JobReply<K extends JobKind = JobKind> =
+  | { id: number; ok: true; output: JobOutput<K>; elapsedMs: number }
+  | { id: number; ok: false; error: { name: string; message: string } };

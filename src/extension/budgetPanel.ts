@@ -1,0 +1,248 @@
+import * as vscode from 'vscode';
+import { buildModelRows } from '../core/count/budgetRows';
+import {
+  BUDGET_PANEL_VIEW_TYPE,
+  parsePanelMessage,
+  parsePersistedState,
+  ProtocolError,
+  type BudgetState,
+  type HostToPanelMessage,
+  type PanelPersistedState,
+  type PanelToHostMessage,
+  type UsageSettings,
+} from '../core/protocol/panel';
+import type { TokenizerId } from '../core/tokens/tokenizer';
+import type { CatalogService } from './catalogService';
+import { panelResourceRoots, renderPanelHtml } from './panelHtml';
+import { SETTINGS_SECTION, updateSetting, SettingKeys } from './settings';
+import { captureDocumentRange, captureEditor, fromRangeInfo, type CapturedText } from './textSource';
+import type { Workers } from './workers';
+
+const TITLE = 'Prompt Capsule: Budget';
+const USAGE_KEY = 'budgetPanel.usage';
+// Following the selection: recount once the user pauses, not on every arrow key.
+const FOLLOW_DEBOUNCE_MS = 200;
+// Beyond this the panel explains instead of counting (the status bar still counts).
+export const MAX_PANEL_CHARACTERS = 20_000_000;
+
+interface PanelDeps {
+  extensionUri: vscode.Uri;
+  catalog: CatalogService;
+  workers: Workers;
+  log: vscode.LogOutputChannel;
+  memento: vscode.Memento;
+}
+
+/**
+ * The Budget Panel host. One panel at a time; it follows the active editor's selection
+ * while visible, and survives hide/show and window reloads through the webview's saved
+ * state (no retainContextWhenHidden).
+ */
+export class BudgetPanel implements vscode.Disposable {
+  private static current: BudgetPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private captured: CapturedText | undefined;
+  private state: BudgetState;
+  private countCancellation: vscode.CancellationTokenSource | undefined;
+  private followTimer: ReturnType<typeof setTimeout> | undefined;
+
+  static show(deps: PanelDeps, captured: CapturedText | undefined): BudgetPanel {
+    if (BudgetPanel.current) {
+      BudgetPanel.current.panel.reveal(undefined, true);
+      if (captured) void BudgetPanel.current.recount(captured);
+      return BudgetPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      BUDGET_PANEL_VIEW_TYPE,
+      TITLE,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: panelResourceRoots(deps.extensionUri) },
+    );
+    BudgetPanel.current = new BudgetPanel(panel, deps, captured);
+    return BudgetPanel.current;
+  }
+
+  /** Re-creates the panel after a window reload (called by the serializer). */
+  static revive(panel: vscode.WebviewPanel, deps: PanelDeps, saved: unknown): BudgetPanel {
+    BudgetPanel.current?.dispose();
+    const persisted = parsePersistedState(saved);
+    BudgetPanel.current = new BudgetPanel(panel, deps, undefined);
+    if (persisted?.source) void BudgetPanel.current.restoreSource(persisted);
+    return BudgetPanel.current;
+  }
+
+  static get active(): BudgetPanel | undefined {
+    return BudgetPanel.current;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly deps: PanelDeps,
+    captured: CapturedText | undefined,
+  ) {
+    this.state = this.emptyState('Select text in an editor to count its tokens.');
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
+    panel.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(deps.extensionUri) };
+    panel.webview.html = renderPanelHtml(panel.webview, deps.extensionUri, TITLE);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.follow(e.textEditor)),
+      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor)),
+      deps.catalog.onDidChange(() => this.captured && void this.recount(this.captured)),
+    );
+    if (captured) void this.recount(captured);
+  }
+
+  get viewState(): BudgetState {
+    return this.state;
+  }
+
+  private usage(): UsageSettings {
+    const saved = this.deps.memento.get<UsageSettings>(USAGE_KEY);
+    return saved ?? this.deps.catalog.currentSettings.usage;
+  }
+
+  private emptyState(message: string): BudgetState {
+    return {
+      status: 'empty',
+      message,
+      tokenizers: [],
+      rows: [],
+      usage: this.usage(),
+      activeModelId: this.deps.catalog.activeModel().id,
+      catalogReviewed: this.deps.catalog.current.reviewed,
+    };
+  }
+
+  private follow(editor: vscode.TextEditor): void {
+    if (!this.panel.visible || editor.document.uri.scheme === 'output') return;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.followTimer = setTimeout(() => {
+      this.followTimer = undefined;
+      void this.recount(captureEditor(editor));
+    }, FOLLOW_DEBOUNCE_MS);
+  }
+
+  private async restoreSource(persisted: PanelPersistedState): Promise<void> {
+    const source = persisted.source!;
+    try {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri));
+      const range = source.range ? fromRangeInfo(source.range) : undefined;
+      await this.recount(captureDocumentRange(document, range));
+    } catch (error) {
+      this.deps.log.warn(`budget panel: could not reopen ${source.uri}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Counts the captured text with every tokenizer the catalog uses, in the worker. */
+  async recount(captured: CapturedText): Promise<void> {
+    this.captured = captured;
+    this.countCancellation?.cancel();
+    const cancellation = new vscode.CancellationTokenSource();
+    this.countCancellation = cancellation;
+    const catalog = this.deps.catalog.current;
+    if (captured.source.characters > MAX_PANEL_CHARACTERS) {
+      this.publish({ ...this.emptyState(`The text has ${captured.source.characters.toLocaleString('en-US')} characters; the panel counts up to ${MAX_PANEL_CHARACTERS.toLocaleString('en-US')}. Select a part of it.`), status: 'error', source: captured.source });
+      return;
+    }
+    this.publish({ ...this.state, status: 'counting', source: captured.source });
+    const tokenizers = [...new Set(catalog.models.map((m) => m.tokenizer))] as TokenizerId[];
+    try {
+      const counts = await this.deps.workers.countTokens(captured.getText(), tokenizers, cancellation.token);
+      if (cancellation.token.isCancellationRequested) return;
+      const byTokenizer = new Map(Object.entries(counts)) as Map<TokenizerId, number>;
+      const usage = this.usage();
+      this.publish({
+        status: 'ready',
+        source: captured.source,
+        tokenizers: [...byTokenizer].map(([id, tokens]) => ({ id, tokens })),
+        rows: buildModelRows(catalog.models, byTokenizer, usage),
+        usage,
+        activeModelId: this.deps.catalog.activeModel().id,
+        catalogReviewed: catalog.reviewed,
+      });
+    } catch (error) {
+      if (cancellation.token.isCancellationRequested) return;
+      this.deps.log.error(`budget panel count failed: ${(error as Error).message}`);
+      this.publish({ ...this.state, status: 'error', message: `Counting failed: ${(error as Error).message}` });
+    } finally {
+      if (this.countCancellation === cancellation) this.countCancellation = undefined;
+      cancellation.dispose();
+    }
+  }
+
+  private publish(state: BudgetState): void {
+    this.state = state;
+    this.post({ kind: 'notification', method: 'state', params: state });
+  }
+
+  private post(message: HostToPanelMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(raw: unknown): void {
+    let message: PanelToHostMessage;
+    try {
+      message = parsePanelMessage(raw);
+    } catch (error) {
+      const text = error instanceof ProtocolError ? error.message : String(error);
+      this.deps.log.warn(`budget panel: ignored a malformed message: ${text}`);
+      const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+      if (typeof id === 'number') this.post({ kind: 'response', id, ok: false, error: text });
+      return;
+    }
+    switch (message.kind) {
+      case 'request':
+        if (message.method === 'ready') {
+          if (!this.captured && message.params.persisted?.source) void this.restoreSource(message.params.persisted);
+          this.post({ kind: 'response', id: message.id, ok: true, result: this.state });
+        }
+        return;
+      case 'command':
+        this.onCommand(message);
+        return;
+    }
+  }
+
+  private onCommand(message: Extract<PanelToHostMessage, { kind: 'command' }>): void {
+    switch (message.method) {
+      case 'setUsage':
+        void this.deps.memento.update(USAGE_KEY, message.params).then(() => this.captured && this.recount(this.captured));
+        return;
+      case 'setActiveModel':
+        if (!this.deps.catalog.current.get(message.params.modelId)) {
+          this.deps.log.warn(`budget panel: unknown model ${message.params.modelId}`);
+          return;
+        }
+        void updateSetting(SettingKeys.activeModel, message.params.modelId);
+        return;
+      case 'openSettings':
+        void vscode.commands.executeCommand('workbench.action.openSettings', SETTINGS_SECTION);
+        return;
+    }
+  }
+
+  private disposed = false;
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (BudgetPanel.current === this) BudgetPanel.current = undefined;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.countCancellation?.cancel();
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+export function registerBudgetPanelSerializer(deps: PanelDeps): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(BUDGET_PANEL_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel, state) {
+      BudgetPanel.revive(panel, deps, state);
+    },
+  });
+}
+
+export type { PanelDeps };

@@ -1,0 +1,11 @@
+/** Every command the extension contributes. package.json must list exactly these (a test checks). */
+export const CommandIds = {
+  countTokens: 'promptCapsule.countTokens',
+  selectModel: 'promptCapsule.selectModel',
+  openBudgetPanel: 'promptCapsule.openBudgetPanel',
+  showLog: 'promptCapsule.showLog',
+} as const;
+
+export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
+
+export const STATUS_BAR_ITEM_ID = 'promptCapsule.tokens';

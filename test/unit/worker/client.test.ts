@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { getTokenizer } from '../../../src/core/tokens/tokenizer';
+import { CancelledError, type CancellationLike } from '../../../src/core/worker/cancellation';
+import { WorkerClient } from '../../../src/core/worker/client';
+import { COMPILED_WORKER } from '../../support/paths';
+
+function cancellationSource() {
+  const listeners: Array<() => void> = [];
+  let cancelled = false;
+  const token: CancellationLike = {
+    get isCancellationRequested() {
+      return cancelled;
+    },
+    onCancellationRequested(l) {
+      listeners.push(l);
+      return { dispose() {} };
+    },
+  };
+  return { token, cancel: () => ((cancelled = true), listeners.forEach((l) => l())) };
+}
+
+describe('worker client', () => {
+  const client = new WorkerClient(COMPILED_WORKER);
+  after(() => client.dispose());
+
+  test('counts in a worker thread, equal to counting in-process', async () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(50);
+    const counts = await client.run('countTokens', { text, tokenizers: ['o200k_base', 'cl100k_base'] });
+    assert.equal(counts.o200k_base, getTokenizer('o200k_base').count(text));
+    assert.equal(counts.cl100k_base, getTokenizer('cl100k_base').count(text));
+  });
+
+  test('jobs run in order and each gets its own answer', async () => {
+    const texts = ['a', 'a b', 'a b c d e f'];
+    const results = await Promise.all(texts.map((text) => client.run('countTokens', { text, tokenizers: ['o200k_base'] })));
+    assert.deepEqual(results.map((r) => r.o200k_base), texts.map((t) => getTokenizer('o200k_base').count(t)));
+  });
+
+  test('a cancelled job rejects with AbortError; the worker keeps serving', async () => {
+    const source = cancellationSource();
+    const pending = client.run('countTokens', { text: 'x '.repeat(200_000), tokenizers: ['o200k_base'] }, source.token);
+    source.cancel();
+    await assert.rejects(pending, (e: Error) => e instanceof CancelledError && e.name === 'AbortError');
+    const again = await client.run('countTokens', { text: 'still alive', tokenizers: ['o200k_base'] });
+    assert.equal(again.o200k_base, getTokenizer('o200k_base').count('still alive'));
+  });
+
+  test('an already-cancelled token never reaches the worker', async () => {
+    const source = cancellationSource();
+    source.cancel();
+    await assert.rejects(client.run('countTokens', { text: 'x', tokenizers: ['o200k_base'] }, source.token), CancelledError);
+  });
+
+  test('an unknown job kind is an error, not a crash', async () => {
+    await assert.rejects(client.run('nope' as 'countTokens', { text: '', tokenizers: [] }), /unknown job kind/);
+  });
+});
