@@ -1,8 +1,10 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { PanelPersistedState } from '../src/core/protocol/panel';
+import type { BudgetState, PanelPersistedState } from '../src/core/protocol/panel';
 import { BudgetView } from './budgetView';
+import { CapsuleView } from './capsuleView';
 import { PanelClient } from './panelClient';
 import { vscodeApi } from './vscodeApi';
 
@@ -23,9 +25,21 @@ const budget = new BudgetView(app, persisted.sort, {
   onOpenSettings: () => client.command('openSettings', {}),
 });
 
-client.onNotification('state', (state) => {
+const capsule = new CapsuleView(app, {
+  onCompress: (rate) => client.command('compress', { rate }),
+  onApply: () => client.command('applyCapsule', {}),
+  onCopy: () => client.command('copyCapsule', {}),
+  onDiscard: () => client.command('discardCapsule', {}),
+});
+
+const render = (state: BudgetState) => {
   budget.render(state);
+  capsule.render(state);
+};
+
+client.onNotification('state', (state) => {
+  render(state);
   if (state.source) save({ source: state.source.range ? { uri: state.source.uri, range: state.source.range } : { uri: state.source.uri } });
 });
 
-void client.request('ready', { persisted }).then((state) => budget.render(state));
+void client.request('ready', { persisted }).then(render);

@@ -5,20 +5,41 @@ import {
   parsePanelMessage,
   parsePersistedState,
   ProtocolError,
+  CAPSULE_PREVIEW_CHARS,
   type BudgetState,
+  type CapsuleCardState,
   type HostToPanelMessage,
   type PanelPersistedState,
   type PanelToHostMessage,
   type UsageSettings,
 } from '../core/protocol/panel';
 import type { TokenizerId } from '../core/tokens/tokenizer';
+import { CancelledError } from '../core/worker/cancellation';
+import type { CapsuleService, PendingCapsule } from './capsule/capsuleService';
+import { openPreview, savingsFor } from './capsule/compressCommands';
+import type { PreviewContentProvider } from './capsule/previewContent';
 import type { CatalogService } from './catalogService';
+import { CommandIds } from './commandIds';
 import { panelResourceRoots, renderPanelHtml } from './panelHtml';
-import { SETTINGS_SECTION, updateSetting, SettingKeys } from './settings';
+import { readCompressionSettings, SETTINGS_SECTION, SettingKeys, updateSetting } from './settings';
 import { captureDocumentRange, captureEditor, fromRangeInfo, type CapturedText } from './textSource';
 import type { Workers } from './workers';
 
 const TITLE = 'Prompt Capsule: Budget';
+
+const EMPTY_CARD: Omit<CapsuleCardState, 'status' | 'rate' | 'fileName' | 'scope' | 'modelName'> = {
+  originalTokens: 0,
+  capsuleTokens: 0,
+  rateReached: 1,
+  withinBudget: true,
+  originalCostUsd: 0,
+  capsuleCostUsd: 0,
+  protected: [],
+  dropped: [],
+  preview: '',
+  previewTruncated: false,
+  stale: false,
+};
 const USAGE_KEY = 'budgetPanel.usage';
 // Following the selection: recount once the user pauses, not on every arrow key.
 const FOLLOW_DEBOUNCE_MS = 200;
@@ -31,6 +52,8 @@ interface PanelDeps {
   workers: Workers;
   log: vscode.LogOutputChannel;
   memento: vscode.Memento;
+  capsules: CapsuleService;
+  preview: PreviewContentProvider;
 }
 
 /**
@@ -46,6 +69,8 @@ export class BudgetPanel implements vscode.Disposable {
   private state: BudgetState;
   private countCancellation: vscode.CancellationTokenSource | undefined;
   private followTimer: ReturnType<typeof setTimeout> | undefined;
+  private compressCancellation: vscode.CancellationTokenSource | undefined;
+  private capsuleStatus: { status: 'running' | 'error'; rate: number; message?: string } | undefined;
 
   static show(deps: PanelDeps, captured: CapturedText | undefined): BudgetPanel {
     if (BudgetPanel.current) {
@@ -91,6 +116,11 @@ export class BudgetPanel implements vscode.Disposable {
       vscode.window.onDidChangeTextEditorSelection((e) => this.follow(e.textEditor)),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor)),
       deps.catalog.onDidChange(() => this.captured && void this.recount(this.captured)),
+      deps.capsules.onDidChange(() => this.publish(this.state)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const pending = deps.capsules.current;
+        if (pending && e.document.uri.toString() === pending.documentUri.toString()) this.publish(this.state);
+      }),
     );
     if (captured) void this.recount(captured);
   }
@@ -113,6 +143,7 @@ export class BudgetPanel implements vscode.Disposable {
       usage: this.usage(),
       activeModelId: this.deps.catalog.activeModel().id,
       catalogReviewed: this.deps.catalog.current.reviewed,
+      compressionRate: readCompressionSettings().rate,
     };
   }
 
@@ -162,6 +193,7 @@ export class BudgetPanel implements vscode.Disposable {
         usage,
         activeModelId: this.deps.catalog.activeModel().id,
         catalogReviewed: catalog.reviewed,
+        compressionRate: readCompressionSettings().rate,
       });
     } catch (error) {
       if (cancellation.token.isCancellationRequested) return;
@@ -174,8 +206,85 @@ export class BudgetPanel implements vscode.Disposable {
   }
 
   private publish(state: BudgetState): void {
-    this.state = state;
-    this.post({ kind: 'notification', method: 'state', params: state });
+    const capsule = this.capsuleCard(state);
+    this.state = capsule ? { ...state, capsule } : { ...state, capsule: undefined };
+    this.post({ kind: 'notification', method: 'state', params: this.state });
+  }
+
+  /** The pending capsule, shown when it was made from the text this panel shows. */
+  private pendingForSource(state: BudgetState): PendingCapsule | undefined {
+    const pending = this.deps.capsules.current;
+    return pending && state.source && pending.documentUri.toString() === state.source.uri ? pending : undefined;
+  }
+
+  private capsuleCard(state: BudgetState): CapsuleCardState | undefined {
+    const pending = this.pendingForSource(state);
+    const running = this.capsuleStatus;
+    if (!pending) {
+      if (!running || !state.source) return undefined;
+      return {
+        ...EMPTY_CARD,
+        status: running.status,
+        message: running.message,
+        rate: running.rate,
+        fileName: state.source.fileName,
+        scope: state.source.scope,
+        modelName: this.deps.catalog.activeModel().name,
+      };
+    }
+    const report = pending.result.report;
+    const savings = savingsFor(pending, this.deps.catalog.activeModel());
+    return {
+      status: running?.status ?? 'ready',
+      message: running?.message,
+      rate: running?.rate ?? pending.rate,
+      fileName: pending.fileName,
+      scope: pending.scope,
+      originalTokens: savings.originalTokens,
+      capsuleTokens: savings.capsuleTokens,
+      rateReached: report.rateReached,
+      withinBudget: report.withinBudget,
+      budgetNote: report.budgetNote,
+      modelName: savings.model.name,
+      originalCostUsd: savings.originalCostUsd,
+      capsuleCostUsd: savings.capsuleCostUsd,
+      protected: report.protected,
+      dropped: report.dropped,
+      preview: pending.result.capsule.slice(0, CAPSULE_PREVIEW_CHARS),
+      previewTruncated: pending.result.capsule.length > CAPSULE_PREVIEW_CHARS,
+      stale: this.deps.capsules.isStale(pending),
+    };
+  }
+
+  /** The card's Compress button and rate slider. */
+  private async compressFromPanel(rate: number): Promise<void> {
+    this.compressCancellation?.cancel();
+    const cancellation = new vscode.CancellationTokenSource();
+    this.compressCancellation = cancellation;
+    this.capsuleStatus = { status: 'running', rate };
+    this.publish(this.state);
+    try {
+      const pending = this.pendingForSource(this.state);
+      if (pending) {
+        await this.deps.capsules.recompress(rate, cancellation.token);
+      } else if (this.captured && this.state.source) {
+        const source = this.state.source;
+        const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri));
+        const range = source.range ? fromRangeInfo(source.range) : new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
+        const model = this.deps.catalog.activeModel();
+        const made = await this.deps.capsules.compress({ document, range, scope: source.scope, fileName: source.fileName }, rate, model.tokenizer, cancellation.token);
+        await openPreview(this.deps, made);
+      }
+      if (this.compressCancellation === cancellation) this.capsuleStatus = undefined;
+    } catch (error) {
+      if (error instanceof CancelledError || (error as Error).name === 'AbortError') return;
+      this.deps.log.error(`panel compression failed: ${(error as Error).message}`);
+      this.capsuleStatus = { status: 'error', rate, message: `Compression failed: ${(error as Error).message}` };
+    } finally {
+      if (this.compressCancellation === cancellation) this.compressCancellation = undefined;
+      cancellation.dispose();
+      this.publish(this.state);
+    }
   }
 
   private post(message: HostToPanelMessage): void {
@@ -221,6 +330,22 @@ export class BudgetPanel implements vscode.Disposable {
       case 'openSettings':
         void vscode.commands.executeCommand('workbench.action.openSettings', SETTINGS_SECTION);
         return;
+      case 'compress':
+        void this.compressFromPanel(message.params.rate);
+        return;
+      case 'applyCapsule':
+        void vscode.commands.executeCommand(CommandIds.applyCapsule);
+        return;
+      case 'discardCapsule':
+        void vscode.commands.executeCommand(CommandIds.discardCapsule);
+        return;
+      case 'copyCapsule': {
+        const pending = this.deps.capsules.current;
+        if (pending) {
+          void vscode.env.clipboard.writeText(pending.result.capsule).then(() => vscode.window.showInformationMessage('Capsule copied to the clipboard.'));
+        }
+        return;
+      }
     }
   }
 
@@ -232,6 +357,7 @@ export class BudgetPanel implements vscode.Disposable {
     if (BudgetPanel.current === this) BudgetPanel.current = undefined;
     if (this.followTimer) clearTimeout(this.followTimer);
     this.countCancellation?.cancel();
+    this.compressCancellation?.cancel();
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

@@ -4,6 +4,10 @@ export const CommandIds = {
   selectModel: 'promptCapsule.selectModel',
   openBudgetPanel: 'promptCapsule.openBudgetPanel',
   showLog: 'promptCapsule.showLog',
+  compressSelection: 'promptCapsule.compressSelection',
+  compressFile: 'promptCapsule.compressFile',
+  applyCapsule: 'promptCapsule.applyCapsule',
+  discardCapsule: 'promptCapsule.discardCapsule',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

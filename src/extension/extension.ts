@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
 import { registerBudgetPanelSerializer, BudgetPanel } from './budgetPanel';
+import { CapsuleService } from './capsule/capsuleService';
+import { registerCompressCommands } from './capsule/compressCommands';
+import { PreviewContentProvider } from './capsule/previewContent';
 import { CatalogService } from './catalogService';
 import { registerCommands } from './commands';
 import { StatusBarController, type StatusSnapshot } from './statusBar';
@@ -9,6 +12,7 @@ import { Workers } from './workers';
 export interface PromptCapsuleApi {
   statusSnapshot(): StatusSnapshot | undefined;
   budgetPanelState(): unknown;
+  pendingCapsule(): { capsule: string; originalTokens: number; capsuleTokens: number } | undefined;
 }
 
 /**
@@ -19,9 +23,11 @@ export function activate(context: vscode.ExtensionContext): PromptCapsuleApi {
   const log = vscode.window.createOutputChannel('Prompt Capsule', { log: true });
   const workers = new Workers(context.extensionUri);
   const catalog = new CatalogService(log);
-  const deps = { extensionUri: context.extensionUri, catalog, workers, log, memento: context.globalState };
+  const capsules = new CapsuleService(workers, log);
+  const preview = new PreviewContentProvider();
+  const deps = { extensionUri: context.extensionUri, catalog, workers, log, memento: context.globalState, capsules, preview };
   const statusBar = new StatusBarController(catalog, workers, log);
-  context.subscriptions.push(log, workers, catalog, statusBar, registerBudgetPanelSerializer(deps), ...registerCommands(deps), {
+  context.subscriptions.push(log, workers, catalog, statusBar, capsules, preview, registerBudgetPanelSerializer(deps), ...registerCommands(deps), ...registerCompressCommands(deps), {
     dispose: () => BudgetPanel.active?.dispose(),
   });
   void catalog.reload();
@@ -29,6 +35,10 @@ export function activate(context: vscode.ExtensionContext): PromptCapsuleApi {
   return {
     statusSnapshot: () => statusBar.current,
     budgetPanelState: () => BudgetPanel.active?.viewState,
+    pendingCapsule: () => {
+      const p = capsules.current;
+      return p && { capsule: p.result.capsule, originalTokens: p.result.report.originalTokens, capsuleTokens: p.result.report.capsuleTokens };
+    },
   };
 }
 

@@ -10,6 +10,8 @@ export const SettingKeys = {
   callsPerDay: 'usage.callsPerDay',
   outputTokens: 'usage.outputTokens',
   statusBarEnabled: 'statusBar.enabled',
+  compressionRate: 'compression.rate',
+  compressionAskForRate: 'compression.askForRate',
 } as const;
 
 export const DEFAULT_MODEL_ID = 'gpt-4o';
@@ -56,4 +58,18 @@ export function readSettings(): CapsuleSettings {
 
 export async function updateSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration(SETTINGS_SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+export interface CompressionSettings {
+  rate: number;
+  askForRate: boolean;
+}
+
+export function readCompressionSettings(): CompressionSettings {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const rate = config.get<unknown>(SettingKeys.compressionRate, 0.5);
+  return {
+    rate: typeof rate === 'number' && Number.isFinite(rate) && rate >= 0.05 && rate <= 1 ? rate : 0.5,
+    askForRate: config.get<unknown>(SettingKeys.compressionAskForRate, true) !== false,
+  };
 }

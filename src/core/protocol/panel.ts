@@ -60,6 +60,34 @@ export interface SortState {
   descending: boolean;
 }
 
+/** The Capsule card: the pending capsule of the panel's text, if any. */
+export interface CapsuleCardState {
+  status: 'running' | 'ready' | 'error';
+  message?: string;
+  rate: number;
+  fileName: string;
+  scope: 'selection' | 'document';
+  originalTokens: number;
+  capsuleTokens: number;
+  rateReached: number;
+  withinBudget: boolean;
+  budgetNote?: string;
+  /** Savings priced for the active model. */
+  modelName: string;
+  originalCostUsd: number;
+  capsuleCostUsd: number;
+  protected: Array<{ kind: string; count: number; tokens: number }>;
+  dropped: Array<{ category: string; count: number; tokens: number }>;
+  /** The capsule text, cut to CAPSULE_PREVIEW_CHARS for display (Copy and Apply use all of it). */
+  preview: string;
+  previewTruncated: boolean;
+  /** The document changed since: Apply would be refused. */
+  stale: boolean;
+}
+
+export const CAPSULE_PREVIEW_CHARS = 20_000;
+export const CAPSULE_RATE_LIMITS = { min: 0.05, max: 1 } as const;
+
 export interface BudgetState {
   status: 'empty' | 'counting' | 'ready' | 'error';
   /** Shown when status is 'empty' or 'error'. */
@@ -71,6 +99,9 @@ export interface BudgetState {
   usage: UsageSettings;
   activeModelId: string;
   catalogReviewed: string;
+  /** The rate setting, for the Capsule card's slider before any capsule exists. */
+  compressionRate: number;
+  capsule?: CapsuleCardState;
 }
 
 /** Saved with the webview's setState and handed back by the serializer after a reload. */
@@ -89,6 +120,11 @@ export interface PanelCommands {
   setUsage: UsageSettings;
   setActiveModel: { modelId: string };
   openSettings: Record<string, never>;
+  /** Compress the panel's text at this rate (or re-run the pending capsule at it). */
+  compress: { rate: number };
+  applyCapsule: Record<string, never>;
+  copyCapsule: Record<string, never>;
+  discardCapsule: Record<string, never>;
 }
 
 export interface PanelNotifications {
@@ -195,7 +231,12 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
         }
         return { kind: 'command', method: 'setActiveModel', params: { modelId: params.modelId } };
       case 'openSettings':
-        return { kind: 'command', method: 'openSettings', params: {} };
+      case 'applyCapsule':
+      case 'copyCapsule':
+      case 'discardCapsule':
+        return { kind: 'command', method: raw.method, params: {} };
+      case 'compress':
+        return { kind: 'command', method: 'compress', params: { rate: numberIn(params.rate, 'rate', CAPSULE_RATE_LIMITS) } };
     }
     throw new ProtocolError(`unknown command '${String(raw.method)}'`);
   }

@@ -1,3 +1,4 @@
+import { compressPrompt, type CapsuleResult, type CompressOptions } from '../capsule';
 import { countByTokenizer } from '../count/countModels';
 import { TOKENIZER_IDS, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
 import { throwIfAborted, type CancelSignal } from './cancellation';
@@ -10,6 +11,10 @@ export interface JobMap {
   countTokens: {
     input: { text: string; tokenizers: TokenizerId[] };
     output: Partial<Record<TokenizerId, number>>;
+  };
+  compress: {
+    input: { text: string; options: CompressOptions };
+    output: CapsuleResult;
   };
 }
 
@@ -27,4 +32,5 @@ function countTokensJob(input: JobInput<'countTokens'>, signal: CancelSignal): J
 
 export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   countTokens: countTokensJob,
+  compress: (input, signal) => compressPrompt(input.text, input.options, signal),
 };

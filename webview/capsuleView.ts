@@ -1,0 +1,142 @@
+import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
+import type { BudgetState, CapsuleCardState } from '../src/core/protocol/panel';
+import { debounce, h } from './dom';
+
+export interface CapsuleViewEvents {
+  onCompress(rate: number): void;
+  onApply(): void;
+  onCopy(): void;
+  onDiscard(): void;
+}
+
+const label = (kind: string) => kind.replace(/[-_]/g, ' ');
+
+/**
+ * The Capsule card: original vs capsule tokens and cost, the rate reached, what was
+ * protected and dropped, a rate slider that re-runs the compression, Apply and Copy.
+ */
+export class CapsuleView {
+  private readonly root: HTMLElement;
+  private readonly emitRate: (rate: number) => void;
+
+  constructor(container: HTMLElement, private readonly events: CapsuleViewEvents) {
+    this.root = h('section', { class: 'card capsule-card', 'data-testid': 'capsule-card', 'aria-labelledby': 'capsule-title' });
+    container.append(this.root);
+    this.emitRate = debounce((rate: number) => events.onCompress(rate), 350);
+  }
+
+  render(state: BudgetState): void {
+    if (state.status !== 'ready' && !state.capsule) {
+      this.root.replaceChildren();
+      this.root.hidden = true;
+      return;
+    }
+    this.root.hidden = false;
+    const card = state.capsule;
+    const rate = card?.rate ?? state.compressionRate;
+    const parts: Array<HTMLElement | null> = [
+      h('h2', { id: 'capsule-title' }, h('span', { class: 'codicon codicon-fold', 'aria-hidden': 'true' }), ' Capsule'),
+      this.slider(rate, card),
+      card && card.status !== 'error' && card.originalTokens > 0 ? this.summary(card) : null,
+      card?.message ? h('p', { class: card.status === 'error' ? 'message error' : 'message', role: card.status === 'error' ? 'alert' : undefined }, card.message) : null,
+      card && card.originalTokens > 0 ? this.details(card) : null,
+    ];
+    this.root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  }
+
+  private slider(rate: number, card: CapsuleCardState | undefined): HTMLElement {
+    const value = h('output', { class: 'rate-value', 'data-testid': 'capsule-rate-value' }, `keep ${formatPercent(rate)}`);
+    const input = h('input', {
+      type: 'range',
+      min: 0.1,
+      max: 1,
+      step: 0.01,
+      value: rate,
+      'data-testid': 'capsule-rate',
+      'aria-label': 'Fraction of tokens to keep',
+    });
+    input.addEventListener('input', () => {
+      value.textContent = `keep ${formatPercent(Number(input.value))}`;
+      if (card) this.emitRate(Number(input.value));
+    });
+    const controls = h('div', { class: 'capsule-controls' }, h('label', { class: 'rate' }, 'Rate ', input, value));
+    if (card?.status === 'running') {
+      const ring = document.createElement('vscode-progress-ring');
+      ring.setAttribute('aria-label', 'Compressing');
+      controls.append(ring);
+    }
+    if (!card) {
+      controls.append(this.button('Compress', 'fold', 'capsule-compress', () => this.events.onCompress(Number(input.value)), false, 'Compress this text to a capsule (opens a diff)'));
+    } else {
+      controls.append(
+        this.button('Apply', 'check', 'capsule-apply', () => this.events.onApply(), card.stale || card.status === 'running', card.stale ? 'The document changed since: compress again' : 'Replace the original text (one undo restores it)'),
+        this.button('Copy', 'copy', 'capsule-copy', () => this.events.onCopy(), card.status === 'running', 'Copy the capsule to the clipboard', true),
+        this.button('Discard', 'discard', 'capsule-discard', () => this.events.onDiscard(), false, 'Forget this capsule', true),
+      );
+    }
+    return controls;
+  }
+
+  private button(text: string, icon: string, testid: string, onClick: () => void, disabled: boolean, title: string, secondary = false): HTMLElement {
+    const button = document.createElement('vscode-button');
+    button.textContent = text;
+    button.setAttribute('icon', icon);
+    button.setAttribute('data-testid', testid);
+    button.title = title;
+    if (secondary) button.setAttribute('secondary', '');
+    if (disabled) button.setAttribute('disabled', '');
+    button.addEventListener('click', () => {
+      if (!button.hasAttribute('disabled')) onClick();
+    });
+    return button;
+  }
+
+  private summary(card: CapsuleCardState): HTMLElement {
+    const cut = card.originalTokens > 0 ? 1 - card.capsuleTokens / card.originalTokens : 0;
+    const row = (name: string, tokens: number, cost: number, testid: string) =>
+      h('tr', { 'data-testid': testid }, h('th', { scope: 'row' }, name), h('td', { class: 'num', 'data-value': tokens }, formatCount(tokens)), h('td', { class: 'num' }, formatUsd(cost)));
+    return h(
+      'div',
+      {},
+      h(
+        'table',
+        { class: 'capsule-summary', 'data-testid': 'capsule-summary' },
+        h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', { class: 'num' }, 'Tokens'), h('th', { class: 'num' }, `Input cost / call (${card.modelName})`))),
+        h(
+          'tbody',
+          {},
+          row('Original', card.originalTokens, card.originalCostUsd, 'capsule-original'),
+          row('Capsule', card.capsuleTokens, card.capsuleCostUsd, 'capsule-capsule'),
+        ),
+      ),
+      h(
+        'p',
+        { class: card.withinBudget ? 'capsule-rate-reached' : 'capsule-rate-reached warn', 'data-testid': 'capsule-rate-reached' },
+        `${card.fileName} (${card.scope}): kept ${formatPercent(card.rateReached, 1)} of the tokens (−${formatPercent(cut)}), asked ${formatPercent(card.rate)}. `,
+        card.withinBudget ? 'Within budget.' : `Over budget: ${card.budgetNote ?? 'protected content exceeds the target'}.`,
+        card.stale ? ' The document changed since this capsule was made.' : '',
+      ),
+    );
+  }
+
+  private details(card: CapsuleCardState): HTMLElement {
+    const list = (items: Array<{ name: string; count: number; tokens: number }>, empty: string) =>
+      items.length === 0
+        ? h('p', { class: 'message' }, empty)
+        : h('ul', {}, ...items.map((i) => h('li', {}, `${label(i.name)}: ${formatCount(i.count)} (${formatCount(i.tokens)} tokens)`)));
+    const protectedItems = card.protected.map((p) => ({ name: p.kind, count: p.count, tokens: p.tokens }));
+    const droppedItems = card.dropped.map((d) => ({ name: d.category, count: d.count, tokens: d.tokens }));
+    return h(
+      'div',
+      { class: 'capsule-details' },
+      h('div', { 'data-testid': 'capsule-protected' }, h('h3', {}, 'Kept byte for byte'), list(protectedItems, 'Nothing needed protection.')),
+      h('div', { 'data-testid': 'capsule-dropped' }, h('h3', {}, 'Dropped'), list(droppedItems, 'Nothing dropped.')),
+      h(
+        'details',
+        { class: 'capsule-preview' },
+        h('summary', {}, card.previewTruncated ? 'Capsule text (first part)' : 'Capsule text'),
+        h('pre', { 'data-testid': 'capsule-text' }, card.preview),
+      ),
+    );
+  }
+}
