@@ -1,11 +1,14 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { BudgetState, PanelPersistedState } from '../src/core/protocol/panel';
 import { BudgetView } from './budgetView';
 import { CapsuleView } from './capsuleView';
 import { PanelClient } from './panelClient';
+import { ServingView } from './servingView';
 import { vscodeApi } from './vscodeApi';
 
 const api = vscodeApi<PanelPersistedState>();
@@ -32,9 +35,12 @@ const capsule = new CapsuleView(app, {
   onDiscard: () => client.command('discardCapsule', {}),
 });
 
+const serving = new ServingView(app, { onInputsChange: (inputs) => client.command('setServing', inputs) });
+
 const render = (state: BudgetState) => {
   budget.render(state);
   capsule.render(state);
+  serving.render(state);
 };
 
 client.onNotification('state', (state) => {

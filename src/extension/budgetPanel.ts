@@ -8,12 +8,15 @@ import {
   CAPSULE_PREVIEW_CHARS,
   type BudgetState,
   type CapsuleCardState,
+  type ServingCardState,
+  type ServingInputs,
   type HostToPanelMessage,
   type PanelPersistedState,
   type PanelToHostMessage,
   type UsageSettings,
 } from '../core/protocol/panel';
 import type { TokenizerId } from '../core/tokens/tokenizer';
+import { SERVING_OPTIONS } from '../core/serving/options';
 import { CancelledError } from '../core/worker/cancellation';
 import type { CapsuleService, PendingCapsule } from './capsule/capsuleService';
 import { openPreview, savingsFor } from './capsule/compressCommands';
@@ -41,6 +44,21 @@ const EMPTY_CARD: Omit<CapsuleCardState, 'status' | 'rate' | 'fileName' | 'scope
   stale: false,
 };
 const USAGE_KEY = 'budgetPanel.usage';
+const SERVING_KEY = 'budgetPanel.serving';
+// Re-simulate once the user stops editing the Serving card (or the selection settles).
+const SERVING_DEBOUNCE_MS = 250;
+
+const DEFAULT_SERVING: ServingInputs = {
+  model: 'llama-3.1-8b',
+  gpu: 'h100-sxm',
+  precision: 'bf16',
+  mode: 'colocated',
+  rate: 4,
+  outputTokens: 256,
+  sloTtftMs: 500,
+  sloTpotMs: 100,
+  gpus: 2,
+};
 // Following the selection: recount once the user pauses, not on every arrow key.
 const FOLLOW_DEBOUNCE_MS = 200;
 // Beyond this the panel explains instead of counting (the status bar still counts).
@@ -71,6 +89,10 @@ export class BudgetPanel implements vscode.Disposable {
   private followTimer: ReturnType<typeof setTimeout> | undefined;
   private compressCancellation: vscode.CancellationTokenSource | undefined;
   private capsuleStatus: { status: 'running' | 'error'; rate: number; message?: string } | undefined;
+  private serving: ServingCardState | undefined;
+  private servingTimer: ReturnType<typeof setTimeout> | undefined;
+  private servingCancellation: vscode.CancellationTokenSource | undefined;
+  private servingKey = '';
 
   static show(deps: PanelDeps, captured: CapturedText | undefined): BudgetPanel {
     if (BudgetPanel.current) {
@@ -112,6 +134,7 @@ export class BudgetPanel implements vscode.Disposable {
     panel.webview.html = renderPanelHtml(panel.webview, deps.extensionUri, TITLE);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => panel.visible && this.scheduleServing()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       vscode.window.onDidChangeTextEditorSelection((e) => this.follow(e.textEditor)),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor)),
@@ -207,7 +230,62 @@ export class BudgetPanel implements vscode.Disposable {
 
   private publish(state: BudgetState): void {
     const capsule = this.capsuleCard(state);
-    this.state = capsule ? { ...state, capsule } : { ...state, capsule: undefined };
+    this.state = { ...state, capsule, serving: this.serving };
+    this.post({ kind: 'notification', method: 'state', params: this.state });
+    this.scheduleServing();
+  }
+
+  private servingInputs(): ServingInputs {
+    const saved = this.deps.memento.get<ServingInputs>(SERVING_KEY);
+    const valid = saved && this.servingIdsProblem(saved) === undefined;
+    return valid ? { ...DEFAULT_SERVING, ...saved } : DEFAULT_SERVING;
+  }
+
+  private servingIdsProblem(inputs: ServingInputs): string | undefined {
+    if (!SERVING_OPTIONS.models.some((m) => m.id === inputs.model)) return `unknown model '${inputs.model}'`;
+    if (!SERVING_OPTIONS.gpus.some((g) => g.id === inputs.gpu)) return `unknown GPU '${inputs.gpu}'`;
+    if (!SERVING_OPTIONS.precisions.some((p) => p.id === inputs.precision)) return `unknown precision '${inputs.precision}'`;
+    return undefined;
+  }
+
+  /** Re-simulates when the text's tokens, the capsule's tokens or the inputs changed. */
+  private scheduleServing(): void {
+    const state = this.state;
+    const inputTokens = state.tokenizers.find((t) => t.id === 'o200k_base')?.tokens;
+    if (state.status !== 'ready' || inputTokens === undefined || !this.panel.visible) return;
+    const capsuleTokens = this.pendingForSource(state)?.result.report.capsuleTokens;
+    const inputs = this.servingInputs();
+    const key = JSON.stringify([inputs, inputTokens, capsuleTokens]);
+    if (key === this.servingKey) return;
+    this.servingKey = key;
+    if (this.servingTimer) clearTimeout(this.servingTimer);
+    this.servingTimer = setTimeout(() => {
+      this.servingTimer = undefined;
+      void this.runServing(inputs, inputTokens, capsuleTokens);
+    }, SERVING_DEBOUNCE_MS);
+  }
+
+  private async runServing(inputs: ServingInputs, inputTokens: number, capsuleTokens: number | undefined): Promise<void> {
+    this.servingCancellation?.cancel();
+    const cancellation = new vscode.CancellationTokenSource();
+    this.servingCancellation = cancellation;
+    const base = { inputs, options: SERVING_OPTIONS, inputTokens, capsuleTokens };
+    this.serving = { ...base, status: 'running', estimate: this.serving?.estimate };
+    this.post({ kind: 'notification', method: 'state', params: { ...this.state, serving: this.serving } });
+    try {
+      const query = capsuleTokens === undefined ? { ...inputs, inputTokens } : { ...inputs, inputTokens, capsuleTokens };
+      const estimate = await this.deps.workers.heavy.run('estimateServing', query, cancellation.token);
+      this.serving = { ...base, status: 'ready', estimate };
+      this.deps.log.info(`serving estimate: ${inputs.model} on ${inputs.gpus}x ${inputs.gpu}, ${inputTokens} tokens, ${estimate.elapsedMs.toFixed(0)} ms`);
+    } catch (error) {
+      if (cancellation.token.isCancellationRequested || error instanceof CancelledError) return;
+      this.serving = { ...base, status: 'error', message: `Simulation failed: ${(error as Error).message}` };
+      this.deps.log.error(this.serving.message!);
+    } finally {
+      if (this.servingCancellation === cancellation) this.servingCancellation = undefined;
+      cancellation.dispose();
+    }
+    this.state = { ...this.state, serving: this.serving };
     this.post({ kind: 'notification', method: 'state', params: this.state });
   }
 
@@ -333,6 +411,15 @@ export class BudgetPanel implements vscode.Disposable {
       case 'compress':
         void this.compressFromPanel(message.params.rate);
         return;
+      case 'setServing': {
+        const problem = this.servingIdsProblem(message.params);
+        if (problem) {
+          this.deps.log.warn(`budget panel: serving inputs refused: ${problem}`);
+          return;
+        }
+        void this.deps.memento.update(SERVING_KEY, message.params).then(() => this.scheduleServing());
+        return;
+      }
       case 'applyCapsule':
         void vscode.commands.executeCommand(CommandIds.applyCapsule);
         return;
@@ -358,6 +445,8 @@ export class BudgetPanel implements vscode.Disposable {
     if (this.followTimer) clearTimeout(this.followTimer);
     this.countCancellation?.cancel();
     this.compressCancellation?.cancel();
+    this.servingCancellation?.cancel();
+    if (this.servingTimer) clearTimeout(this.servingTimer);
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

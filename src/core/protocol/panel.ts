@@ -6,6 +6,10 @@
  * because a webview is a separate, less trusted context.
  */
 
+import type { ServingEstimate, ServingInputs } from '../serving/estimate';
+
+export type { ServingEstimate, ServingInputs };
+
 export const BUDGET_PANEL_VIEW_TYPE = 'promptCapsule.budgetPanel';
 
 export interface TextRangeInfo {
@@ -88,6 +92,30 @@ export interface CapsuleCardState {
 export const CAPSULE_PREVIEW_CHARS = 20_000;
 export const CAPSULE_RATE_LIMITS = { min: 0.05, max: 1 } as const;
 
+/** The Serving card: simulated latency and cost of sending this text to a self-hosted model. */
+export interface ServingCardState {
+  status: 'running' | 'ready' | 'error';
+  message?: string;
+  inputs: ServingInputs;
+  options: {
+    models: Array<{ id: string; name: string }>;
+    gpus: Array<{ id: string; name: string }>;
+    precisions: Array<{ id: string; name: string }>;
+    modes: readonly string[];
+  };
+  inputTokens: number;
+  capsuleTokens?: number;
+  estimate?: ServingEstimate;
+}
+
+export const SERVING_LIMITS = {
+  rate: { min: 0.01, max: 10_000 },
+  outputTokens: { min: 1, max: 32_768 },
+  sloTtftMs: { min: 1, max: 600_000 },
+  sloTpotMs: { min: 1, max: 60_000 },
+  gpus: { min: 1, max: 64 },
+} as const;
+
 export interface BudgetState {
   status: 'empty' | 'counting' | 'ready' | 'error';
   /** Shown when status is 'empty' or 'error'. */
@@ -102,6 +130,7 @@ export interface BudgetState {
   /** The rate setting, for the Capsule card's slider before any capsule exists. */
   compressionRate: number;
   capsule?: CapsuleCardState;
+  serving?: ServingCardState;
 }
 
 /** Saved with the webview's setState and handed back by the serializer after a reload. */
@@ -125,6 +154,8 @@ export interface PanelCommands {
   applyCapsule: Record<string, never>;
   copyCapsule: Record<string, never>;
   discardCapsule: Record<string, never>;
+  /** New Serving card inputs; the host validates the ids against the simulator catalog. */
+  setServing: ServingInputs;
 }
 
 export interface PanelNotifications {
@@ -235,10 +266,38 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
       case 'copyCapsule':
       case 'discardCapsule':
         return { kind: 'command', method: raw.method, params: {} };
+      case 'setServing':
+        return { kind: 'command', method: 'setServing', params: parseServingInputs(params) };
       case 'compress':
         return { kind: 'command', method: 'compress', params: { rate: numberIn(params.rate, 'rate', CAPSULE_RATE_LIMITS) } };
     }
     throw new ProtocolError(`unknown command '${String(raw.method)}'`);
   }
   throw new ProtocolError(`unknown message kind '${String(raw.kind)}'`);
+}
+
+const SERVING_MODE_NAMES = ['colocated', 'disaggregated', 'llumnix'] as const;
+
+function idString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(value)) throw new ProtocolError(`${name} must be an id`);
+  return value;
+}
+
+/** Shape and range checks of the Serving card's inputs (ids are checked by the host). */
+export function parseServingInputs(params: Raw): ServingInputs {
+  const mode = params.mode;
+  if (!SERVING_MODE_NAMES.includes(mode as (typeof SERVING_MODE_NAMES)[number])) {
+    throw new ProtocolError(`mode must be one of ${SERVING_MODE_NAMES.join(', ')}`);
+  }
+  return {
+    model: idString(params.model, 'model'),
+    gpu: idString(params.gpu, 'gpu'),
+    precision: idString(params.precision, 'precision'),
+    mode: mode as ServingInputs['mode'],
+    rate: numberIn(params.rate, 'rate', SERVING_LIMITS.rate),
+    outputTokens: Math.round(numberIn(params.outputTokens, 'outputTokens', SERVING_LIMITS.outputTokens)),
+    sloTtftMs: numberIn(params.sloTtftMs, 'sloTtftMs', SERVING_LIMITS.sloTtftMs),
+    sloTpotMs: numberIn(params.sloTpotMs, 'sloTpotMs', SERVING_LIMITS.sloTpotMs),
+    gpus: Math.round(numberIn(params.gpus, 'gpus', SERVING_LIMITS.gpus)),
+  };
 }

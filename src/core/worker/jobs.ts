@@ -1,5 +1,6 @@
 import { compressPrompt, type CapsuleResult, type CompressOptions } from '../capsule';
 import { countByTokenizer } from '../count/countModels';
+import { estimateServing, type ServingEstimate, type ServingQuery } from '../serving/estimate';
 import { TOKENIZER_IDS, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
 import { throwIfAborted, type CancelSignal } from './cancellation';
 
@@ -15,6 +16,10 @@ export interface JobMap {
   compress: {
     input: { text: string; options: CompressOptions };
     output: CapsuleResult;
+  };
+  estimateServing: {
+    input: ServingQuery;
+    output: ServingEstimate;
   };
 }
 
@@ -33,4 +38,5 @@ function countTokensJob(input: JobInput<'countTokens'>, signal: CancelSignal): J
 export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   countTokens: countTokensJob,
   compress: (input, signal) => compressPrompt(input.text, input.options, signal),
+  estimateServing: (input, signal) => estimateServing(input, signal),
 };

@@ -1,0 +1,177 @@
+import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
+import { findGoodput } from '../sim/goodput';
+import type { LatencyStats } from '../sim/metrics';
+import { simulate, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
+import { runValidation } from '../sim/validation';
+
+/** What the Serving card lets the user choose. */
+export interface ServingInputs {
+  model: string;
+  gpu: string;
+  precision: string;
+  /** The mode the chart and goodput are drawn for. */
+  mode: DeploymentMode;
+  /** Requests per second, Poisson arrivals. */
+  rate: number;
+  outputTokens: number;
+  sloTtftMs: number;
+  sloTpotMs: number;
+  /** GPUs per deployment; every mode gets the same number, so they compare fairly. */
+  gpus: number;
+}
+
+export interface ServingQuery extends ServingInputs {
+  inputTokens: number;
+  /** The capsule's tokens, when there is one: the same deployment is simulated for it. */
+  capsuleTokens?: number;
+  /** Requests per simulation (more: steadier tails, slower). */
+  requests?: number;
+  seed?: number;
+}
+
+export interface ModeSummary {
+  mode: DeploymentMode;
+  layout: string;
+  ttftMs: LatencyStats;
+  tpotMs: LatencyStats;
+  e2eMs: LatencyStats;
+  sloAttainment: number;
+  requestsPerSec: number;
+  outputTokensPerSec: number;
+  costPer1kRequestsUsd: number;
+  energyJPerRequest: number;
+  gpus: number;
+  preemptions: number;
+  migrations: number;
+}
+
+export interface CurvePoint {
+  rate: number;
+  ttftP90Ms: number;
+  tpotP90Ms: number;
+  attainment: number;
+}
+
+export interface ServingEstimate {
+  inputTokens: number;
+  modes: Array<ModeSummary | { mode: DeploymentMode; error: string }>;
+  capsule?: ModeSummary | { mode: DeploymentMode; error: string };
+  curve: CurvePoint[];
+  goodput: { rps: number; perGpu: number } | { error: string };
+  calibration: { medianAbsErrorPct: number; rows: number };
+  elapsedMs: number;
+}
+
+import { SERVING_MODES } from './options';
+
+export { SERVING_MODES };
+// Multipliers of the chosen rate for the chart: from light load to twice the load.
+const CURVE_FACTORS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
+const DEFAULT_REQUESTS = 400;
+
+let calibrationCache: { medianAbsErrorPct: number; rows: number } | undefined;
+
+/** The simulator's error on the published measurements it is validated against. */
+export function calibrationSummary(): { medianAbsErrorPct: number; rows: number } {
+  if (!calibrationCache) {
+    const report = runValidation();
+    calibrationCache = { medianAbsErrorPct: report.medianAbsErrorPct, rows: report.count };
+  }
+  return calibrationCache;
+}
+
+/** The same GPU budget laid out for each mode (disaggregated splits it prefill/decode). */
+export function deploymentFor(mode: DeploymentMode, gpus: number): { spec: DeploymentSpec; layout: string } {
+  if (mode === 'disaggregated') {
+    const prefill = Math.max(1, Math.ceil(gpus / 2));
+    const decode = Math.max(1, gpus - prefill);
+    return { spec: { mode, prefillInstances: prefill, decodeInstances: decode }, layout: `${prefill} prefill + ${decode} decode` };
+  }
+  return { spec: { mode, instances: gpus }, layout: `${gpus} × instance${mode === 'llumnix' ? ', migration' : ''}` };
+}
+
+function configFor(q: ServingQuery, mode: DeploymentMode, inputTokens: number, rate: number): SimulationConfig {
+  return {
+    model: q.model,
+    gpu: q.gpu,
+    precision: q.precision,
+    deployment: deploymentFor(mode, q.gpus).spec,
+    workload: {
+      requests: q.requests ?? DEFAULT_REQUESTS,
+      arrival: { kind: 'poisson', rate },
+      input: { kind: 'fixed', tokens: Math.max(1, inputTokens) },
+      output: { kind: 'fixed', tokens: Math.max(1, q.outputTokens) },
+      seed: q.seed ?? 1,
+    },
+    slo: { ttftMs: q.sloTtftMs, tpotMs: q.sloTpotMs },
+  };
+}
+
+function summarizeMode(mode: DeploymentMode, layout: string, r: SimulationResult): ModeSummary {
+  return {
+    mode,
+    layout,
+    ttftMs: r.ttftMs,
+    tpotMs: r.tpotMs,
+    e2eMs: r.e2eMs,
+    sloAttainment: r.sloAttainment ?? 1,
+    requestsPerSec: r.throughput.requestsPerSec,
+    outputTokensPerSec: r.throughput.outputTokensPerSec,
+    costPer1kRequestsUsd: r.costPer1kRequestsUsd,
+    energyJPerRequest: r.energyJPerRequest,
+    gpus: r.gpus,
+    preemptions: r.preemptions,
+    migrations: r.migrations,
+  };
+}
+
+function runMode(q: ServingQuery, mode: DeploymentMode, inputTokens: number): ModeSummary | { mode: DeploymentMode; error: string } {
+  try {
+    return summarizeMode(mode, deploymentFor(mode, q.gpus).layout, simulate(configFor(q, mode, inputTokens, q.rate)));
+  } catch (error) {
+    return { mode, error: (error as Error).message };
+  }
+}
+
+/**
+ * Everything the Serving card shows for one set of inputs: the three modes side by side
+ * at the chosen rate, the capsule's run, p90 TTFT/TPOT against rate, and goodput.
+ * About 20 short simulations; the signal is checked between them.
+ */
+export function estimateServing(q: ServingQuery, signal?: CancelSignal): ServingEstimate {
+  const started = performance.now();
+  const modes = SERVING_MODES.map((mode) => {
+    throwIfAborted(signal);
+    return runMode(q, mode, q.inputTokens);
+  });
+  throwIfAborted(signal);
+  const capsule = q.capsuleTokens !== undefined ? runMode(q, q.mode, q.capsuleTokens) : undefined;
+  const curve: CurvePoint[] = [];
+  for (const factor of CURVE_FACTORS) {
+    throwIfAborted(signal);
+    try {
+      const r = simulate(configFor(q, q.mode, q.inputTokens, q.rate * factor));
+      curve.push({ rate: q.rate * factor, ttftP90Ms: r.ttftMs.p90, tpotP90Ms: r.tpotMs.p90, attainment: r.sloAttainment ?? 1 });
+    } catch {
+      break; // the same error is already shown for the mode itself
+    }
+  }
+  throwIfAborted(signal);
+  let goodput: ServingEstimate['goodput'];
+  try {
+    const g = findGoodput(configFor(q, q.mode, q.inputTokens, q.rate), { attainment: 0.9, refineSteps: 5 });
+    goodput = { rps: g.goodputRps, perGpu: g.goodputPerGpu };
+  } catch (error) {
+    goodput = { error: (error as Error).message };
+  }
+  const estimate: ServingEstimate = {
+    inputTokens: q.inputTokens,
+    modes,
+    curve,
+    goodput,
+    calibration: calibrationSummary(),
+    elapsedMs: performance.now() - started,
+  };
+  if (capsule) estimate.capsule = capsule;
+  return estimate;
+}

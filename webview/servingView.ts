@@ -1,0 +1,231 @@
+import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
+import type { BudgetState, ServingCardState, ServingInputs } from '../src/core/protocol/panel';
+import type { CurvePoint, ModeSummary, ServingEstimate } from '../src/core/serving/estimate';
+import { debounce, h } from './dom';
+
+export interface ServingViewEvents {
+  onInputsChange(inputs: ServingInputs): void;
+}
+
+type ModeResult = ServingEstimate['modes'][number];
+const isSummary = (r: ModeResult | undefined): r is ModeSummary => !!r && !('error' in r);
+
+const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x >= 100 ? x.toFixed(0) : x.toFixed(1)} ms`);
+
+interface MetricRow {
+  label: string;
+  value(r: ModeSummary): string;
+  /** Lower is better (for highlighting the best mode). */
+  better?: 'low' | 'high';
+  raw?(r: ModeSummary): number;
+}
+
+const METRICS: MetricRow[] = [
+  { label: 'TTFT p50', value: (r) => ms(r.ttftMs.p50), better: 'low', raw: (r) => r.ttftMs.p50 },
+  { label: 'TTFT p90', value: (r) => ms(r.ttftMs.p90), better: 'low', raw: (r) => r.ttftMs.p90 },
+  { label: 'TTFT p99', value: (r) => ms(r.ttftMs.p99), better: 'low', raw: (r) => r.ttftMs.p99 },
+  { label: 'TPOT p50', value: (r) => ms(r.tpotMs.p50), better: 'low', raw: (r) => r.tpotMs.p50 },
+  { label: 'TPOT p90', value: (r) => ms(r.tpotMs.p90), better: 'low', raw: (r) => r.tpotMs.p90 },
+  { label: 'TPOT p99', value: (r) => ms(r.tpotMs.p99), better: 'low', raw: (r) => r.tpotMs.p99 },
+  { label: 'End-to-end p90', value: (r) => ms(r.e2eMs.p90), better: 'low', raw: (r) => r.e2eMs.p90 },
+  { label: 'SLO attainment', value: (r) => formatPercent(r.sloAttainment, 1), better: 'high', raw: (r) => r.sloAttainment },
+  { label: 'Throughput', value: (r) => `${r.requestsPerSec.toFixed(2)} req/s · ${formatCount(r.outputTokensPerSec)} tok/s` },
+  { label: 'Cost / 1k requests', value: (r) => formatUsd(r.costPer1kRequestsUsd), better: 'low', raw: (r) => r.costPer1kRequestsUsd },
+  { label: 'Energy / request', value: (r) => `${r.energyJPerRequest.toFixed(0)} J`, better: 'low', raw: (r) => r.energyJPerRequest },
+  { label: 'Preemptions · migrations', value: (r) => `${r.preemptions} · ${r.migrations}` },
+];
+
+/**
+ * The Serving card: the selection (and its capsule) sent at a rate to a self-hosted
+ * model, simulated for the three deployment modes, with a p90-vs-rate chart and goodput.
+ */
+export class ServingView {
+  private readonly root: HTMLElement;
+  private inputs: ServingInputs | undefined;
+  private readonly emit: (inputs: ServingInputs) => void;
+
+  constructor(container: HTMLElement, events: ServingViewEvents) {
+    this.root = h('section', { class: 'card serving-card', 'data-testid': 'serving-card', 'aria-labelledby': 'serving-title' });
+    container.append(this.root);
+    this.emit = debounce((inputs: ServingInputs) => events.onInputsChange(inputs), 400);
+  }
+
+  render(state: BudgetState): void {
+    const card = state.serving;
+    if (!card) {
+      this.root.hidden = true;
+      return;
+    }
+    this.root.hidden = false;
+    // Keep what the user is typing: rebuild the form only when the host's inputs differ.
+    const formChanged = JSON.stringify(card.inputs) !== JSON.stringify(this.inputs);
+    this.inputs = { ...card.inputs };
+    const form = formChanged || !this.root.querySelector('.serving-form') ? this.form(card) : this.root.querySelector('.serving-form')!;
+    const parts: HTMLElement[] = [
+      h('h2', { id: 'serving-title' }, h('span', { class: 'codicon codicon-server-process', 'aria-hidden': 'true' }), ' Serving'),
+      form as HTMLElement,
+      this.caption(card),
+    ];
+    if (card.status === 'error') parts.push(h('p', { class: 'message error', role: 'alert' }, card.message ?? 'Simulation failed.'));
+    if (card.estimate) parts.push(this.results(card, card.estimate));
+    this.root.replaceChildren(...parts);
+  }
+
+  private caption(card: ServingCardState): HTMLElement {
+    const e = card.estimate;
+    const calibration = e
+      ? `Simulator: median error ${e.calibration.medianAbsErrorPct.toFixed(1)}% on ${e.calibration.rows} published measurements.`
+      : '';
+    const capsule = card.capsuleTokens !== undefined ? ` Capsule: ${formatCount(card.capsuleTokens)} tokens.` : '';
+    return h(
+      'p',
+      { class: 'serving-caption', 'data-testid': 'serving-caption' },
+      `${formatCount(card.inputTokens)} input tokens per request (o200k_base count of the text), ${card.inputs.outputTokens} output tokens, Poisson arrivals at ${card.inputs.rate} req/s on ${card.inputs.gpus} GPUs per mode.${capsule} `,
+      h('span', { 'data-testid': 'serving-calibration' }, calibration),
+      card.status === 'running' ? h('span', { class: 'running' }, ' Simulating…') : '',
+    );
+  }
+
+  private form(card: ServingCardState): HTMLElement {
+    const select = (key: 'model' | 'gpu' | 'precision' | 'mode', label: string, options: Array<{ id: string; name: string }>) => {
+      const el = document.createElement('vscode-single-select');
+      el.setAttribute('data-testid', `serving-${key}`);
+      el.setAttribute('aria-label', label);
+      for (const o of options) {
+        const option = document.createElement('vscode-option');
+        option.setAttribute('value', o.id);
+        option.textContent = o.name;
+        if (o.id === card.inputs[key]) option.setAttribute('selected', '');
+        el.append(option);
+      }
+      el.addEventListener('change', () => {
+        this.inputs = { ...this.inputs!, [key]: el.value } as ServingInputs;
+        this.emit(this.inputs);
+      });
+      return h('label', { class: 'field' }, h('span', {}, label), el);
+    };
+    const number = (key: 'rate' | 'outputTokens' | 'sloTtftMs' | 'sloTpotMs' | 'gpus', label: string, min: number) => {
+      const el = document.createElement('vscode-textfield');
+      el.setAttribute('data-testid', `serving-${key}`);
+      el.setAttribute('aria-label', label);
+      el.type = 'number';
+      el.min = min;
+      el.value = String(card.inputs[key]);
+      el.addEventListener('input', () => {
+        const n = Number(el.value);
+        el.invalid = el.value.trim() === '' || !Number.isFinite(n) || n < min;
+        if (el.invalid) return;
+        this.inputs = { ...this.inputs!, [key]: n };
+        this.emit(this.inputs);
+      });
+      return h('label', { class: 'field small' }, h('span', {}, label), el);
+    };
+    return h(
+      'div',
+      { class: 'serving-form' },
+      select('model', 'Model', card.options.models),
+      select('gpu', 'GPU', card.options.gpus),
+      select('precision', 'Precision', card.options.precisions),
+      select('mode', 'Chart mode', card.options.modes.map((m) => ({ id: m, name: m }))),
+      number('gpus', 'GPUs', 1),
+      number('rate', 'Rate (req/s)', 0.01),
+      number('outputTokens', 'Output tokens', 1),
+      number('sloTtftMs', 'TTFT SLO (ms)', 1),
+      number('sloTpotMs', 'TPOT SLO (ms)', 1),
+    );
+  }
+
+  private results(card: ServingCardState, e: ServingEstimate): HTMLElement {
+    const columns: Array<{ title: string; result: ModeResult | undefined; testid: string }> = e.modes.map((m) => ({
+      title: isSummary(m) ? `${m.mode} (${m.layout})` : m.mode,
+      result: m,
+      testid: `serving-mode-${m.mode}`,
+    }));
+    if (e.capsule) columns.push({ title: `capsule, ${card.inputs.mode}`, result: e.capsule, testid: 'serving-mode-capsule' });
+    const head = h('tr', {}, h('th', { scope: 'col' }, 'Metric'), ...columns.map((c) => h('th', { scope: 'col', class: 'num', 'data-testid': c.testid }, c.title)));
+    const body = h('tbody');
+    for (const metric of METRICS) {
+      const modeValues = e.modes.filter(isSummary).map((r) => metric.raw?.(r));
+      const best = metric.better && modeValues.length > 1 ? (metric.better === 'low' ? Math.min(...(modeValues as number[])) : Math.max(...(modeValues as number[]))) : undefined;
+      body.append(
+        h(
+          'tr',
+          { 'data-metric': metric.label },
+          h('th', { scope: 'row' }, metric.label),
+          ...columns.map((c) => {
+            if (!isSummary(c.result)) return h('td', { class: 'num error', title: c.result && 'error' in c.result ? c.result.error : '' }, '—');
+            const isBest = best !== undefined && c.testid !== 'serving-mode-capsule' && metric.raw?.(c.result) === best;
+            return h('td', { class: isBest ? 'num best' : 'num' }, c.result ? metric.value(c.result) : '');
+          }),
+        ),
+      );
+    }
+    const errors = e.modes.filter((m): m is { mode: ModeSummary['mode']; error: string } => 'error' in m);
+    const goodput =
+      'error' in e.goodput
+        ? `Goodput (${card.inputs.mode}): ${e.goodput.error}`
+        : `Goodput (${card.inputs.mode}): ${e.goodput.rps.toFixed(2)} req/s, ${e.goodput.perGpu.toFixed(2)} per GPU, at 90% SLO attainment (TTFT ≤ ${card.inputs.sloTtftMs} ms and TPOT ≤ ${card.inputs.sloTpotMs} ms).`;
+    return h(
+      'div',
+      { class: card.status === 'running' ? 'serving-results stale' : 'serving-results' },
+      h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'serving-table' }, h('thead', {}, head), body)),
+      ...errors.map((m) => h('p', { class: 'message error' }, `${m.mode}: ${m.error}`)),
+      h('p', { 'data-testid': 'serving-goodput' }, goodput),
+      this.charts(card, e.curve),
+    );
+  }
+
+  private charts(card: ServingCardState, curve: CurvePoint[]): HTMLElement {
+    if (curve.length < 2) return h('p', { class: 'message' }, 'Not enough points for a chart.');
+    return h(
+      'div',
+      { class: 'charts', 'data-testid': 'serving-chart' },
+      lineChart(`p90 TTFT vs rate (${card.inputs.mode})`, curve, (p) => p.ttftP90Ms, card.inputs.sloTtftMs, 'var(--vscode-charts-blue)'),
+      lineChart(`p90 TPOT vs rate (${card.inputs.mode})`, curve, (p) => p.tpotP90Ms, card.inputs.sloTpotMs, 'var(--vscode-charts-orange)'),
+    );
+  }
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** A small SVG line chart with the SLO as a dashed line; colours from the theme. */
+function lineChart(title: string, points: CurvePoint[], y: (p: CurvePoint) => number, slo: number, colour: string): HTMLElement {
+  const W = 320;
+  const H = 170;
+  const pad = { left: 48, right: 10, top: 10, bottom: 30 };
+  const xs = points.map((p) => p.rate);
+  const ys = points.map(y);
+  const xMax = Math.max(...xs);
+  const yMax = Math.max(slo * 1.1, ...ys) || 1;
+  const px = (x: number) => pad.left + (x / xMax) * (W - pad.left - pad.right);
+  const py = (v: number) => H - pad.bottom - (Math.min(v, yMax) / yMax) * (H - pad.top - pad.bottom);
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': title });
+  const axis = 'var(--vscode-foreground)';
+  chart.append(svg('line', { x1: pad.left, y1: H - pad.bottom, x2: W - pad.right, y2: H - pad.bottom, stroke: axis, 'stroke-opacity': 0.4 }));
+  chart.append(svg('line', { x1: pad.left, y1: pad.top, x2: pad.left, y2: H - pad.bottom, stroke: axis, 'stroke-opacity': 0.4 }));
+  for (const frac of [0, 0.5, 1]) {
+    const v = yMax * frac;
+    chart.append(svg('text', { x: pad.left - 4, y: py(v) + 4, 'text-anchor': 'end', 'font-size': 10, fill: axis }, ms(v)));
+  }
+  for (const x of [xs[0]!, xs[Math.floor(xs.length / 2)]!, xMax]) {
+    chart.append(svg('text', { x: px(x), y: H - pad.bottom + 14, 'text-anchor': 'middle', 'font-size': 10, fill: axis }, x.toFixed(x < 10 ? 2 : 0)));
+  }
+  chart.append(svg('text', { x: (W + pad.left) / 2, y: H - 4, 'text-anchor': 'middle', 'font-size': 10, fill: axis }, 'request rate (req/s)'));
+  chart.append(svg('line', { x1: pad.left, y1: py(slo), x2: W - pad.right, y2: py(slo), stroke: 'var(--vscode-charts-red)', 'stroke-dasharray': '4 3' }));
+  chart.append(svg('text', { x: W - pad.right, y: py(slo) - 3, 'text-anchor': 'end', 'font-size': 10, fill: 'var(--vscode-charts-red)' }, `SLO ${ms(slo)}`));
+  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p.rate).toFixed(1)},${py(y(p)).toFixed(1)}`).join(' ');
+  chart.append(svg('path', { d: path, fill: 'none', stroke: colour, 'stroke-width': 2 }));
+  for (const p of points) {
+    const dot = svg('circle', { cx: px(p.rate), cy: py(y(p)), r: 3, fill: colour });
+    dot.append(svg('title', {}, `${p.rate.toFixed(2)} req/s: ${ms(y(p))}, SLO attainment ${formatPercent(p.attainment)}`));
+    chart.append(dot);
+  }
+  return h('figure', { class: 'chart' }, chart as unknown as HTMLElement, h('figcaption', {}, title));
+}
