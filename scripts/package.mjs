@@ -2,7 +2,7 @@
 // Each VSIX carries only its platform's onnxruntime binary (the npm package has all of
 // them, 288 MB), and we refuse to ship sources, tests, maps or dev files.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,16 +26,28 @@ const otherPlatforms = Object.entries(ORT_DIRS)
 const workDir = mkdtempSync(join(tmpdir(), 'capsule-package-'));
 const ignoreFile = join(workDir, '.vscodeignore');
 writeFileSync(ignoreFile, `${base}\n# other platforms' onnxruntime binaries\n${otherPlatforms.join('\n')}\n`);
+// The repository's README shows screenshots by relative path; the VSIX has no web home
+// to resolve them against, so its copy of the README leaves the images out.
+// vsce wants it inside the extension folder, so it goes to out/ (which is never packaged).
+const readme = 'out/vsix/README.md';
+mkdirSync(join(root, 'out/vsix'), { recursive: true });
+appendFileSync(ignoreFile, 'README.md\n');
+writeFileSync(
+  join(root, readme),
+  readFileSync(join(root, 'README.md'), 'utf8')
+    .replace(/^!\[[^\]]*\]\((?!https?:)[^)]*\)\n?/gm, '')
+    .replace(/\[([^\]]+)\]\((?!https?:|#)[^)]*\)/g, '$1'),
+);
 
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
 const run = (args) => spawnSync(process.execPath, [vsce, ...args], { cwd: root, encoding: 'utf8' });
 
 try {
-  const listing = run(['ls', '--ignoreFile', ignoreFile]);
+  const listing = run(['ls', '--ignoreFile', ignoreFile, '--readme-path', readme]);
   if (listing.status !== 0) throw new Error(`vsce ls failed:\n${listing.stderr}`);
   const files = listing.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
   const forbidden = files.filter(
-    (f) => /\.(map|ts|tsbuildinfo)$/.test(f) || /^(src|test|webview|scripts|out|\.ci)\//.test(f) || (f.includes('onnxruntime-node/bin/') && !f.includes(`/${ORT_DIRS[target]}/`)),
+    (f) => /\.(map|ts|tsbuildinfo)$/.test(f) || (/^(src|test|webview|scripts|out|\.ci)\//.test(f) && f !== readme) || (f.includes('onnxruntime-node/bin/') && !f.includes(`/${ORT_DIRS[target]}/`)),
   );
   if (forbidden.length > 0) throw new Error(`refusing to package dev files:\n  ${forbidden.join('\n  ')}`);
   const out = join(root, `${pkg.name}-${target}-${pkg.version}.vsix`);
