@@ -51,7 +51,7 @@ try {
   );
   if (forbidden.length > 0) throw new Error(`refusing to package dev files:\n  ${forbidden.join('\n  ')}`);
   const out = join(root, `${pkg.name}-${target}-${pkg.version}.vsix`);
-  const result = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out], {
+  const result = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--readme-path', readme, '--allow-missing-repository', '--out', out], {
     cwd: root,
     stdio: 'inherit',
   });
