@@ -20,7 +20,7 @@ import { SERVING_OPTIONS } from '../core/serving/options';
 import { CancelledError } from '../core/worker/cancellation';
 import type { CapsuleService, PendingCapsule } from './capsule/capsuleService';
 import { openPreview, savingsFor } from './capsule/compressCommands';
-import type { PreviewContentProvider } from './capsule/previewContent';
+import { PREVIEW_SCHEME, type PreviewContentProvider } from './capsule/previewContent';
 import type { CatalogService } from './catalogService';
 import { CommandIds } from './commandIds';
 import { panelResourceRoots, renderPanelHtml } from './panelHtml';
@@ -171,7 +171,9 @@ export class BudgetPanel implements vscode.Disposable {
   }
 
   private follow(editor: vscode.TextEditor): void {
-    if (!this.panel.visible || editor.document.uri.scheme === 'output') return;
+    // The capsule diff's documents and output panes are not prompts to follow.
+    const scheme = editor.document.uri.scheme;
+    if (!this.panel.visible || scheme === 'output' || scheme === PREVIEW_SCHEME) return;
     if (this.followTimer) clearTimeout(this.followTimer);
     this.followTimer = setTimeout(() => {
       this.followTimer = undefined;

@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { compressPrompt } from '../../core/capsule';
 import { buildCatalog } from '../../core/catalog/catalog';
 import { buildModelRows } from '../../core/count/budgetRows';
 import { countByTokenizer } from '../../core/count/countModels';
+import { estimateCost } from '../../core/cost/cost';
 import { formatCount, formatPercent, formatUsd } from '../../core/format/numbers';
+import { estimateServing } from '../../core/serving/estimate';
 import { parseArgs } from '../args';
 import { UsageError, type CliCommand } from '../command';
 import { renderTable } from '../table';
@@ -55,6 +58,46 @@ export const demoCommand: CliCommand = {
     );
     out.push('');
     out.push('"~" = estimate: that model\'s tokenizer is not public; see `capsule models` for the basis.');
+
+    // The capsule: the same prompt compressed to half its tokens, offline.
+    const { capsule, report } = compressPrompt(text, { rate: 0.5, tokenizer: 'o200k_base' });
+    const gpt4o = catalog.get('gpt-4o')!;
+    const before = estimateCost(gpt4o, report.originalTokens, DEMO_USAGE);
+    const after = estimateCost(gpt4o, report.capsuleTokens, DEMO_USAGE);
+    out.push('');
+    out.push(`Capsule at rate 0.5 (built-in compressor, ${report.elapsedMs.toFixed(0)} ms):`);
+    out.push(
+      `  ${formatCount(report.originalTokens)} -> ${formatCount(report.capsuleTokens)} tokens (kept ${formatPercent(report.rateReached, 1)}${report.withinBudget ? ', within budget' : `, ${report.budgetNote}`})`,
+    );
+    out.push(`  gpt-4o input per call ${formatUsd(before.inputCostUsd)} -> ${formatUsd(after.inputCostUsd)}; per day ${formatUsd(before.perDayUsd)} -> ${formatUsd(after.perDayUsd)}`);
+    out.push(`  kept byte for byte: ${report.protected.map((p) => `${p.kind} ${p.count}`).join(', ') || 'nothing'}`);
+    out.push(`  dropped: ${report.dropped.map((d) => `${d.category} ${formatCount(d.tokens)} tokens`).join(', ') || 'nothing'}`);
+    out.push('');
+    out.push('--- capsule ---');
+    out.push(capsule.trimEnd());
+    out.push('---------------');
+
+    // Serving: the prompt and its capsule sent to a self-hosted model, simulated.
+    const serving = estimateServing({
+      model: 'llama-3.1-8b', gpu: 'h100-sxm', precision: 'bf16', mode: 'colocated', rate: 8, outputTokens: DEMO_USAGE.outputTokens,
+      sloTtftMs: 300, sloTpotMs: 50, gpus: 2, inputTokens: report.originalTokens, capsuleTokens: report.capsuleTokens,
+    });
+    out.push('');
+    out.push(`Serving simulation: Llama-3.1-8B on 2x H100 (bf16), 8 req/s, ${DEMO_USAGE.outputTokens} output tokens, SLO TTFT 300 ms / TPOT 50 ms`);
+    out.push(`(simulator median error ${serving.calibration.medianAbsErrorPct.toFixed(1)}% on ${serving.calibration.rows} published measurements)`);
+    const modeRows = [...serving.modes, ...(serving.capsule ? [{ ...serving.capsule, mode: 'capsule/colocated' }] : [])];
+    out.push(
+      renderTable(modeRows, [
+        { header: 'mode', value: (r) => String(r.mode) },
+        { header: 'TTFT p50', value: (r) => ('error' in r ? '-' : `${r.ttftMs.p50.toFixed(0)} ms`), align: 'right' },
+        { header: 'TTFT p90', value: (r) => ('error' in r ? '-' : `${r.ttftMs.p90.toFixed(0)} ms`), align: 'right' },
+        { header: 'TPOT p90', value: (r) => ('error' in r ? '-' : `${r.tpotMs.p90.toFixed(1)} ms`), align: 'right' },
+        { header: 'SLO met', value: (r) => ('error' in r ? '-' : formatPercent(r.sloAttainment, 1)), align: 'right' },
+        { header: '$/1k req', value: (r) => ('error' in r ? '-' : formatUsd(r.costPer1kRequestsUsd)), align: 'right' },
+        { header: 'note', value: (r) => ('error' in r ? r.error : r.layout) },
+      ]).trimEnd(),
+    );
+    if (!('error' in serving.goodput)) out.push(`Goodput (colocated): ${serving.goodput.rps.toFixed(2)} req/s, ${serving.goodput.perGpu.toFixed(2)} per GPU at 90% SLO attainment.`);
     io.stdout.write(out.join('\n') + '\n');
     return 0;
   },
