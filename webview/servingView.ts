@@ -32,6 +32,7 @@ const METRICS: MetricRow[] = [
   { label: 'Throughput', value: (r) => `${r.requestsPerSec.toFixed(2)} req/s · ${formatCount(r.outputTokensPerSec)} tok/s` },
   { label: 'Cost / 1k requests', value: (r) => formatUsd(r.costPer1kRequestsUsd), better: 'low', raw: (r) => r.costPer1kRequestsUsd },
   { label: 'Energy / request', value: (r) => `${r.energyJPerRequest.toFixed(0)} J`, better: 'low', raw: (r) => r.energyJPerRequest },
+  { label: 'Goodput (90% in SLO)', value: (r) => (r.goodputRps === null ? '—' : `${r.goodputRps.toFixed(2)} req/s · ${(r.goodputPerGpu ?? 0).toFixed(2)}/GPU`), better: 'high', raw: (r) => r.goodputPerGpu ?? 0 },
   { label: 'Preemptions · migrations', value: (r) => `${r.preemptions} · ${r.migrations}` },
 ];
 
@@ -73,9 +74,7 @@ export class ServingView {
 
   private caption(card: ServingCardState): HTMLElement {
     const e = card.estimate;
-    const calibration = e
-      ? `Simulator: median error ${e.calibration.medianAbsErrorPct.toFixed(1)}% on ${e.calibration.rows} published measurements.`
-      : '';
+    const calibration = e ? `Simulator: ${e.calibration.label}.` : '';
     const capsule = card.capsuleTokens !== undefined ? ` Capsule: ${formatCount(card.capsuleTokens)} tokens.` : '';
     return h(
       'p',

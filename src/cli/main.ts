@@ -1,11 +1,23 @@
 #!/usr/bin/env node
 /** The `capsule` command: a thin dispatcher over src/core. */
 import { UsageError, type CliCommand, type CliIo } from './command';
+import { compressCommand } from './commands/compress';
 import { countCommand } from './commands/count';
 import { demoCommand } from './commands/demo';
+import { goodputCommand } from './commands/goodput';
 import { modelsCommand } from './commands/models';
+import { simValidateCommand } from './commands/sim-validate';
+import { simulateCommand } from './commands/simulate';
 
-export const COMMANDS: readonly CliCommand[] = [countCommand, modelsCommand, demoCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  countCommand,
+  modelsCommand,
+  compressCommand,
+  simulateCommand,
+  goodputCommand,
+  simValidateCommand,
+  demoCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,7 +1,13 @@
 /** `npm run bench`: every benchmark, one after the other, printing Markdown. */
+import * as capsule from './capsule.bench';
+import * as sim from './sim.bench';
 import * as tokens from './tokens.bench';
 
-const benches: Array<{ name: string; run(): Promise<void> }> = [{ name: 'tokens', ...tokens }];
+const benches: Array<{ name: string; run(): Promise<void> }> = [
+  { name: 'tokens', run: tokens.run },
+  { name: 'capsule', run: capsule.run },
+  { name: 'sim', run: sim.run },
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -1,4 +1,6 @@
 import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
+import { isCalibrated } from '../sim/calibration';
+import { getGpu } from '../sim/catalog';
 import { findGoodput } from '../sim/goodput';
 import type { LatencyStats } from '../sim/metrics';
 import { simulate, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
@@ -43,6 +45,9 @@ export interface ModeSummary {
   gpus: number;
   preemptions: number;
   migrations: number;
+  /** Highest rate with >= 90% of requests within both SLOs, for this mode. */
+  goodputRps: number | null;
+  goodputPerGpu: number | null;
 }
 
 export interface CurvePoint {
@@ -58,7 +63,7 @@ export interface ServingEstimate {
   capsule?: ModeSummary | { mode: DeploymentMode; error: string };
   curve: CurvePoint[];
   goodput: { rps: number; perGpu: number } | { error: string };
-  calibration: { medianAbsErrorPct: number; rows: number };
+  calibration: CalibrationSummary;
   elapsedMs: number;
 }
 
@@ -69,15 +74,33 @@ export { SERVING_MODES };
 const CURVE_FACTORS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
 const DEFAULT_REQUESTS = 400;
 
-let calibrationCache: { medianAbsErrorPct: number; rows: number } | undefined;
+export interface CalibrationSummary {
+  medianAbsErrorPct: number;
+  rows: number;
+  holdoutMedianAbsErrorPct: number;
+  /** False for GPUs whose efficiencies are defaults, not fits (no published rows). */
+  gpuCalibrated: boolean;
+  /** The line the card shows next to its numbers. */
+  label: string;
+}
 
-/** The simulator's error on the published measurements it is validated against. */
-export function calibrationSummary(): { medianAbsErrorPct: number; rows: number } {
-  if (!calibrationCache) {
-    const report = runValidation();
-    calibrationCache = { medianAbsErrorPct: report.medianAbsErrorPct, rows: report.count };
+let validationCache: ReturnType<typeof runValidation> | undefined;
+
+/** The simulator's error on the published measurements it is validated against (runs once). */
+export function calibrationSummary(gpuId: string): CalibrationSummary {
+  validationCache ??= runValidation();
+  const v = validationCache;
+  const gpuCalibrated = isCalibrated(gpuId);
+  let gpuName = gpuId;
+  try {
+    gpuName = getGpu(gpuId).name;
+  } catch {
+    // an unknown GPU is reported by the simulation itself
   }
-  return calibrationCache;
+  const label =
+    `median error ${v.medianAbsErrorPct.toFixed(1)}% on ${v.count} published measurements` +
+    (gpuCalibrated ? '' : `; ${gpuName} is not calibrated (default efficiencies)`);
+  return { medianAbsErrorPct: v.medianAbsErrorPct, rows: v.count, holdoutMedianAbsErrorPct: v.holdoutMedianAbsErrorPct, gpuCalibrated, label };
 }
 
 /** The same GPU budget laid out for each mode (disaggregated splits it prefill/decode). */
@@ -107,7 +130,7 @@ function configFor(q: ServingQuery, mode: DeploymentMode, inputTokens: number, r
   };
 }
 
-function summarizeMode(mode: DeploymentMode, layout: string, r: SimulationResult): ModeSummary {
+function summarizeMode(mode: DeploymentMode, layout: string, r: SimulationResult, goodput: { goodputRps: number; goodputPerGpu: number } | null): ModeSummary {
   return {
     mode,
     layout,
@@ -122,12 +145,17 @@ function summarizeMode(mode: DeploymentMode, layout: string, r: SimulationResult
     gpus: r.gpus,
     preemptions: r.preemptions,
     migrations: r.migrations,
+    goodputRps: goodput?.goodputRps ?? null,
+    goodputPerGpu: goodput?.goodputPerGpu ?? null,
   };
 }
 
-function runMode(q: ServingQuery, mode: DeploymentMode, inputTokens: number): ModeSummary | { mode: DeploymentMode; error: string } {
+function runMode(q: ServingQuery, mode: DeploymentMode, inputTokens: number, withGoodput: boolean): ModeSummary | { mode: DeploymentMode; error: string } {
   try {
-    return summarizeMode(mode, deploymentFor(mode, q.gpus).layout, simulate(configFor(q, mode, inputTokens, q.rate)));
+    const config = configFor(q, mode, inputTokens, q.rate);
+    const result = simulate(config);
+    const goodput = withGoodput ? findGoodput(config, { attainment: 0.9, refineSteps: 5 }) : null;
+    return summarizeMode(mode, deploymentFor(mode, q.gpus).layout, result, goodput);
   } catch (error) {
     return { mode, error: (error as Error).message };
   }
@@ -136,16 +164,16 @@ function runMode(q: ServingQuery, mode: DeploymentMode, inputTokens: number): Mo
 /**
  * Everything the Serving card shows for one set of inputs: the three modes side by side
  * at the chosen rate, the capsule's run, p90 TTFT/TPOT against rate, and goodput.
- * About 20 short simulations; the signal is checked between them.
+ * About 45 short simulations (goodput is a search); the signal is checked between modes.
  */
 export function estimateServing(q: ServingQuery, signal?: CancelSignal): ServingEstimate {
   const started = performance.now();
   const modes = SERVING_MODES.map((mode) => {
     throwIfAborted(signal);
-    return runMode(q, mode, q.inputTokens);
+    return runMode(q, mode, q.inputTokens, true);
   });
   throwIfAborted(signal);
-  const capsule = q.capsuleTokens !== undefined ? runMode(q, q.mode, q.capsuleTokens) : undefined;
+  const capsule = q.capsuleTokens !== undefined ? runMode(q, q.mode, q.capsuleTokens, true) : undefined;
   const curve: CurvePoint[] = [];
   for (const factor of CURVE_FACTORS) {
     throwIfAborted(signal);
@@ -156,20 +184,15 @@ export function estimateServing(q: ServingQuery, signal?: CancelSignal): Serving
       break; // the same error is already shown for the mode itself
     }
   }
-  throwIfAborted(signal);
-  let goodput: ServingEstimate['goodput'];
-  try {
-    const g = findGoodput(configFor(q, q.mode, q.inputTokens, q.rate), { attainment: 0.9, refineSteps: 5 });
-    goodput = { rps: g.goodputRps, perGpu: g.goodputPerGpu };
-  } catch (error) {
-    goodput = { error: (error as Error).message };
-  }
+  const selected = modes.find((m) => m.mode === q.mode)!;
+  const goodput: ServingEstimate['goodput'] =
+    'error' in selected ? { error: selected.error } : { rps: selected.goodputRps ?? 0, perGpu: selected.goodputPerGpu ?? 0 };
   const estimate: ServingEstimate = {
     inputTokens: q.inputTokens,
     modes,
     curve,
     goodput,
-    calibration: calibrationSummary(),
+    calibration: calibrationSummary(q.gpu),
     elapsedMs: performance.now() - started,
   };
   if (capsule) estimate.capsule = capsule;

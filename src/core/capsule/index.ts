@@ -1,0 +1,140 @@
+/**
+ * The built-in capsulator: a model-free, structure-aware prompt compressor.
+ * Structure first (protected spans, Markdown/JSON/YAML syntax), then drops coarse to
+ * fine (duplicate sentences, filler phrases, low-information words) until the token
+ * budget is met, counted with the chosen tokenizer. Synchronous and pure: run it in a
+ * worker for large inputs and raise `signal.aborted` to stop it.
+ */
+import { parse as parseYamlText } from 'yaml';
+import { checkAborted } from './abort';
+import { fitToBudget, type BudgetOutcome } from './budget';
+import { scorePieces } from './importance';
+import { duplicateSentenceUnits, fillerPhraseUnits } from './redundancy';
+import { renderPieces } from './render';
+import { buildReport } from './report';
+import { parseStructure } from './structure';
+import { LineCountCache, pieceCosts, TokenCoster } from './token-costs';
+import { DropState, jsonWhitespaceUnits, wordUnits } from './units';
+import type { AbortFlag, CapsuleResult, CompressOptions, DocumentFormat, ParsedDocument } from './types';
+
+export type { AbortFlag, CapsuleReport, CapsuleResult, CompressOptions } from './types';
+
+export const DEFAULT_RATE = 0.5;
+
+/** The token target implied by the options: targetTokens, else round(rate x original). */
+export function resolveTarget(options: CompressOptions, originalTokens: number): { target: number; rateRequested: number } {
+  if (options.targetTokens !== undefined) {
+    if (!Number.isFinite(options.targetTokens) || options.targetTokens < 0) {
+      throw new RangeError(`targetTokens must be a non-negative number, got ${options.targetTokens}`);
+    }
+    const target = Math.floor(options.targetTokens);
+    return { target, rateRequested: originalTokens > 0 ? Math.min(1, target / originalTokens) : 1 };
+  }
+  const rate = options.rate ?? DEFAULT_RATE;
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 1) throw new RangeError(`rate must be in (0, 1], got ${rate}`);
+  return { target: Math.max(1, Math.round(rate * originalTokens)), rateRequested: rate };
+}
+
+export function compressPrompt(text: string, options: CompressOptions, signal?: AbortFlag): CapsuleResult {
+  const started = performance.now();
+  checkAborted(signal);
+  const coster = new TokenCoster(options.tokenizer ?? 'o200k_base');
+  const originalTokens = coster.tokenizer.count(text);
+  // Successive drafts share most of their lines: count line by line, each line once.
+  const counter = new LineCountCache(coster.tokenizer);
+  const { target, rateRequested } = resolveTarget(options, originalTokens);
+  if (target >= originalTokens) {
+    return { capsule: text, report: buildReport({ originalTokens, capsuleTokens: originalTokens, target, rateRequested, started }) };
+  }
+
+  let document = parseStructure(text, { signal });
+  let attempt = compressDocument(document, originalTokens, target, coster, counter, signal);
+  if (!keepsValidity(document.format, attempt.outcome.text)) {
+    // Only YAML can be broken by word drops (a value left starting with a sign):
+    // retry keeping each value's first word. JSON strings cannot be, by construction.
+    document = parseStructure(text, { signal, format: document.format, yamlStrict: true });
+    attempt = compressDocument(document, originalTokens, target, coster, counter, signal);
+  }
+  const { outcome, costs, scale } = attempt;
+  if (outcome.tokens >= originalTokens || !keepsValidity(document.format, outcome.text)) {
+    return {
+      capsule: text,
+      report: buildReport({
+        originalTokens,
+        capsuleTokens: originalTokens,
+        target,
+        rateRequested,
+        started,
+        note: `nothing could be dropped without growing the prompt or breaking its ${document.format} syntax`,
+      }),
+    };
+  }
+  return {
+    capsule: outcome.text,
+    report: buildReport({
+      originalTokens,
+      capsuleTokens: outcome.tokens,
+      target,
+      rateRequested,
+      started,
+      pieces: document.pieces,
+      costs,
+      scale,
+      dropped: outcome.dropped,
+      exhausted: outcome.exhausted,
+    }),
+  };
+}
+
+interface Attempt {
+  outcome: BudgetOutcome;
+  costs: Float64Array;
+  scale: number;
+}
+
+function compressDocument(
+  document: ParsedDocument,
+  originalTokens: number,
+  target: number,
+  coster: TokenCoster,
+  counter: LineCountCache,
+  signal: AbortFlag | undefined,
+): Attempt {
+  const { pieces } = document;
+  const costs = pieceCosts(pieces, coster);
+  let estimatedTotal = 0;
+  for (let i = 0; i < costs.length; i++) estimatedTotal += costs[i]!;
+  checkAborted(signal);
+  const scores = scorePieces(pieces, coster, signal);
+  // Lossless first (JSON layout), then coarse to fine: repeated sentences, filler
+  // phrases, single words and punctuation by importance.
+  const units = [
+    ...(document.format === 'json' ? jsonWhitespaceUnits(pieces) : []),
+    ...duplicateSentenceUnits(pieces),
+    ...fillerPhraseUnits(pieces),
+    ...wordUnits(pieces, scores),
+  ];
+  checkAborted(signal);
+  const state = new DropState(pieces.length, costs, (replacement) => coster.count(' ' + replacement));
+  const outcome = fitToBudget({
+    units,
+    estimatedTotal,
+    exactTotal: originalTokens,
+    target,
+    state,
+    render: (s) => renderPieces(pieces, s.marks, s.replacements),
+    count: (t) => counter.count(t),
+    signal,
+  });
+  return { outcome, costs, scale: estimatedTotal > 0 ? originalTokens / estimatedTotal : 1 };
+}
+
+function keepsValidity(format: DocumentFormat, output: string): boolean {
+  try {
+    if (format === 'json') JSON.parse(output);
+    else if (format === 'yaml') parseYamlText(output);
+    return true;
+  } catch {
+    return false;
+  }
+}

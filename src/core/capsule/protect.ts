@@ -1,0 +1,160 @@
+/**
+ * Finds the spans of a text run that must survive compression byte for byte: URLs,
+ * e-mails, paths, placeholders, inline code, links, quoted strings and dates. Words
+ * are judged one by one in the lexer (identifiers, numbers with units, and constraint
+ * cues with the words they govern), using the cue tables exported here.
+ */
+import cues from './data/constraint-cues.json';
+
+export interface Span {
+  start: number;
+  end: number;
+  kind: string;
+}
+
+export interface ProtectOptions {
+  /** Inside a JSON string literal, quotes appear escaped (`\"`). */
+  readonly jsonString: boolean;
+}
+
+const MONTH =
+  '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
+
+interface Rule {
+  kind: string;
+  re: RegExp;
+  /** A cheap test that the rule can match at all (most text has no '@', no '`'). */
+  worthTrying: (text: string) => boolean;
+}
+
+const hasDigit = (text: string): boolean => /\d/.test(text);
+
+const COMMON_RULES: readonly Rule[] = [
+  { kind: 'inline-code', re: /``[^\n]+?``|`[^`\n]+`/gu, worthTrying: (t) => t.includes('`') },
+  { kind: 'link', re: /!?\[[^[\]\n]{0,200}\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)/gu, worthTrying: (t) => t.includes('](') },
+  { kind: 'url', re: /\b(?:https?|ftp|file|wss?):\/\/[^\s<>"'`]+|\bwww\.[^\s<>"'`]+/giu, worthTrying: (t) => t.includes('://') || /www\./i.test(t) },
+  {
+    kind: 'placeholder',
+    worthTrying: (t) => /[{[<%]/.test(t),
+    re: /\{\{[^{}\n]{1,100}\}\}|\$\{[^{}\n]{1,160}\}|\{[^{}\s"\\][^{}\n]{0,80}\}|\{\}|\[[^[\]\n]{1,80}\](?!\()|<[^<>\s\\][^<>\n]{0,79}>|%(?:\(\w+\))?\d*\$?[sdifgxXc](?![\p{L}\p{N}])/gu,
+  },
+  { kind: 'path', worthTrying: (t) => t.includes('/') || t.includes(':\\'), re: /(?<![\p{L}\p{N}/])(?:~|\.{1,2})?\/(?:[\w.@-]+\/)*[\w.@-]*\w\/?|(?<![\p{L}\p{N}])[A-Za-z]:\\(?:[\w.-]+\\)*[\w.-]+/gu },
+  {
+    kind: 'date',
+    worthTrying: hasDigit,
+    // Month names are ASCII, so \b is a true word boundary here (and much faster than a lookbehind).
+    re: new RegExp(
+      `\\b(?:${MONTH}\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?(?:,?[ \\t]+\\d{4})?|\\d{1,2}(?:st|nd|rd|th)?[ \\t]+${MONTH}\\.?(?:,?[ \\t]+\\d{4})?|${MONTH}\\.?[ \\t]+\\d{4})\\b`,
+      'g',
+    ),
+  },
+];
+
+const hasQuote = (t: string): boolean => /["“„«「『'\\]/.test(t);
+const PLAIN_QUOTES: Rule = {
+  kind: 'quoted',
+  worthTrying: hasQuote,
+  re: /"[^"\n]{1,48}"|“[^”\n]{1,48}”|„[^“”\n]{1,48}[“”]|«[^»\n]{1,48}»|「[^」\n]{1,48}」|『[^』\n]{1,48}』|(?<![\p{L}\p{N}])'[^'\n]{1,48}'(?![\p{L}\p{N}])/gu,
+};
+const JSON_QUOTES: Rule = {
+  kind: 'quoted',
+  worthTrying: hasQuote,
+  re: /\\"(?:[^"\\\n]|\\[^"\n]){1,48}?\\"|“[^”\n]{1,48}”|«[^»\n]{1,48}»|「[^」\n]{1,48}」|(?<![\p{L}\p{N}])'[^'\n]{1,48}'(?![\p{L}\p{N}])/gu,
+};
+
+const URL_TRAILING = /[.,;:!?'"]+$/u;
+
+function trimUrl(text: string): string {
+  let t = text.replace(URL_TRAILING, '');
+  // A closing bracket belongs to the URL only when it opened inside it.
+  for (const [open, close] of [['(', ')'], ['[', ']']] as const) {
+    while (t.endsWith(close) && t.split(open).length < t.split(close).length) {
+      t = t.slice(0, -1).replace(URL_TRAILING, '');
+    }
+  }
+  return t;
+}
+
+/** Protected spans of `text`, sorted and merged (an overlap keeps the first kind). */
+export function findProtectedSpans(text: string, options: ProtectOptions): Span[] {
+  const found: Span[] = [];
+  const rules = [...COMMON_RULES, options.jsonString ? JSON_QUOTES : PLAIN_QUOTES];
+  for (const { kind, re, worthTrying } of rules) {
+    if (!worthTrying(text)) continue;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      let end = m.index + m[0].length;
+      if (kind === 'url') end = m.index + trimUrl(m[0]).length;
+      if (end > m.index) found.push({ start: m.index, end, kind });
+      if (m[0].length === 0) re.lastIndex++;
+    }
+  }
+  if (text.includes('@')) found.push(...findEmails(text));
+  return mergeSpans(found);
+}
+
+const EMAIL_LOCAL_CHAR = /[\p{L}\p{N}._%+-]/u;
+const EMAIL_DOMAIN = /[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/uy;
+
+/** E-mail addresses, grown outwards from each '@' (a regex scan from every position is slow). */
+function findEmails(text: string): Span[] {
+  const spans: Span[] = [];
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > 0 && EMAIL_LOCAL_CHAR.test(text[start - 1]!)) start--;
+    if (start === at) continue;
+    EMAIL_DOMAIN.lastIndex = at + 1;
+    const domain = EMAIL_DOMAIN.exec(text);
+    if (domain) spans.push({ start, end: at + 1 + domain[0].length, kind: 'email' });
+  }
+  return spans;
+}
+
+export function mergeSpans(spans: Span[]): Span[] {
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: Span[] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span.start < last.end) {
+      if (span.end > last.end) last.end = span.end;
+    } else merged.push({ ...span });
+  }
+  return merged;
+}
+
+/**
+ * Constraint cues by first word (lower case, straight apostrophe): each entry lists
+ * the remaining words of a cue, longest first ("no" -> [["more", "than"], ["less",
+ * "than"], []]).
+ */
+export const CUES_BY_FIRST_WORD: ReadonlyMap<string, ReadonlyArray<readonly string[]>> = (() => {
+  const map = new Map<string, string[][]>();
+  for (const phrase of new Set(cues.phrases.map(normalizeCueWord))) {
+    const [first, ...rest] = phrase.split(' ');
+    const list = map.get(first!) ?? [];
+    list.push(rest);
+    map.set(first!, list);
+  }
+  for (const list of map.values()) list.sort((a, b) => b.length - a.length);
+  return map;
+})();
+
+export function normalizeCueWord(word: string): string {
+  return word.toLowerCase().replace(/’/g, "'");
+}
+
+/** Words that do not use up a cue's reach: "do not include the explanations" keeps all four. */
+export const LIGHT_WORDS: ReadonlySet<string> = new Set([
+  'a', 'an', 'the', 'any', 'your', 'my', 'our', 'their', 'its', 'this', 'that', 'these', 'those', 'to', 'be', 'use', 'of',
+  'in', 'on', 'at', 'for', 'with', 'by', 'from', 'about', 'into',
+]);
+/** A cue governs the next two words of its clause (light words free, four at most). */
+export const CUE_REACH = { heavy: 2, total: 4 };
+
+const SEGMENT_CUES = cues.segmentPrefixes;
+
+/** A word segment of a script without spaces that starts with a constraint cue (不要, しないで...). */
+export function isSegmentCue(segment: string): boolean {
+  for (const cue of SEGMENT_CUES) if (segment.startsWith(cue) || segment.endsWith(cue)) return true;
+  return false;
+}

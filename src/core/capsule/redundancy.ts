@@ -1,0 +1,179 @@
+/**
+ * The coarse stages: sentences that repeat an earlier one (exactly or nearly), and
+ * wordy or boilerplate phrases (data/filler-phrases.json). Each becomes a drop unit.
+ */
+import fillers from './data/filler-phrases.json';
+import type { DropUnit } from './units';
+import type { Piece } from './types';
+
+const MIN_DUPLICATE_WORDS = 4;
+const MIN_NEAR_DUPLICATE_WORDS = 6;
+const NEAR_DUPLICATE_JACCARD = 0.8;
+const BUCKET_LIMIT = 24;
+const MINHASH_SEEDS = [0x9e3779b1, 0x85ebca6b, 0xc2b2ae35];
+
+/** Pieces a sentence-level drop may remove: never structure, fences or keys. */
+function isSentenceContent(piece: Piece): boolean {
+  if (piece.kind === 'word' || piece.kind === 'punct' || piece.kind === 'symbol') return true;
+  return piece.kind === 'protected' && piece.protectedKind !== 'code-fence' && piece.protectedKind !== 'json-key' && piece.protectedKind !== 'yaml-key';
+}
+
+interface Sentence {
+  pieces: number[];
+  words: string[];
+  protectedTexts: string[];
+}
+
+function collectSentences(pieces: readonly Piece[]): Sentence[] {
+  const sentences: Sentence[] = [];
+  let current: Sentence | undefined;
+  let currentId = -1;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (!isSentenceContent(piece)) continue;
+    if (piece.sentence !== currentId) {
+      currentId = piece.sentence;
+      current = { pieces: [], words: [], protectedTexts: [] };
+      sentences.push(current);
+    }
+    current!.pieces.push(i);
+    if (piece.kind === 'word') current!.words.push(piece.text.toLowerCase());
+    else if (piece.kind === 'protected') {
+      current!.words.push(piece.text.toLowerCase());
+      current!.protectedTexts.push(piece.text);
+    }
+  }
+  return sentences;
+}
+
+function hashWord(word: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const w of a) if (b.has(w)) shared++;
+  return shared / (a.size + b.size - shared);
+}
+
+/** Later sentences equal (or near-equal, Jaccard >= 0.8 over words) to an earlier one. */
+export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
+  const sentences = collectSentences(pieces);
+  const exact = new Map<string, number>();
+  const buckets = new Map<string, number[]>();
+  const wordSets: Array<Set<string> | undefined> = [];
+  const units: DropUnit[] = [];
+  for (let s = 0; s < sentences.length; s++) {
+    const sentence = sentences[s]!;
+    if (sentence.words.length < MIN_DUPLICATE_WORDS) continue;
+    const key = sentence.words.join(' ');
+    if (exact.has(key)) {
+      units.push({ category: 'duplicate-sentence', pieces: sentence.pieces });
+      continue;
+    }
+    exact.set(key, s);
+    const set = new Set(sentence.words);
+    if (set.size < MIN_NEAR_DUPLICATE_WORDS) continue;
+    wordSets[s] = set;
+    const anchors = MINHASH_SEEDS.map((seed, n) => {
+      let best = '';
+      let bestHash = Infinity;
+      for (const w of set) {
+        const h = hashWord(w, seed);
+        if (h < bestHash) {
+          bestHash = h;
+          best = w;
+        }
+      }
+      return `${n}:${best}`;
+    });
+    let duplicateOf = -1;
+    for (const anchor of anchors) {
+      for (const other of buckets.get(anchor) ?? []) {
+        if (jaccard(set, wordSets[other]!) >= NEAR_DUPLICATE_JACCARD && coversProtected(sentences[other]!, sentence)) {
+          duplicateOf = other;
+          break;
+        }
+      }
+      if (duplicateOf >= 0) break;
+    }
+    if (duplicateOf >= 0) {
+      units.push({ category: 'duplicate-sentence', pieces: sentence.pieces });
+      continue;
+    }
+    for (const anchor of anchors) {
+      const bucket = buckets.get(anchor) ?? [];
+      if (bucket.length < BUCKET_LIMIT) bucket.push(s);
+      buckets.set(anchor, bucket);
+    }
+  }
+  return units;
+}
+
+/** A near-duplicate may go only if every protected span it holds is kept elsewhere. */
+function coversProtected(kept: Sentence, dropped: Sentence): boolean {
+  if (dropped.protectedTexts.length === 0) return true;
+  const have = new Set(kept.protectedTexts);
+  return dropped.protectedTexts.every((t) => have.has(t));
+}
+
+interface Phrase {
+  words: string[];
+  replacement: string;
+}
+
+const PHRASES_BY_FIRST_WORD = (() => {
+  const map = new Map<string, Phrase[]>();
+  for (const { phrase, replacement } of fillers.phrases) {
+    const words = phrase.toLowerCase().split(' ');
+    const list = map.get(words[0]!) ?? [];
+    list.push({ words, replacement });
+    map.set(words[0]!, list);
+  }
+  // Longest first, so "in order to" wins over a shorter phrase with the same start.
+  for (const list of map.values()) list.sort((a, b) => b.words.length - a.words.length);
+  return map;
+})();
+
+function matchPhrase(pieces: readonly Piece[], start: number, phrase: Phrase): number[] | undefined {
+  const matched: number[] = [];
+  let i = start;
+  for (let w = 0; w < phrase.words.length; w++) {
+    if (w > 0) {
+      if (pieces[i]?.kind !== 'space') return undefined;
+      matched.push(i);
+      i++;
+    }
+    const piece = pieces[i];
+    if (!piece || piece.kind !== 'word' || piece.text.toLowerCase() !== phrase.words[w]) return undefined;
+    matched.push(i);
+    i++;
+  }
+  return matched;
+}
+
+/** Filler and wordy phrases, each dropped or replaced by its short form. */
+export function fillerPhraseUnits(pieces: readonly Piece[]): DropUnit[] {
+  const units: DropUnit[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (piece.kind !== 'word') continue;
+    const candidates = PHRASES_BY_FIRST_WORD.get(piece.text.toLowerCase());
+    if (!candidates) continue;
+    for (const phrase of candidates) {
+      const matched = matchPhrase(pieces, i, phrase);
+      if (!matched) continue;
+      const unit: DropUnit = { category: 'filler-phrase', pieces: matched };
+      if (phrase.replacement) {
+        const upper = /^\p{Lu}/u.test(piece.text);
+        unit.replacement = upper ? phrase.replacement[0]!.toUpperCase() + phrase.replacement.slice(1) : phrase.replacement;
+      }
+      units.push(unit);
+      i = matched[matched.length - 1]!;
+      break;
+    }
+  }
+  return units;
+}

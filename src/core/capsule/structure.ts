@@ -1,0 +1,230 @@
+/**
+ * Reads a prompt's structure before anything is dropped: JSON (keys and syntax kept,
+ * string values compressible), YAML (keys kept), or Markdown (code fences kept whole;
+ * heading marks, list markers, table pipes and rules kept; text in between lexed).
+ */
+import { parseDocument as parseYaml } from 'yaml';
+import { lexText, PieceBuilder } from './lexer';
+import { checkAborted } from './abort';
+import type { AbortFlag, DocumentFormat, ParsedDocument, PieceContext } from './types';
+
+export interface ParseOptions {
+  /** Force a format (used to retry YAML more conservatively). */
+  readonly format?: DocumentFormat;
+  /** YAML only: keep the first word of each value too, so no value can start with a sign. */
+  readonly yamlStrict?: boolean;
+  readonly signal?: AbortFlag | undefined;
+}
+
+export function detectFormat(text: string): DocumentFormat {
+  const head = text.trimStart()[0];
+  if (head === '{' || head === '[') {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (value !== null && typeof value === 'object') return 'json';
+    } catch {
+      // not JSON: fall through
+    }
+  }
+  if (looksLikeYaml(text)) return 'yaml';
+  return 'markdown';
+}
+
+const YAML_KEY_LINE = /^[ \t]*(?:-[ \t]+)?(?:[\p{L}\p{N}_"'][^:#\n]{0,60}|"[^"\n]*"|'[^'\n]*'):(?:[ \t]|$)/u;
+
+/** A mapping most of whose lines are `key: value`, that the YAML parser accepts. */
+function looksLikeYaml(text: string): boolean {
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  if (lines.length < 3) return false;
+  const keyLines = lines.filter((l) => YAML_KEY_LINE.test(l)).length;
+  if (keyLines / lines.length < 0.5) return false;
+  if (/^[ \t]{0,3}(?:```|~~~)/m.test(text)) return false;
+  try {
+    const doc = parseYaml(text);
+    if (doc.errors.length > 0) return false;
+    const root = doc.contents as { items?: unknown[] } | null;
+    return !!root && Array.isArray(root.items) && root.items.length > 0 && typeof doc.toJS() === 'object';
+  } catch {
+    return false;
+  }
+}
+
+export function parseStructure(text: string, options: ParseOptions = {}): ParsedDocument {
+  const format = options.format ?? detectFormat(text);
+  const out = new PieceBuilder();
+  if (format === 'json') parseJson(text, out, options.signal);
+  else if (format === 'yaml') parseYamlLines(text, out, options);
+  else parseMarkdown(text, out, options.signal);
+  return { format, pieces: out.pieces };
+}
+
+function splitLines(text: string): Array<{ body: string; eol: string }> {
+  const lines: Array<{ body: string; eol: string }> = [];
+  const re = /([^\r\n]*)(\r?\n|\r|$)/gy;
+  let at = 0;
+  while (at < text.length) {
+    re.lastIndex = at;
+    const m = re.exec(text)!;
+    lines.push({ body: m[1]!, eol: m[2]! });
+    at = re.lastIndex;
+  }
+  return lines;
+}
+
+const FENCE_OPEN = /^[ \t]{0,3}(`{3,}|~{3,})/;
+const RULE_LINE = /^[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*$/;
+const TABLE_SEPARATOR = /^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$/;
+const LINE_PREFIX = /^([ \t]*)((?:>[ \t]?)*)(#{1,6}[ \t]+|[-*+•][ \t]+(?:\[[ xX]\][ \t]+)?|\d{1,9}[.)][ \t]+(?:\[[ xX]\][ \t]+)?)?/;
+const HTML_COMMENT = /^[ \t]*<!--.*-->[ \t]*$/;
+
+function parseMarkdown(text: string, out: PieceBuilder, signal: AbortFlag | undefined): void {
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    if ((i & 255) === 0) checkAborted(signal);
+    const { body, eol } = lines[i]!;
+    const fence = FENCE_OPEN.exec(body);
+    // A backtick fence's info string has no backticks: "```a```" is inline code.
+    if (fence && !(fence[1]![0] === '`' && body.slice(fence[0].length).includes('`'))) {
+      // The whole block, fences included, is one protected piece.
+      const mark = fence[1]!;
+      const close = new RegExp(`^[ \\t]{0,3}${mark[0] === '`' ? '`' : '~'}{${mark.length},}[ \\t]*$`);
+      let j = i + 1;
+      while (j < lines.length && !close.test(lines[j]!.body)) j++;
+      const last = Math.min(j, lines.length - 1);
+      let block = body;
+      for (let k = i + 1; k <= last; k++) block += lines[k - 1]!.eol + lines[k]!.body;
+      out.push(block, 'protected', 'body', 'code-fence');
+      out.push(lines[last]!.eol, 'newline', 'body');
+      i = last;
+      continue;
+    }
+    lexMarkdownLine(body, out, i > 0 && isTableLine(lines[i - 1]!.body));
+    out.push(eol, 'newline', 'body');
+  }
+}
+
+function isTableLine(body: string): boolean {
+  return /^[ \t]*\|/.test(body);
+}
+
+function lexMarkdownLine(body: string, out: PieceBuilder, afterTable: boolean): void {
+  if (RULE_LINE.test(body) || TABLE_SEPARATOR.test(body) || HTML_COMMENT.test(body)) {
+    out.push(body, 'markup', 'body');
+    return;
+  }
+  if (isTableLine(body) || (afterTable && body.includes('|'))) {
+    lexTableRow(body, out);
+    return;
+  }
+  const m = LINE_PREFIX.exec(body)!;
+  const indent = m[1]!;
+  const marker = m[2]! + (m[3] ?? '');
+  out.push(indent, 'indent', 'body');
+  out.push(marker, 'markup', 'body');
+  const context: PieceContext = m[3]?.startsWith('#') ? 'heading' : m[3] ? 'list' : 'body';
+  lexText(body.slice(indent.length + marker.length), { context, jsonString: false }, out);
+}
+
+function lexTableRow(body: string, out: PieceBuilder): void {
+  // Split on pipes that are neither escaped nor inside inline code.
+  let inCode = false;
+  let cellStart = 0;
+  for (let i = 0; i <= body.length; i++) {
+    const c = body[i];
+    if (c === '`') inCode = !inCode;
+    if (i === body.length || (c === '|' && !inCode && body[i - 1] !== '\\')) {
+      const cell = body.slice(cellStart, i);
+      const lead = /^[ \t]*/.exec(cell)![0];
+      out.push(lead, 'indent', 'table');
+      lexText(cell.slice(lead.length), { context: 'table', jsonString: false }, out);
+      if (i < body.length) out.push('|', 'markup', 'table');
+      cellStart = i + 1;
+    }
+  }
+}
+
+function parseJson(text: string, out: PieceBuilder, signal: AbortFlag | undefined): void {
+  let at = 0;
+  let strings = 0;
+  while (at < text.length) {
+    const c = text[at]!;
+    if (c === '\n' || c === '\r') {
+      const eol = c === '\r' && text[at + 1] === '\n' ? '\r\n' : c;
+      out.push(eol, 'newline', 'json-value');
+      at += eol.length;
+    } else if (c === ' ' || c === '\t') {
+      let end = at;
+      while (text[end] === ' ' || text[end] === '\t') end++;
+      out.push(text.slice(at, end), 'indent', 'json-value');
+      at = end;
+    } else if (c === '"') {
+      if ((++strings & 255) === 0) checkAborted(signal);
+      let end = at + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      end++;
+      let next = end;
+      while (next < text.length && /\s/.test(text[next]!)) next++;
+      if (text[next] === ':') out.push(text.slice(at, end), 'protected', 'json-value', 'json-key');
+      else {
+        out.push('"', 'markup', 'json-value');
+        lexText(text.slice(at + 1, end - 1), { context: 'json-value', jsonString: true }, out);
+        out.push('"', 'markup', 'json-value');
+      }
+      at = end;
+    } else {
+      let end = at + 1;
+      while (end < text.length && !/[\s"]/.test(text[end]!)) end++;
+      out.push(text.slice(at, end), 'markup', 'json-value');
+      at = end;
+    }
+  }
+}
+
+const YAML_KEY = /^((?:-[ \t]+)*)((?:"[^"\n]*"|'[^'\n]*'|[^:#\n'"]?[^:#\n]*?):(?=[ \t]|$))?([ \t]*)/;
+const YAML_SPECIAL_START = /^[|>'"[{&*!%@`#]/;
+
+function parseYamlLines(text: string, out: PieceBuilder, options: ParseOptions): void {
+  const lines = splitLines(text);
+  let blockIndent = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if ((i & 255) === 0) checkAborted(options.signal);
+    const { body, eol } = lines[i]!;
+    const indent = /^[ \t]*/.exec(body)![0];
+    const rest = body.slice(indent.length);
+    out.push(indent, 'indent', 'yaml-value');
+    if (blockIndent >= 0 && (rest === '' || indent.length > blockIndent)) {
+      // Inside a literal or folded block: plain text lines.
+      lexText(rest, { context: 'yaml-value', jsonString: false }, out);
+      out.push(eol, 'newline', 'yaml-value');
+      continue;
+    }
+    blockIndent = -1;
+    if (rest.startsWith('#') || rest === '---' || rest === '...') {
+      out.push(rest, 'markup', 'yaml-value');
+      out.push(eol, 'newline', 'yaml-value');
+      continue;
+    }
+    const m = YAML_KEY.exec(rest)!;
+    const dashes = m[1] ?? '';
+    const key = m[2] ?? '';
+    const gap = m[3] ?? '';
+    out.push(dashes, 'markup', 'yaml-value');
+    out.push(key, 'protected', 'yaml-value', 'yaml-key');
+    out.push(gap, 'indent', 'yaml-value');
+    const value = rest.slice(dashes.length + key.length + gap.length);
+    if (/^[|>][-+0-9]*[ \t]*(?:#.*)?$/.test(value)) {
+      out.push(value, 'markup', 'yaml-value');
+      blockIndent = indent.length + dashes.length;
+    } else if (YAML_SPECIAL_START.test(value) || (key === '' && dashes === '' && value !== '')) {
+      // Quoted, flow or tagged values and continuation lines stay as they are.
+      out.push(value, 'protected', 'yaml-value', 'yaml-value');
+    } else if (options.yamlStrict) {
+      const first = /^\S+/.exec(value)?.[0] ?? '';
+      out.push(first, 'protected', 'yaml-value', 'yaml-value');
+      lexText(value.slice(first.length), { context: 'yaml-value', jsonString: false }, out);
+    } else {
+      lexText(value, { context: 'yaml-value', jsonString: false }, out);
+    }
+    out.push(eol, 'newline', 'yaml-value');
+  }
+}

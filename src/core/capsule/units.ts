@@ -1,0 +1,118 @@
+/**
+ * Drop units (a duplicate sentence, a filler phrase, one word) and the keep/drop
+ * state of every piece, with an undo stack so the budget controller can step back.
+ */
+import type { Piece } from './types';
+
+export type DropCategory = 'whitespace' | 'duplicate-sentence' | 'filler-phrase' | 'low-information-word' | 'punctuation' | 'pictograph' | 'rule-line';
+
+export interface DropUnit {
+  category: DropCategory;
+  /** Piece indices the unit removes (spaces between them included). */
+  pieces: number[];
+  /** Written in place of the first piece (a filler's short form). */
+  replacement?: string;
+}
+
+export const KEPT = 0;
+export const DROPPED = 1;
+export const REPLACED = 2;
+
+const SCORE_FLOOR = 64;
+const SCORE_CEILING = 4096;
+/** 2^24 pieces (a 16M-character prompt); keys stay below 2^53. */
+const INDEX_SPAN = 2 ** 24;
+
+const CATEGORY_OF_KIND: Partial<Record<Piece['kind'], DropCategory>> = { symbol: 'pictograph', punct: 'punctuation', markup: 'rule-line' };
+
+/** One unit per scored piece (word, pictograph, punctuation), least important first (ties: later first). */
+export function wordUnits(pieces: readonly Piece[], scores: Float64Array): DropUnit[] {
+  // Sort numeric keys (score in 1/1024 bits, then later index first) without a
+  // comparator: a typed-array sort is many times faster on long prompts.
+  const keys: number[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const score = scores[i]!;
+    if (Number.isNaN(score)) continue;
+    const quantized = Math.round((Math.min(Math.max(score, -SCORE_FLOOR), SCORE_CEILING) + SCORE_FLOOR) * 1024);
+    keys.push(quantized * INDEX_SPAN + (INDEX_SPAN - 1 - i));
+  }
+  const sorted = Float64Array.from(keys).sort();
+  const units: DropUnit[] = new Array(sorted.length);
+  for (let k = 0; k < sorted.length; k++) {
+    const i = INDEX_SPAN - 1 - (sorted[k]! % INDEX_SPAN);
+    units[k] = { category: CATEGORY_OF_KIND[pieces[i]!.kind] ?? 'low-information-word', pieces: [i] };
+  }
+  return units;
+}
+
+/** JSON layout whitespace (outside strings): removing it keeps the same JSON value. */
+export function jsonWhitespaceUnits(pieces: readonly Piece[]): DropUnit[] {
+  const units: DropUnit[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    const isLayout = piece.kind === 'indent' || (piece.kind === 'newline' && !piece.text.startsWith('\\'));
+    if (!isLayout) continue;
+    const unit: DropUnit = { category: 'whitespace', pieces: [i] };
+    if (piece.kind === 'newline' && pieces[i + 1]?.kind === 'indent') unit.pieces.push(++i);
+    units.push(unit);
+  }
+  return units;
+}
+
+export class DropState {
+  readonly marks: Uint8Array;
+  readonly replacements = new Map<number, string>();
+  /** Units applied so far, in order, with what each changed and saved. */
+  private readonly applied: Array<{ unit: DropUnit; changed: number[]; saved: number }> = [];
+
+  constructor(
+    pieceCount: number,
+    private readonly costs: Float64Array,
+    private readonly replacementCost: (text: string) => number,
+  ) {
+    this.marks = new Uint8Array(pieceCount);
+  }
+
+  get appliedCount(): number {
+    return this.applied.length;
+  }
+
+  appliedUnits(): ReadonlyArray<{ unit: DropUnit; saved: number }> {
+    return this.applied;
+  }
+
+  /** Drops the unit's pieces still kept; returns the estimated tokens saved. */
+  apply(unit: DropUnit): number {
+    const changed: number[] = [];
+    let saved = 0;
+    for (const index of unit.pieces) {
+      if (this.marks[index] !== KEPT) continue;
+      this.marks[index] = DROPPED;
+      changed.push(index);
+      saved += this.costs[index]!;
+    }
+    const first = unit.pieces[0]!;
+    if (unit.replacement && changed[0] === first) {
+      this.marks[first] = REPLACED;
+      this.replacements.set(first, unit.replacement);
+      saved -= this.replacementCost(unit.replacement);
+    }
+    this.applied.push({ unit, changed, saved });
+    return saved;
+  }
+
+  /** Restores the last applied unit; returns the estimated tokens it had saved. */
+  undo(): number {
+    const last = this.applied.pop();
+    if (!last) return 0;
+    for (const index of last.changed) {
+      this.marks[index] = KEPT;
+      this.replacements.delete(index);
+    }
+    return last.saved;
+  }
+
+  lastSaving(): number {
+    return this.applied[this.applied.length - 1]?.saved ?? 0;
+  }
+}

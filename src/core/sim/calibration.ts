@@ -1,0 +1,104 @@
+import calibrationFile from './data/calibration.json';
+import type { Efficiency } from './latency';
+import type { PeakKey } from './catalog';
+
+/** How close a GPU architecture's kernels get to its peaks (fitted per architecture). */
+export interface HardwareProfile {
+  matmul?: number;
+  /** Matmul efficiency for a specific tensor-core precision, overriding `matmul`. */
+  matmulByPeak?: Partial<Record<PeakKey, number>>;
+  memory?: number;
+  kvMemory?: number;
+  attention?: number;
+  basis?: string;
+}
+
+/** Fixed costs of a serving engine's iteration loop (fitted per engine generation). */
+export interface EngineProfile {
+  stepOverheadMs?: number;
+  layerOverheadUs?: number;
+  allReduceUs?: number;
+  perSequenceUs?: number;
+  basis?: string;
+}
+
+export interface MemorySettings {
+  gpuMemoryUtilization: number;
+  activationReserveGiB: number;
+  blockTokens: number;
+}
+
+/** Everything the latency model's efficiency factors come from; the fit produces a new one. */
+export interface CalibrationTable {
+  profiles: Record<string, HardwareProfile>;
+  gpuProfiles: Record<string, string>;
+  engines: Record<string, EngineProfile>;
+  /** Engine assumed when the caller names none: today's mainstream engines. */
+  defaultEngine: string;
+}
+
+interface CalibrationFile extends CalibrationTable {
+  memory: MemorySettings;
+  defaults: Efficiency & { basis: string };
+}
+
+const file = calibrationFile as unknown as CalibrationFile;
+
+export const MEMORY_SETTINGS: MemorySettings = file.memory;
+export const DEFAULT_EFFICIENCY: Efficiency = {
+  matmul: file.defaults.matmul,
+  memory: file.defaults.memory,
+  kvMemory: file.defaults.kvMemory,
+  attention: file.defaults.attention,
+  stepOverheadMs: file.defaults.stepOverheadMs,
+  layerOverheadUs: file.defaults.layerOverheadUs,
+  allReduceUs: file.defaults.allReduceUs,
+  perSequenceUs: file.defaults.perSequenceUs,
+};
+
+export const BUNDLED_CALIBRATION: CalibrationTable = {
+  profiles: file.profiles,
+  gpuProfiles: file.gpuProfiles,
+  engines: file.engines,
+  defaultEngine: file.defaultEngine,
+};
+
+export function engineNames(table: CalibrationTable = BUNDLED_CALIBRATION): string[] {
+  return Object.keys(table.engines);
+}
+
+/**
+ * Efficiency factors for a GPU, matmul precision and engine. An uncalibrated GPU takes the
+ * defaults; a GPU's own all-reduce latency assumption (gpus.json) applies when the engine
+ * profile has none.
+ */
+export function efficiencyFor(
+  gpuId: string,
+  peak: PeakKey,
+  engine: string | undefined,
+  table: CalibrationTable = BUNDLED_CALIBRATION,
+  gpuAllReduceUs?: number,
+): Efficiency {
+  const name = table.gpuProfiles[gpuId];
+  const hw: HardwareProfile = (name !== undefined ? table.profiles[name] : undefined) ?? {};
+  const engineName = engine ?? table.defaultEngine;
+  const en = table.engines[engineName];
+  if (!en) throw new Error(`unknown engine profile '${engineName}' (known: ${engineNames(table).join(', ')})`);
+  const d = DEFAULT_EFFICIENCY;
+  return {
+    matmul: hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul,
+    memory: hw.memory ?? d.memory,
+    kvMemory: hw.kvMemory ?? d.kvMemory,
+    attention: hw.attention ?? d.attention,
+    stepOverheadMs: en.stepOverheadMs ?? d.stepOverheadMs,
+    layerOverheadUs: en.layerOverheadUs ?? d.layerOverheadUs,
+    allReduceUs: en.allReduceUs ?? gpuAllReduceUs ?? d.allReduceUs,
+    perSequenceUs: en.perSequenceUs ?? d.perSequenceUs,
+  };
+}
+
+/** Whether the GPU's efficiency factors come from a fit (true) or from the stated defaults. */
+export function isCalibrated(gpuId: string, table: CalibrationTable = BUNDLED_CALIBRATION): boolean {
+  const name = table.gpuProfiles[gpuId];
+  return name !== undefined && table.profiles[name] !== undefined;
+}

@@ -1,0 +1,117 @@
+import modelsFile from './data/models.json';
+import gpusFile from './data/gpus.json';
+import precisionsFile from './data/precisions.json';
+
+/** A decoder-only transformer, as its config.json describes it. */
+export interface ServingModel {
+  id: string;
+  name: string;
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  ffn: number;
+  /** gated: SwiGLU/GeGLU, three matrices; plain: two (OPT). */
+  mlp: 'gated' | 'plain';
+  vocab: number;
+  tiedEmbeddings: boolean;
+  paramsB: number;
+  maxContext: number;
+  visionTokensPerImage?: number;
+  /** Parameters outside the decoder (vision encoder, projector): held in memory, not run per token. */
+  extraParamsB?: number;
+  source: string;
+  notes?: string;
+}
+
+export type PeakKey = 'fp16' | 'bf16' | 'fp8' | 'int8';
+
+export interface Gpu {
+  id: string;
+  name: string;
+  peakTflops: Record<PeakKey, number | null>;
+  hbmGBps: number;
+  memoryGiB: number;
+  interconnect: string;
+  interconnectGBps: number;
+  allReduceLatencyUs: number;
+  tdpW: number;
+  idleW: number;
+  pricePerHourUsd: number;
+  source: string;
+  priceSource: string;
+}
+
+export interface Precision {
+  id: string;
+  name: string;
+  weightBytes: number;
+  kvBytes: number;
+  computePeak: PeakKey;
+  fallback: PeakKey | null;
+  source: string;
+}
+
+export const MODELS: readonly ServingModel[] = modelsFile.models as ServingModel[];
+export const GPUS: readonly Gpu[] = gpusFile.gpus as Gpu[];
+export const PRECISIONS: readonly Precision[] = precisionsFile.precisions as Precision[];
+
+export class CatalogError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CatalogError';
+  }
+}
+
+function lookup<T extends { id: string }>(rows: readonly T[], id: string, kind: string): T {
+  const row = rows.find((r) => r.id === id.toLowerCase());
+  if (!row) throw new CatalogError(`unknown ${kind} '${id}' (known: ${rows.map((r) => r.id).join(', ')})`);
+  return row;
+}
+
+export const getServingModel = (id: string): ServingModel => lookup(MODELS, id, 'model');
+export const getGpu = (id: string): Gpu => lookup(GPUS, id, 'GPU');
+export const getPrecision = (id: string): Precision => lookup(PRECISIONS, id, 'precision');
+
+/** Weights of one layer's attention and MLP matrices (biases and norms are negligible). */
+export function layerParams(m: ServingModel): number {
+  const q = m.hidden * m.heads * m.headDim;
+  const kv = 2 * m.hidden * m.kvHeads * m.headDim;
+  const o = m.heads * m.headDim * m.hidden;
+  const mlp = (m.mlp === 'gated' ? 3 : 2) * m.hidden * m.ffn;
+  return q + kv + o + mlp;
+}
+
+/** Parameters that take part in a matrix multiply for every token: all layers plus the LM head. */
+export function matmulParams(m: ServingModel): number {
+  return m.layers * layerParams(m) + lmHeadParams(m);
+}
+
+export function lmHeadParams(m: ServingModel): number {
+  return m.vocab * m.hidden;
+}
+
+/** All parameters stored in GPU memory (the input embedding is a separate matrix unless tied). */
+export function totalParamsFromShape(m: ServingModel): number {
+  return m.layers * layerParams(m) + (m.tiedEmbeddings ? 1 : 2) * m.vocab * m.hidden + (m.extraParamsB ?? 0) * 1e9;
+}
+
+/** Bytes of K and V cached per token across all layers. */
+export function kvBytesPerToken(m: ServingModel, p: Precision): number {
+  return 2 * m.layers * m.kvHeads * m.headDim * p.kvBytes;
+}
+
+/** The tensor-core peak (FLOP/s) the matmuls of this precision run at on this GPU. */
+export function matmulPeakFlops(g: Gpu, p: Precision): number {
+  const peak = g.peakTflops[p.computePeak] ?? (p.fallback ? g.peakTflops[p.fallback] : null);
+  if (peak === null || peak === undefined) {
+    throw new CatalogError(`${g.name} has no ${p.computePeak} tensor cores for ${p.name}`);
+  }
+  return peak * 1e12;
+}
+
+/** Attention runs in 16-bit on every engine in the calibration set (FP8 attention is not assumed). */
+export function attentionPeakFlops(g: Gpu): number {
+  return (g.peakTflops.fp16 ?? 0) * 1e12;
+}

@@ -1,0 +1,424 @@
+import { MinHeap } from './heap';
+import { IterationShape, LatencyModel } from './latency';
+import { Deque, Phase, SimRequest } from './request';
+
+/** Scheduler knobs of one serving instance (names follow vLLM where it has them). */
+export interface SchedulerOptions {
+  /** Most sequences running at once (vLLM max_num_seqs; `--batch-size`). */
+  maxBatch: number;
+  /** Most prompt tokens in one prefill iteration (vLLM max_num_batched_tokens). Infinity: static batch. */
+  maxBatchedTokens: number;
+  /** Sarathi/vLLM-v1 style: every iteration mixes decodes with prompt chunks up to chunkTokens. */
+  chunkedPrefill: boolean;
+  chunkTokens: number;
+  /** Fraction of KV capacity kept free when admitting new prompts (vLLM watermark). */
+  watermark: number;
+}
+
+export type InstanceRole = 'mixed' | 'prefill' | 'decode';
+
+/** What an instance needs from the cluster around it. */
+export interface InstanceHost {
+  readonly now: number;
+  scheduleStepEnd(instance: Instance, at: number): void;
+  onFinish(request: SimRequest, instance: Instance): void;
+  /** Prefill instance finished a prompt whose request must continue on a decode instance. */
+  onPrefillHandoff(request: SimRequest, instance: Instance): void;
+  onPreempt(request: SimRequest, instance: Instance): void;
+  /** A migrating request was taken off this (source) instance at an iteration boundary. */
+  onPausedForMigration(request: SimRequest, instance: Instance): void;
+}
+
+interface FinishEntry {
+  step: number;
+  epoch: number;
+  request: SimRequest;
+}
+
+/**
+ * One model replica (a tensor-parallel group) doing continuous batching. Decoding sequences are
+ * tracked in aggregate: a global decode-step counter gives every sequence's context length and
+ * token count, so an iteration costs O(1) plus O(log n) per finishing sequence, whatever the
+ * batch size.
+ */
+export class Instance {
+  private readonly waitingHigh = new Deque<SimRequest>();
+  private readonly waitingNormal = new Deque<SimRequest>();
+  /** Decode set in join order (the tail is the newest: the first preemption victim). */
+  private tail: SimRequest | null = null;
+  private readonly finishHeap = new MinHeap<FinishEntry>((a, b) => a.step < b.step || (a.step === b.step && a.request.id < b.request.id));
+  private readonly prefilling: SimRequest[] = [];
+  private readonly pendingPauses: SimRequest[] = [];
+  private readonly pendingAdoptions: { request: SimRequest; context: number; reserved: number }[] = [];
+  /** True while an iteration's results are applied: callbacks must not start the next one early. */
+  private settling = false;
+  private readonly batchRequests: SimRequest[] = [];
+  private readonly batchChunks: number[] = [];
+  private batchDecodes = 0;
+
+  private waitingDemand = 0;
+  decodeCount = 0;
+  decodeStep = 0;
+  /** Sum of context lengths of the decode set = its KV tokens. */
+  contextTokens = 0;
+  /** KV tokens held outside the decode set (prompts being computed, KV waiting to be sent or received). */
+  reservedTokens = 0;
+  highPriorityRunning = 0;
+  busy = false;
+  busySeconds = 0;
+  flops = 0;
+  iterations = 0;
+  preemptions = 0;
+  /** Request being migrated out of / into this instance (Llumnix allows one of each at a time). */
+  migratingOut: SimRequest | null = null;
+  migratingIn = 0;
+  lastIterationSeconds = 0;
+
+  constructor(
+    readonly index: number,
+    readonly role: InstanceRole,
+    readonly latency: LatencyModel,
+    readonly capacityTokens: number,
+    readonly options: SchedulerOptions,
+    private readonly host: InstanceHost,
+  ) {}
+
+  get gpus(): number {
+    return this.latency.tensorParallel;
+  }
+
+  get waitingCount(): number {
+    return this.waitingHigh.length + this.waitingNormal.length;
+  }
+
+  get runningCount(): number {
+    return this.decodeCount + this.prefilling.length;
+  }
+
+  get usedTokens(): number {
+    return this.contextTokens + this.reservedTokens;
+  }
+
+  /** KV tokens the queued requests will need (their prompts, or their KV when it is ready). */
+  waitingDemandTokens(): number {
+    return this.waitingDemand;
+  }
+
+  private pushWaiting(r: SimRequest, front: boolean): void {
+    r.queuedDemand = r.readyKvTokens > 0 ? r.readyKvTokens : r.prefillLen;
+    this.waitingDemand += r.queuedDemand;
+    const q = r.highPriority ? this.waitingHigh : this.waitingNormal;
+    if (front) q.pushFront(r);
+    else q.pushBack(r);
+  }
+
+  /** Current context length and emitted tokens of a decoding request. */
+  contextOf(r: SimRequest): number {
+    return r.baseContext + (this.decodeStep - r.joinStep);
+  }
+
+  generatedOf(r: SimRequest): number {
+    return r.phase === Phase.Decoding ? r.generatedAtJoin + (this.decodeStep - r.joinStep) : r.generated;
+  }
+
+  enqueue(r: SimRequest): void {
+    r.instance = this.index;
+    r.phase = Phase.Waiting;
+    this.pushWaiting(r, false);
+    this.tryStart();
+  }
+
+  /** Reserve KV room for a request that will arrive with its KV (incoming migration). */
+  reserve(tokens: number): boolean {
+    if (this.usedTokens + tokens > this.capacityTokens) return false;
+    this.reservedTokens += tokens;
+    return true;
+  }
+
+  release(tokens: number): void {
+    this.reservedTokens -= tokens;
+    this.tryStart();
+  }
+
+  /**
+   * Put a request whose KV now sits in this instance's memory (held in `reserved` tokens of
+   * reservation) straight into the decode set.
+   */
+  adoptDecoding(r: SimRequest, contextTokens: number, reserved: number): void {
+    r.instance = this.index;
+    // Joining mid-iteration would credit the request with a token of an iteration it missed.
+    if (this.busy || this.settling) {
+      this.pendingAdoptions.push({ request: r, context: contextTokens, reserved });
+      return;
+    }
+    this.reservedTokens -= reserved;
+    this.joinDecode(r, contextTokens);
+    this.tryStart();
+  }
+
+  /** Ask for a decoding request to be taken off at the next iteration boundary (migration cut-over). */
+  requestPause(r: SimRequest): void {
+    if (this.busy) this.pendingPauses.push(r);
+    else this.pauseNow(r);
+  }
+
+  /** Newest decoding requests, most recent first (candidates for migration). */
+  newestDecoding(limit: number): SimRequest[] {
+    const out: SimRequest[] = [];
+    for (let r = this.tail; r && out.length < limit; r = r.prev) out.push(r);
+    return out;
+  }
+
+  tryStart(): void {
+    if (this.busy || this.settling) return;
+    const now = this.host.now;
+    if (!this.compose()) return;
+    const shape = this.shape();
+    const b = this.latency.breakdown(shape);
+    this.busy = true;
+    this.busySeconds += b.seconds;
+    this.flops += b.flops;
+    this.iterations++;
+    this.lastIterationSeconds = b.seconds;
+    this.host.scheduleStepEnd(this, now + b.seconds);
+  }
+
+  /** End of the running iteration: account tokens, finish and hand off requests, start the next. */
+  stepEnd(): void {
+    this.busy = false;
+    this.settling = true;
+    if (this.batchDecodes > 0) {
+      this.decodeStep++;
+      this.contextTokens += this.batchDecodes;
+      const heap = this.finishHeap;
+      for (let top = heap.peek(); top && top.step <= this.decodeStep; top = heap.peek()) {
+        heap.pop();
+        const r = top.request;
+        if (r.decodeEpoch !== top.epoch || r.phase !== Phase.Decoding || r.instance !== this.index) continue;
+        this.leaveDecode(r);
+        this.host.onFinish(r, this);
+      }
+    }
+    const requests = this.batchRequests;
+    const chunks = this.batchChunks;
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i]!;
+      r.prefillDone += chunks[i]!;
+      if (r.prefillDone >= r.prefillLen) this.completePrefill(r);
+    }
+    requests.length = 0;
+    chunks.length = 0;
+    this.batchDecodes = 0;
+    if (this.pendingPauses.length > 0) {
+      for (const r of this.pendingPauses.splice(0)) this.pauseNow(r);
+    }
+    if (this.pendingAdoptions.length > 0) {
+      for (const a of this.pendingAdoptions.splice(0)) {
+        this.reservedTokens -= a.reserved;
+        this.joinDecode(a.request, a.context);
+      }
+    }
+    this.settling = false;
+    this.tryStart();
+  }
+
+  private pauseNow(r: SimRequest): void {
+    if (r.phase !== Phase.Decoding || r.instance !== this.index) {
+      this.host.onPausedForMigration(r, this);
+      return;
+    }
+    this.leaveDecode(r);
+    r.phase = Phase.Transferring;
+    this.host.onPausedForMigration(r, this);
+  }
+
+  private completePrefill(r: SimRequest): void {
+    const idx = this.prefilling.indexOf(r);
+    if (idx >= 0) this.prefilling.splice(idx, 1);
+    r.generated += 1;
+    if (r.firstTokenAt < 0) r.firstTokenAt = this.host.now;
+    const context = r.prefillLen;
+    r.prefillDone = 0;
+    if (r.generated >= r.output) {
+      this.reservedTokens -= r.reserved;
+      r.reserved = 0;
+      this.host.onFinish(r, this);
+    } else if (this.role === 'prefill') {
+      // The KV stays reserved here until the transfer to a decode instance completes.
+      r.readyKvTokens = context;
+      r.phase = Phase.Transferring;
+      this.host.onPrefillHandoff(r, this);
+    } else {
+      this.reservedTokens -= r.reserved;
+      r.reserved = 0;
+      this.joinDecode(r, context);
+    }
+  }
+
+  private joinDecode(r: SimRequest, context: number): void {
+    r.phase = Phase.Decoding;
+    r.joinStep = this.decodeStep;
+    r.baseContext = context;
+    r.generatedAtJoin = r.generated;
+    r.finishStep = this.decodeStep + (r.output - r.generated);
+    r.readyKvTokens = 0;
+    r.prev = this.tail;
+    r.next = null;
+    if (this.tail) this.tail.next = r;
+    this.tail = r;
+    this.decodeCount++;
+    this.contextTokens += context;
+    if (r.highPriority) this.highPriorityRunning++;
+    this.finishHeap.push({ step: r.finishStep, epoch: r.decodeEpoch, request: r });
+  }
+
+  private leaveDecode(r: SimRequest): void {
+    const context = this.contextOf(r);
+    r.generated = r.generatedAtJoin + (this.decodeStep - r.joinStep);
+    this.contextTokens -= context;
+    this.decodeCount--;
+    if (r.highPriority) this.highPriorityRunning--;
+    if (r.prev) r.prev.next = r.next;
+    if (r.next) r.next.prev = r.prev;
+    else this.tail = r.prev;
+    r.prev = null;
+    r.next = null;
+    r.decodeEpoch++;
+    r.baseContext = context;
+  }
+
+  private peekWaiting(): SimRequest | undefined {
+    return this.waitingHigh.peek() ?? this.waitingNormal.peek();
+  }
+
+  private popWaiting(): SimRequest {
+    const r = (this.waitingHigh.length > 0 ? this.waitingHigh.popFront() : this.waitingNormal.popFront())!;
+    this.waitingDemand -= r.queuedDemand;
+    return r;
+  }
+
+  private admissionLimit(): number {
+    return this.capacityTokens * (1 - this.options.watermark);
+  }
+
+  /** Requests that arrive with their KV (from a prefill instance) join the decode set without compute. */
+  private admitReady(): void {
+    for (let r = this.peekWaiting(); r && r.readyKvTokens > 0; r = this.peekWaiting()) {
+      if (this.runningCount >= this.options.maxBatch) return;
+      if (this.usedTokens + r.readyKvTokens > this.admissionLimit() && this.runningCount > 0) return;
+      this.popWaiting();
+      this.joinDecode(r, r.readyKvTokens);
+    }
+  }
+
+  private admitPrompt(r: SimRequest): void {
+    this.popWaiting();
+    r.phase = Phase.Prefilling;
+    r.prefillDone = 0;
+    r.reserved = r.prefillLen;
+    this.reservedTokens += r.prefillLen;
+    this.prefilling.push(r);
+  }
+
+  private canAdmitPrompt(r: SimRequest): boolean {
+    if (r.readyKvTokens > 0) return false;
+    if (this.runningCount >= this.options.maxBatch) return false;
+    // An empty instance always admits one request, so one that needs most of memory still runs.
+    if (this.runningCount === 0 && this.reservedTokens === 0) return true;
+    return this.usedTokens + r.prefillLen <= this.admissionLimit();
+  }
+
+  /** Choose the next iteration's work. Returns false when there is none (the instance idles). */
+  private compose(): boolean {
+    this.admitReady();
+    const opts = this.options;
+    const requests = this.batchRequests;
+    const chunks = this.batchChunks;
+    const decodes = this.role === 'prefill' ? 0 : this.decodeCount;
+    if (opts.chunkedPrefill) {
+      let budget = opts.chunkTokens - decodes;
+      for (const r of this.prefilling) {
+        if (budget <= 0) break;
+        const c = Math.min(r.prefillLen - r.prefillDone, budget);
+        requests.push(r);
+        chunks.push(c);
+        budget -= c;
+      }
+      for (let r = this.peekWaiting(); r && budget > 0 && this.canAdmitPrompt(r); r = this.peekWaiting()) {
+        this.admitPrompt(r);
+        const c = Math.min(r.prefillLen, budget);
+        requests.push(r);
+        chunks.push(c);
+        budget -= c;
+      }
+      this.batchDecodes = decodes;
+    } else {
+      // vLLM (v0) default: waiting prompts are prefilled first, pausing the running decodes.
+      let tokens = 0;
+      for (let r = this.peekWaiting(); r && this.canAdmitPrompt(r); r = this.peekWaiting()) {
+        if (requests.length > 0 && tokens + r.prefillLen > opts.maxBatchedTokens) break;
+        this.admitPrompt(r);
+        requests.push(r);
+        chunks.push(r.prefillLen);
+        tokens += r.prefillLen;
+      }
+      this.batchDecodes = requests.length === 0 ? decodes : 0;
+    }
+    if (this.batchDecodes > 0) this.makeRoomForDecode();
+    return requests.length > 0 || this.batchDecodes > 0;
+  }
+
+  /** Preempt (recompute) the newest sequences until every decoding sequence has room for one more token. */
+  private makeRoomForDecode(): void {
+    while (this.decodeCount > 1 && this.usedTokens + this.decodeCount > this.capacityTokens) {
+      const victim = this.pickVictim();
+      this.leaveDecode(victim);
+      victim.prefillLen = victim.input + victim.generated;
+      victim.prefillDone = 0;
+      victim.preemptions++;
+      this.preemptions++;
+      victim.phase = Phase.Waiting;
+      this.pushWaiting(victim, true);
+      this.host.onPreempt(victim, this);
+    }
+    this.batchDecodes = this.role === 'prefill' ? 0 : this.decodeCount;
+  }
+
+  /** Newest normal-priority sequence, else the newest; never one being migrated out. */
+  private pickVictim(): SimRequest {
+    let fallback: SimRequest | null = null;
+    for (let r = this.tail; r; r = r.prev) {
+      if (r.migration) continue;
+      if (!r.highPriority) return r;
+      fallback ??= r;
+    }
+    return fallback ?? this.tail!;
+  }
+
+  private shape(): IterationShape {
+    let prefillTokens = 0;
+    let pairs = 0;
+    let cached = 0;
+    let logits = 0;
+    const requests = this.batchRequests;
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i]!;
+      const c = this.batchChunks[i]!;
+      const o = r.prefillDone;
+      prefillTokens += c;
+      pairs += c * (o + (c + 1) / 2);
+      cached += o;
+      if (o + c >= r.prefillLen) logits++;
+    }
+    const d = this.batchDecodes;
+    return {
+      prefillTokens,
+      prefillAttentionPairs: pairs,
+      prefillCachedTokens: cached,
+      decodeTokens: d,
+      decodeContextTokens: d > 0 ? this.contextTokens + d : 0,
+      logitTokens: logits + d,
+      sequences: requests.length + d,
+    };
+  }
+}

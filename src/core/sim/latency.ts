@@ -1,0 +1,193 @@
+import {
+  Gpu,
+  Precision,
+  ServingModel,
+  attentionPeakFlops,
+  kvBytesPerToken,
+  layerParams,
+  lmHeadParams,
+  matmulParams,
+  matmulPeakFlops,
+} from './catalog';
+
+/** The work of one engine iteration (one forward pass over a batch). */
+export interface IterationShape {
+  /** Prompt tokens computed this iteration (whole prompts, or chunks with chunked prefill). */
+  prefillTokens: number;
+  /** Query-key pairs of causal attention over the prompt chunks: sum of c * (o + (c + 1) / 2). */
+  prefillAttentionPairs: number;
+  /** Cached tokens the prompt chunks attend to (chunk offsets o), read from the KV cache. */
+  prefillCachedTokens: number;
+  /** Sequences generating one token each. */
+  decodeTokens: number;
+  /** Sum of the context lengths of those sequences: the KV cache read by decode attention. */
+  decodeContextTokens: number;
+  /** Sequences whose last position goes through the LM head this iteration. */
+  logitTokens: number;
+  /** Sequences in the batch (per-sequence scheduling and sampling overhead). */
+  sequences: number;
+}
+
+/**
+ * Fractions of peak each kind of kernel reaches, and the engine's fixed costs. Fitted per GPU
+ * on published measurements (data/calibration.json says which).
+ */
+export interface Efficiency {
+  /** Dense matmuls (QKV, output, MLP, LM head) when compute-bound, as a fraction of the tensor peak. */
+  matmul: number;
+  /** Weight streaming when memory-bound, as a fraction of HBM bandwidth. */
+  memory: number;
+  /** Paged-KV reads by decode attention, as a fraction of HBM bandwidth. */
+  kvMemory: number;
+  /** Prefill attention (FlashAttention-style), as a fraction of the 16-bit tensor peak. */
+  attention: number;
+  /** Per-iteration cost that does not scale with the batch or depth (scheduler, sampling launch). */
+  stepOverheadMs: number;
+  /** Per-iteration cost of each layer (kernel launches and small kernels: norms, rotary, residual). */
+  layerOverheadUs: number;
+  /** Latency of one tensor-parallel all-reduce call, on top of its bandwidth term. */
+  allReduceUs: number;
+  /** Per-sequence cost each iteration (batch bookkeeping, sampling). */
+  perSequenceUs: number;
+}
+
+export interface IterationBreakdown {
+  seconds: number;
+  matmulSeconds: number;
+  attentionSeconds: number;
+  communicationSeconds: number;
+  overheadSeconds: number;
+  /** Useful FLOPs of the iteration summed over the tensor-parallel group (for utilisation). */
+  flops: number;
+  computeBound: boolean;
+}
+
+/** Behaviour of a particular serving engine that changes the roofline. */
+export interface EngineTraits {
+  /**
+   * Decode attention reads each KV head once per query head instead of once per group
+   * (engines without grouped-query decode kernels, e.g. TensorRT-LLM before its XQA kernels).
+   */
+  kvReadsPerQueryHead?: boolean;
+}
+
+export interface LatencyModel {
+  readonly model: ServingModel;
+  readonly gpu: Gpu;
+  readonly precision: Precision;
+  readonly tensorParallel: number;
+  readonly efficiency: Efficiency;
+  /** Peak FLOP/s of the whole tensor-parallel group for this precision (utilisation denominator). */
+  readonly groupPeakFlops: number;
+  iterationSeconds(shape: IterationShape): number;
+  breakdown(shape: IterationShape): IterationBreakdown;
+}
+
+/** Bytes per activation element exchanged by the tensor-parallel all-reduce (16-bit on all engines). */
+const ACTIVATION_BYTES = 2;
+
+/**
+ * Roofline latency of one iteration on a tensor-parallel group of `tp` GPUs:
+ *
+ *   t = overhead + layers * layer overhead
+ *       + max(matmul FLOPs / (peak * e_mm), weight bytes / (BW * e_mem))
+ *       + prefill attention FLOPs / (peak16 * e_attn) + KV bytes read / (BW * e_kv)
+ *       + 2 * layers * (all-reduce latency + 2 (tp-1)/tp * tokens * hidden * 2 B / link BW)
+ *
+ * Matmuls are compute- or memory-bound as a whole (the roofline max); attention and the
+ * all-reduces are separate kernels, so they add. Every term is divided over the `tp` GPUs.
+ */
+export function createLatencyModel(
+  model: ServingModel,
+  gpu: Gpu,
+  precision: Precision,
+  tensorParallel: number,
+  efficiency: Efficiency,
+  traits: EngineTraits = {},
+): LatencyModel {
+  const tp = tensorParallel;
+  const kvReadFactor = traits.kvReadsPerQueryHead ? model.heads / model.kvHeads : 1;
+  const layerMatmulFlopsPerToken = (2 * model.layers * layerParams(model)) / tp;
+  const lmHeadFlopsPerToken = (2 * lmHeadParams(model)) / tp;
+  const weightBytesPerGpu = (matmulParams(model) * precision.weightBytes) / tp;
+  const kvBytesPerTokenPerGpu = kvBytesPerToken(model, precision) / tp;
+  const attentionFlopsPerPair = (4 * model.layers * model.heads * model.headDim) / tp;
+  const matmulPeak = matmulPeakFlops(gpu, precision);
+  const attentionPeak = attentionPeakFlops(gpu);
+  const bandwidth = gpu.hbmGBps * 1e9;
+  const allReduces = 2 * model.layers;
+  const ringFactor = tp > 1 ? (2 * (tp - 1)) / tp : 0;
+  const linkBytesPerSecond = gpu.interconnectGBps * 1e9;
+  const allReduceLatency = tp > 1 ? efficiency.allReduceUs * 1e-6 : 0;
+  const weightSeconds = weightBytesPerGpu / (bandwidth * efficiency.memory);
+  const overhead = efficiency.stepOverheadMs * 1e-3 + efficiency.layerOverheadUs * 1e-6 * model.layers;
+  const perSequence = efficiency.perSequenceUs * 1e-6;
+
+  function breakdown(s: IterationShape): IterationBreakdown {
+    const tokens = s.prefillTokens + s.decodeTokens;
+    const matmulFlops = layerMatmulFlopsPerToken * tokens + lmHeadFlopsPerToken * s.logitTokens;
+    const computeSeconds = matmulFlops / (matmulPeak * efficiency.matmul);
+    const matmulSeconds = Math.max(computeSeconds, weightSeconds);
+    const prefillAttentionFlops = attentionFlopsPerPair * s.prefillAttentionPairs;
+    const kvReadBytes = kvBytesPerTokenPerGpu * (kvReadFactor * s.decodeContextTokens + s.prefillCachedTokens);
+    const attentionSeconds =
+      prefillAttentionFlops / (attentionPeak * efficiency.attention) + kvReadBytes / (bandwidth * efficiency.kvMemory);
+    const communicationSeconds =
+      tp > 1 ? allReduces * (allReduceLatency + (ringFactor * tokens * model.hidden * ACTIVATION_BYTES) / linkBytesPerSecond) : 0;
+    const overheadSeconds = overhead + perSequence * s.sequences;
+    const decodeAttentionFlops = attentionFlopsPerPair * s.decodeContextTokens;
+    return {
+      seconds: overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds,
+      matmulSeconds,
+      attentionSeconds,
+      communicationSeconds,
+      overheadSeconds,
+      flops: (matmulFlops + prefillAttentionFlops + decodeAttentionFlops) * tp,
+      computeBound: computeSeconds >= weightSeconds,
+    };
+  }
+
+  return {
+    model,
+    gpu,
+    precision,
+    tensorParallel: tp,
+    efficiency,
+    groupPeakFlops: matmulPeak * tp,
+    iterationSeconds: (s) => breakdown(s).seconds,
+    breakdown,
+  };
+}
+
+/** Shape of a prefill-only iteration over whole prompts of the given lengths. */
+export function prefillShape(promptLengths: readonly number[]): IterationShape {
+  let tokens = 0;
+  let pairs = 0;
+  for (const c of promptLengths) {
+    tokens += c;
+    pairs += (c * (c + 1)) / 2;
+  }
+  return {
+    prefillTokens: tokens,
+    prefillAttentionPairs: pairs,
+    prefillCachedTokens: 0,
+    decodeTokens: 0,
+    decodeContextTokens: 0,
+    logitTokens: promptLengths.length,
+    sequences: promptLengths.length,
+  };
+}
+
+/** Shape of a decode-only iteration of `batch` sequences holding `contextTokens` in total. */
+export function decodeShape(batch: number, contextTokens: number): IterationShape {
+  return {
+    prefillTokens: 0,
+    prefillAttentionPairs: 0,
+    prefillCachedTokens: 0,
+    decodeTokens: batch,
+    decodeContextTokens: contextTokens,
+    logitTokens: batch,
+    sequences: batch,
+  };
+}
+

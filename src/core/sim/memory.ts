@@ -1,0 +1,33 @@
+import { Gpu, Precision, ServingModel, kvBytesPerToken, totalParamsFromShape } from './catalog';
+import { MEMORY_SETTINGS, MemorySettings } from './calibration';
+
+const GIB = 1024 ** 3;
+
+export interface MemoryPlan {
+  /** Weight bytes on each GPU of the tensor-parallel group. */
+  weightBytesPerGpu: number;
+  /** KV-cache tokens the whole group can hold. */
+  kvCapacityTokens: number;
+  kvBytesPerToken: number;
+}
+
+/**
+ * KV-cache capacity from the memory left after weights, as vLLM sizes it: a fraction of each
+ * GPU's memory, minus the weight shard and an activation reserve, divided by KV bytes per token.
+ * Capacity is rounded down to whole blocks.
+ */
+export function planMemory(
+  model: ServingModel,
+  gpu: Gpu,
+  precision: Precision,
+  tensorParallel: number,
+  settings: MemorySettings = MEMORY_SETTINGS,
+): MemoryPlan {
+  const weightBytesPerGpu = (totalParamsFromShape(model) * precision.weightBytes) / tensorParallel;
+  const usable = gpu.memoryGiB * GIB * settings.gpuMemoryUtilization - settings.activationReserveGiB * GIB;
+  const freePerGpu = usable - weightBytesPerGpu;
+  const perToken = kvBytesPerToken(model, precision);
+  const rawTokens = freePerGpu > 0 ? Math.floor((freePerGpu * tensorParallel) / perToken) : 0;
+  const kvCapacityTokens = Math.floor(rawTokens / settings.blockTokens) * settings.blockTokens;
+  return { weightBytesPerGpu, kvCapacityTokens, kvBytesPerToken: perToken };
+}

@@ -1,0 +1,387 @@
+import { CalibrationTable, MEMORY_SETTINGS, efficiencyFor } from './calibration';
+import { Gpu, Precision, ServingModel, getGpu, getPrecision, getServingModel, kvBytesPerToken } from './catalog';
+import { Cluster, DispatchPolicy, MigrationOptions } from './cluster';
+import { Instance, InstanceRole, SchedulerOptions } from './instance';
+import { EngineTraits, LatencyModel, createLatencyModel } from './latency';
+import { planMemory } from './memory';
+import { LatencyStats, summarize } from './metrics';
+import { SimRequest } from './request';
+import { WorkloadSpec, planRequests } from './workload';
+
+export type DeploymentMode = 'colocated' | 'disaggregated' | 'llumnix';
+
+export interface DeploymentSpec {
+  mode: DeploymentMode;
+  /** colocated / llumnix: replicas behind the dispatcher (default 1). */
+  instances?: number;
+  /** colocated / llumnix: GPUs per replica (default 1). */
+  tensorParallel?: number;
+  /** disaggregated: prefill and decode replicas and their tensor-parallel degrees (default 1 each). */
+  prefillInstances?: number;
+  decodeInstances?: number;
+  prefillTensorParallel?: number;
+  decodeTensorParallel?: number;
+  /**
+   * colocated / llumnix: how arrivals are spread. Defaults: round-robin (the Llumnix paper's
+   * baseline) for colocated, freeness for llumnix; llumnix with round-robin isolates migration.
+   */
+  dispatch?: DispatchPolicy;
+  /** llumnix: migration knobs; `enabled: false` keeps freeness dispatch without migration. */
+  migration?: Partial<MigrationOptions>;
+}
+
+export interface SloSpec {
+  ttftMs?: number;
+  tpotMs?: number;
+}
+
+export interface SimulationConfig {
+  model: string;
+  gpu: string;
+  /** Default fp16. */
+  precision?: string;
+  deployment: DeploymentSpec;
+  scheduler?: Partial<SchedulerOptions>;
+  workload: WorkloadSpec;
+  slo?: SloSpec;
+  /** Efficiency profiles to use instead of data/calibration.json (the calibration fit varies them). */
+  calibration?: CalibrationTable;
+  /** Engine profile in data/calibration.json (default: its defaultEngine, today's engines). */
+  engineProfile?: string;
+  /** Quirks of a specific engine version (validation rows of old engines use them). */
+  engine?: EngineTraits;
+}
+
+export interface PriorityStats {
+  requests: number;
+  ttftMs: LatencyStats;
+  e2eMs: LatencyStats;
+}
+
+export interface SimulationResult {
+  ttftMs: LatencyStats;
+  tpotMs: LatencyStats;
+  e2eMs: LatencyStats;
+  throughput: { requestsPerSec: number; outputTokensPerSec: number };
+  /** Share of requests meeting every given SLO; null when no SLO was given. */
+  sloAttainment: number | null;
+  gpus: number;
+  costPer1kRequestsUsd: number;
+  /** Board energy: idle power all run long, plus (TDP - idle) while an instance computes. */
+  energyJPerRequest: number;
+  gpuUtilization: { busyFraction: number; mfu: number };
+  preemptions: number;
+  migrations: number;
+  completedRequests: number;
+  outputTokens: number;
+  makespanSec: number;
+  events: number;
+  iterations: number;
+  kvCapacityTokensPerInstance: number[];
+  highPriority?: PriorityStats;
+  normalPriority?: PriorityStats;
+  config: {
+    mode: DeploymentMode;
+    model: string;
+    gpu: string;
+    precision: string;
+    instances: number;
+    tensorParallel: number;
+    prefillInstances?: number;
+    decodeInstances?: number;
+    prefillTensorParallel?: number;
+    decodeTensorParallel?: number;
+  };
+}
+
+export class SimulationConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulationConfigError';
+  }
+}
+
+export const DEFAULT_SCHEDULER: SchedulerOptions = {
+  maxBatch: 256, // vLLM max_num_seqs
+  maxBatchedTokens: 8192,
+  chunkedPrefill: false,
+  chunkTokens: 512, // Sarathi-Serve's chunk size in Vidur's configs
+  watermark: 0.01, // vLLM
+};
+
+/**
+ * Assumed Llumnix knobs (the paper gives the mechanism, not these numbers): look every 50 ms;
+ * migrate out below 16 free blocks per running request (256 tokens of growth left), into
+ * instances above 32; charge each high-priority request a virtual 2% of its instance's KV
+ * capacity (so its instance takes less normal load: larger values speed high-priority
+ * requests further but, in this model, lengthen the normal requests' tail sharply);
+ * at most 3 pre-copy stages, final stage at <= 4 blocks (from the paper).
+ */
+export const DEFAULT_MIGRATION: MigrationOptions = {
+  enabled: true,
+  intervalMs: 50,
+  outThreshold: 16,
+  inThreshold: 32,
+  highPriorityHeadroom: 0.02,
+  maxPrecopyStages: 3,
+  finalStageBlocks: 4,
+  stageLatencyMs: 1,
+};
+
+/** Fixed cost of one KV transfer or migration copy (NCCL/handshake); an assumption. */
+const LINK_LATENCY_SECONDS = 0.2e-3;
+
+interface Resolved {
+  model: ServingModel;
+  gpu: Gpu;
+  precision: Precision;
+}
+
+function resolve(config: SimulationConfig): Resolved {
+  try {
+    return { model: getServingModel(config.model), gpu: getGpu(config.gpu), precision: getPrecision(config.precision ?? 'fp16') };
+  } catch (err) {
+    throw new SimulationConfigError((err as Error).message);
+  }
+}
+
+export function buildLatencyModel(config: SimulationConfig, tensorParallel: number): LatencyModel {
+  const { model, gpu, precision } = resolve(config);
+  checkTensorParallel(model, tensorParallel);
+  const peak = gpu.peakTflops[precision.computePeak] !== null ? precision.computePeak : (precision.fallback ?? precision.computePeak);
+  try {
+    const efficiency = efficiencyFor(gpu.id, peak, config.engineProfile, config.calibration, gpu.allReduceLatencyUs);
+    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, config.engine);
+  } catch (err) {
+    throw new SimulationConfigError((err as Error).message);
+  }
+}
+
+function checkTensorParallel(model: ServingModel, tp: number): void {
+  if (!Number.isInteger(tp) || tp < 1 || model.heads % tp !== 0) {
+    throw new SimulationConfigError(`tensor-parallel degree ${tp} must divide ${model.name}'s ${model.heads} attention heads`);
+  }
+}
+
+interface InstancePlan {
+  role: InstanceRole;
+  tensorParallel: number;
+}
+
+function instancePlans(d: DeploymentSpec): InstancePlan[] {
+  const plans: InstancePlan[] = [];
+  if (d.mode === 'disaggregated') {
+    for (let i = 0; i < (d.prefillInstances ?? 1); i++) plans.push({ role: 'prefill', tensorParallel: d.prefillTensorParallel ?? d.tensorParallel ?? 1 });
+    for (let i = 0; i < (d.decodeInstances ?? 1); i++) plans.push({ role: 'decode', tensorParallel: d.decodeTensorParallel ?? d.tensorParallel ?? 1 });
+  } else {
+    for (let i = 0; i < (d.instances ?? 1); i++) plans.push({ role: 'mixed', tensorParallel: d.tensorParallel ?? 1 });
+  }
+  if (plans.length === 0) throw new SimulationConfigError('the deployment has no instances');
+  return plans;
+}
+
+/** Run one simulation. Deterministic: the same config (seed included) gives the same result. */
+export function simulate(config: SimulationConfig): SimulationResult {
+  const run = execute(config);
+  return collect(config, run.cluster, run.requests, run.capacities, run.resolved);
+}
+
+/** What happened to one request (for tests and trace views). */
+export interface RequestRecord {
+  id: number;
+  arrival: number;
+  firstTokenAt: number;
+  finishAt: number;
+  input: number;
+  output: number;
+  generated: number;
+  preemptions: number;
+  migrations: number;
+  highPriority: boolean;
+}
+
+/** A simulation plus every request's record and the order requests finished in. */
+export function simulateDetailed(config: SimulationConfig): { result: SimulationResult; requests: RequestRecord[]; finishOrder: number[] } {
+  const run = execute(config);
+  const result = collect(config, run.cluster, run.requests, run.capacities, run.resolved);
+  const requests = run.requests.map((r) => ({
+    id: r.id,
+    arrival: r.arrival,
+    firstTokenAt: r.firstTokenAt,
+    finishAt: r.finishAt,
+    input: r.input,
+    output: r.output,
+    generated: r.generated,
+    preemptions: r.preemptions,
+    migrations: r.migrations,
+    highPriority: r.highPriority,
+  }));
+  return { result, requests, finishOrder: run.cluster.finished.map((r) => r.id) };
+}
+
+interface Execution {
+  cluster: Cluster;
+  requests: SimRequest[];
+  capacities: number[];
+  resolved: Resolved;
+}
+
+function execute(config: SimulationConfig): Execution {
+  const { model, gpu, precision } = resolve(config);
+  const d = config.deployment;
+  const scheduler: SchedulerOptions = { ...DEFAULT_SCHEDULER, ...config.scheduler };
+  if (config.workload.requests < 1) throw new SimulationConfigError('need at least one request');
+  const plans = planRequests(config.workload);
+  let longestPrompt = 0;
+  let longestRequest = 0;
+  for (const p of plans) {
+    if (p.input < 1 || p.output < 1) throw new SimulationConfigError('input and output lengths must be at least 1 token');
+    longestPrompt = Math.max(longestPrompt, p.input);
+    longestRequest = Math.max(longestRequest, p.input + p.output);
+  }
+  // A prompt longer than the token budget still runs (alone), as vLLM requires budget >= max length.
+  scheduler.maxBatchedTokens = Math.max(scheduler.maxBatchedTokens, longestPrompt);
+
+  const requests = plans.map((p, i) => new SimRequest(i, p.arrival, p.input, p.output, p.highPriority, -1));
+  const migration = d.mode === 'llumnix' ? { ...DEFAULT_MIGRATION, ...d.migration } : null;
+  const dispatch: DispatchPolicy =
+    d.mode === 'disaggregated' ? 'least-loaded' : (d.dispatch ?? (d.mode === 'llumnix' ? 'freeness' : 'round-robin'));
+  const closed = config.workload.arrival.kind === 'closed' ? config.workload.arrival : null;
+  const cluster = new Cluster(
+    requests,
+    {
+      dispatch,
+      blockTokens: MEMORY_SETTINGS.blockTokens,
+      linkBytesPerSecond: gpu.interconnectGBps * 1e9,
+      linkLatencySeconds: LINK_LATENCY_SECONDS,
+      kvBytesPerToken: kvBytesPerToken(model, precision),
+      migration,
+      thinkSeconds: (closed?.thinkTimeMs ?? 0) / 1000,
+    },
+    closed ? closed.concurrency : 0,
+  );
+
+  const latencyByTp = new Map<number, LatencyModel>();
+  const capacities: number[] = [];
+  for (const [index, plan] of instancePlans(d).entries()) {
+    let latency = latencyByTp.get(plan.tensorParallel);
+    if (!latency) {
+      latency = buildLatencyModel(config, plan.tensorParallel);
+      latencyByTp.set(plan.tensorParallel, latency);
+    }
+    const memory = planMemory(model, gpu, precision, plan.tensorParallel);
+    if (memory.kvCapacityTokens < longestRequest) {
+      const hint = memory.kvCapacityTokens === 0 ? '; try a higher tensor-parallel degree or a smaller precision' : '';
+      throw new SimulationConfigError(
+        `${model.name} in ${precision.name} on ${plan.tensorParallel} x ${gpu.name} leaves room for ${memory.kvCapacityTokens} KV tokens; ` +
+          `a request needs ${longestRequest} (weights take ${(memory.weightBytesPerGpu / 1024 ** 3).toFixed(1)} GiB per GPU)${hint}`,
+      );
+    }
+    capacities.push(memory.kvCapacityTokens);
+    cluster.addInstance(new Instance(index, plan.role, latency, memory.kvCapacityTokens, scheduler, cluster));
+  }
+  if (d.mode === 'disaggregated' && cluster.decodePool.length === 0) throw new SimulationConfigError('disaggregated mode needs at least one decode instance');
+
+  cluster.run();
+  return { cluster, requests, capacities, resolved: { model, gpu, precision } };
+}
+
+function collect(
+  config: SimulationConfig,
+  cluster: Cluster,
+  requests: readonly SimRequest[],
+  capacities: number[],
+  r: Resolved,
+): SimulationResult {
+  const ttft: number[] = [];
+  const tpot: number[] = [];
+  const e2e: number[] = [];
+  const high = { ttft: [] as number[], e2e: [] as number[] };
+  const normal = { ttft: [] as number[], e2e: [] as number[] };
+  let met = 0;
+  let outputTokens = 0;
+  let makespan = 0;
+  const slo = config.slo;
+  const hasSlo = slo !== undefined && (slo.ttftMs !== undefined || slo.tpotMs !== undefined);
+  for (const q of requests) {
+    const t = (q.firstTokenAt - q.arrival) * 1000;
+    const e = (q.finishAt - q.arrival) * 1000;
+    const p = q.output > 1 ? ((q.finishAt - q.firstTokenAt) * 1000) / (q.output - 1) : Number.NaN;
+    ttft.push(t);
+    e2e.push(e);
+    if (q.output > 1) tpot.push(p);
+    outputTokens += q.output;
+    makespan = Math.max(makespan, q.finishAt);
+    const bucket = q.highPriority ? high : normal;
+    bucket.ttft.push(t);
+    bucket.e2e.push(e);
+    if (hasSlo) {
+      const ok = (slo.ttftMs === undefined || t <= slo.ttftMs) && (slo.tpotMs === undefined || q.output <= 1 || p <= slo.tpotMs);
+      if (ok) met++;
+    }
+  }
+  let gpus = 0;
+  let busyGpuSeconds = 0;
+  let flops = 0;
+  let peakFlopsPerSecond = 0;
+  let energy = 0;
+  let preemptions = 0;
+  let iterations = 0;
+  for (const i of cluster.instances) {
+    gpus += i.gpus;
+    busyGpuSeconds += i.busySeconds * i.gpus;
+    flops += i.flops;
+    peakFlopsPerSecond += i.latency.groupPeakFlops;
+    energy += i.gpus * (r.gpu.idleW * makespan + (r.gpu.tdpW - r.gpu.idleW) * Math.min(i.busySeconds, makespan));
+    preemptions += i.preemptions;
+    iterations += i.iterations;
+  }
+  const n = requests.length;
+  const d = config.deployment;
+  const result: SimulationResult = {
+    ttftMs: summarize(ttft),
+    tpotMs: summarize(tpot),
+    e2eMs: summarize(e2e),
+    throughput: {
+      requestsPerSec: makespan > 0 ? n / makespan : Number.NaN,
+      outputTokensPerSec: makespan > 0 ? outputTokens / makespan : Number.NaN,
+    },
+    sloAttainment: hasSlo ? met / n : null,
+    gpus,
+    costPer1kRequestsUsd: ((gpus * r.gpu.pricePerHourUsd * makespan) / 3600 / n) * 1000,
+    energyJPerRequest: energy / n,
+    gpuUtilization: {
+      busyFraction: makespan > 0 ? busyGpuSeconds / (gpus * makespan) : 0,
+      mfu: makespan > 0 ? flops / (peakFlopsPerSecond * makespan) : 0,
+    },
+    preemptions,
+    migrations: cluster.migrations,
+    completedRequests: cluster.finished.length,
+    outputTokens,
+    makespanSec: makespan,
+    events: cluster.events,
+    iterations,
+    kvCapacityTokensPerInstance: capacities,
+    config: {
+      mode: d.mode,
+      model: r.model.id,
+      gpu: r.gpu.id,
+      precision: r.precision.id,
+      instances: d.mode === 'disaggregated' ? (d.prefillInstances ?? 1) + (d.decodeInstances ?? 1) : (d.instances ?? 1),
+      tensorParallel: d.tensorParallel ?? 1,
+      ...(d.mode === 'disaggregated'
+        ? {
+            prefillInstances: d.prefillInstances ?? 1,
+            decodeInstances: d.decodeInstances ?? 1,
+            prefillTensorParallel: d.prefillTensorParallel ?? d.tensorParallel ?? 1,
+            decodeTensorParallel: d.decodeTensorParallel ?? d.tensorParallel ?? 1,
+          }
+        : {}),
+    },
+  };
+  if (high.e2e.length > 0) {
+    result.highPriority = { requests: high.e2e.length, ttftMs: summarize(high.ttft), e2eMs: summarize(high.e2e) };
+    result.normalPriority = { requests: normal.e2e.length, ttftMs: summarize(normal.ttft), e2eMs: summarize(normal.e2e) };
+  }
+  return result;
+}

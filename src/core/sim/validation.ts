@@ -1,0 +1,164 @@
+import validationFile from './data/validation.json';
+import { CalibrationTable } from './calibration';
+import { EngineTraits, decodeShape, prefillShape } from './latency';
+import { median } from './metrics';
+import { SimulationConfig, buildLatencyModel, simulate } from './simulate';
+
+export type ValidationScenario =
+  /** One prefill iteration of `batch` prompts of `input` tokens (time to first token, no queueing). */
+  | { kind: 'prefill'; batch: number; input: number }
+  /** One decode iteration of `batch` sequences each holding `context` tokens. */
+  | { kind: 'decode-step'; batch: number; context: number }
+  /** A static batch: `batch` requests start together and run to completion. */
+  | { kind: 'static-batch'; batch: number; input: number; output: number }
+  /** A closed loop of `concurrency` clients with fixed lengths. */
+  | { kind: 'concurrency'; concurrency: number; input: number; output: number };
+
+export type ValidationMetric =
+  | 'ttftMs'
+  | 'iterationMs'
+  | 'outputTokensPerSec'
+  | 'outputTokensPerSecPerGpu'
+  | 'batchLatencyMs'
+  | 'ttftMeanMs'
+  | 'tpotMeanMs';
+
+export interface ValidationRow {
+  id: string;
+  source: string;
+  url: string;
+  engine: string;
+  model: string;
+  gpu: string;
+  precision: string;
+  tp: number;
+  scenario: ValidationScenario;
+  metric: ValidationMetric;
+  measured: number;
+  role: 'calibration' | 'holdout';
+  assumptions?: string;
+  /** Which engine profile of data/calibration.json the measured engine belongs to. */
+  engineProfile: string;
+  /** Known limits of the measured engine version, applied when predicting this row. */
+  engineTraits?: EngineTraits & { basis?: string };
+}
+
+export interface ValidationOutcome {
+  row: ValidationRow;
+  predicted: number;
+  /** (predicted - measured) / measured, in percent. */
+  errorPct: number;
+}
+
+export interface ValidationReport {
+  outcomes: ValidationOutcome[];
+  count: number;
+  medianAbsErrorPct: number;
+  maxAbsErrorPct: number;
+  calibrationMedianAbsErrorPct: number;
+  holdoutMedianAbsErrorPct: number;
+  holdoutMaxAbsErrorPct: number;
+}
+
+export const VALIDATION_ROWS: readonly ValidationRow[] = (validationFile as { rows: ValidationRow[] }).rows;
+
+/** Closed-loop requests per client in concurrency rows: enough for a steady state. */
+const REQUESTS_PER_CLIENT = 4;
+/** TensorRT-LLM's default per-iteration token budget (max_num_tokens). */
+const INFLIGHT_BATCH_TOKENS = 8192;
+
+export function predictRow(row: ValidationRow, calibration?: CalibrationTable): number {
+  const base = { model: row.model, gpu: row.gpu, precision: row.precision, calibration, engineProfile: row.engineProfile, engine: row.engineTraits };
+  const s = row.scenario;
+  switch (s.kind) {
+    case 'prefill': {
+      const latency = buildLatencyModel({ ...base, ...emptyRun() }, row.tp);
+      return latency.iterationSeconds(prefillShape(new Array<number>(s.batch).fill(s.input))) * 1000;
+    }
+    case 'decode-step': {
+      const latency = buildLatencyModel({ ...base, ...emptyRun() }, row.tp);
+      return latency.iterationSeconds(decodeShape(s.batch, s.batch * s.context)) * 1000;
+    }
+    case 'static-batch': {
+      const result = simulate({
+        ...base,
+        deployment: { mode: 'colocated', tensorParallel: row.tp },
+        scheduler: { maxBatch: s.batch, maxBatchedTokens: Number.POSITIVE_INFINITY },
+        workload: {
+          requests: s.batch,
+          arrival: { kind: 'offline' },
+          input: { kind: 'fixed', tokens: s.input },
+          output: { kind: 'fixed', tokens: s.output },
+          seed: 1,
+        },
+      });
+      if (row.metric === 'batchLatencyMs') return result.makespanSec * 1000;
+      const perGroup = result.throughput.outputTokensPerSec;
+      return row.metric === 'outputTokensPerSecPerGpu' ? perGroup / row.tp : perGroup;
+    }
+    case 'concurrency': {
+      const result = simulate({
+        ...base,
+        deployment: { mode: 'colocated', tensorParallel: row.tp },
+        scheduler: { chunkedPrefill: true, chunkTokens: INFLIGHT_BATCH_TOKENS, maxBatch: Math.max(256, s.concurrency) },
+        workload: {
+          requests: Math.max(8, s.concurrency * REQUESTS_PER_CLIENT),
+          arrival: { kind: 'closed', concurrency: s.concurrency },
+          input: { kind: 'fixed', tokens: s.input },
+          output: { kind: 'fixed', tokens: s.output },
+          seed: 1,
+        },
+      });
+      if (row.metric === 'ttftMeanMs') return result.ttftMs.mean;
+      if (row.metric === 'tpotMeanMs') return result.tpotMs.mean;
+      return result.throughput.outputTokensPerSec;
+    }
+  }
+}
+
+function emptyRun(): Pick<SimulationConfig, 'deployment' | 'workload'> {
+  return {
+    deployment: { mode: 'colocated' },
+    workload: { requests: 1, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: 1 }, output: { kind: 'fixed', tokens: 1 }, seed: 1 },
+  };
+}
+
+export function runValidation(rows: readonly ValidationRow[] = VALIDATION_ROWS, calibration?: CalibrationTable): ValidationReport {
+  const outcomes = rows.map((row) => {
+    const predicted = predictRow(row, calibration);
+    return { row, predicted, errorPct: ((predicted - row.measured) / row.measured) * 100 };
+  });
+  const abs = (list: ValidationOutcome[]) => list.map((o) => Math.abs(o.errorPct));
+  const holdout = outcomes.filter((o) => o.row.role === 'holdout');
+  const calib = outcomes.filter((o) => o.row.role === 'calibration');
+  return {
+    outcomes,
+    count: outcomes.length,
+    medianAbsErrorPct: median(abs(outcomes)),
+    maxAbsErrorPct: Math.max(...abs(outcomes)),
+    calibrationMedianAbsErrorPct: median(abs(calib)),
+    holdoutMedianAbsErrorPct: median(abs(holdout)),
+    holdoutMaxAbsErrorPct: Math.max(...abs(holdout)),
+  };
+}
+
+/** Plain-text table: one line per row with its error, then the summary. */
+export function formatValidationReport(report: ValidationReport): string {
+  const lines: string[] = [];
+  lines.push('| row | role | measured | predicted | error |');
+  lines.push('|---|---|---:|---:|---:|');
+  for (const o of report.outcomes) {
+    lines.push(`| ${o.row.id} | ${o.row.role} | ${fmt(o.row.measured)} | ${fmt(o.predicted)} | ${o.errorPct >= 0 ? '+' : ''}${o.errorPct.toFixed(1)}% |`);
+  }
+  lines.push('');
+  lines.push(
+    `${report.count} published measurements: median absolute error ${report.medianAbsErrorPct.toFixed(1)}%, ` +
+      `max ${report.maxAbsErrorPct.toFixed(1)}%; holdout rows only: median ${report.holdoutMedianAbsErrorPct.toFixed(1)}%, ` +
+      `max ${report.holdoutMaxAbsErrorPct.toFixed(1)}%; calibration rows: median ${report.calibrationMedianAbsErrorPct.toFixed(1)}%.`,
+  );
+  return lines.join('\n');
+}
+
+function fmt(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v.toFixed(2);
+}

@@ -1,0 +1,323 @@
+/**
+ * Capsulator benchmark over the development prompts (test/data/prompts-dev.jsonl):
+ * for rates 0.7 / 0.5 / 0.33, the built-in capsulator and three baselines at the same
+ * token budget (head truncation, seeded random word drop, stopword removal) are
+ * measured side by side: token ratio reached, share within budget (<= 5% over the
+ * target), must-keep recall by class, JSON validity, BM25 retrieval@1 of the original
+ * from its capsule, and throughput next to the tokenizer's own encode speed.
+ *
+ * The must-keep extractor here is deliberately simple and separate from the
+ * compressor's protection code, so recall is not measured against itself.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compressPrompt, resolveTarget } from '../../src/core/capsule/index';
+import stopwordData from '../../src/core/capsule/data/stopwords-en.json';
+import { getTokenizer, type Tokenizer } from '../../src/core/tokens/tokenizer';
+
+interface PromptRow {
+  act: string;
+  type: string;
+  prompt: string;
+}
+
+const RATES = [0.7, 0.5, 0.33] as const;
+const EXAMPLE_SEED = 20240601;
+const RANDOM_DROP_SEED = 12345;
+const EXAMPLE_COUNT = 10;
+const EXAMPLE_CHARS = 420;
+
+/** mulberry32: a tiny seeded PRNG, so baselines and examples are reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function loadPrompts(): PromptRow[] {
+  const file = path.resolve(__dirname, '../../../test/data/prompts-dev.jsonl');
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as PromptRow);
+}
+
+// ---------------------------------------------------------------- must-keep items
+
+export type MustKeepClass = 'numbers' | 'urls' | 'placeholders' | 'inline code' | 'code fences' | 'negations';
+export const MUST_KEEP_CLASSES: readonly MustKeepClass[] = ['numbers', 'urls', 'placeholders', 'inline code', 'code fences', 'negations'];
+
+// A fence opens and closes at the start of a line.
+const FENCE_RE = /^```[^\n]*\n[\s\S]*?^```[ \t]*$/gm;
+const EXTRACTORS: Record<Exclude<MustKeepClass, 'code fences'>, RegExp> = {
+  numbers: /\d+(?:[.,:]\d+)*/g,
+  urls: /https?:\/\/[^\s)\]>"'`]+/g,
+  placeholders: /\{\{[^{}\n]+\}\}|\$\{[^{}\n]+\}|\[[A-Z][A-Z0-9 _-]*\]|<[A-Z][A-Za-z0-9 _-]*>|%[sd]\b|\{[A-Za-z_][A-Za-z0-9_ ]*\}/g,
+  'inline code': /`[^`\n]+`/g,
+  negations: /\b(?:not|never|no|don't|cannot|can't|unless|without|only|must)\s+[A-Za-z]+/gi,
+};
+
+/** Distinct must-keep strings of a prompt, by class. */
+export function mustKeepItems(text: string): Map<MustKeepClass, Set<string>> {
+  const items = new Map<MustKeepClass, Set<string>>();
+  const fences = text.match(FENCE_RE) ?? [];
+  items.set('code fences', new Set(fences));
+  const outside = text.replace(FENCE_RE, ' ');
+  for (const [cls, re] of Object.entries(EXTRACTORS) as Array<[Exclude<MustKeepClass, 'code fences'>, RegExp]>) {
+    let found: string[] = outside.match(re) ?? [];
+    if (cls === 'urls') found = found.map((u) => u.replace(/[.,;:!?]+$/, ''));
+    items.set(cls, new Set(found));
+  }
+  return items;
+}
+
+// ---------------------------------------------------------------- baselines
+
+type Method = (text: string, target: number, tok: Tokenizer) => string;
+
+const headTruncation: Method = (text, target, tok) => {
+  const ids = tok.encode(text);
+  return ids.length <= target ? text : tok.decode(ids.slice(0, target));
+};
+
+/** Keeps the first n whitespace-separated words of `order`, in text order, to fit the target. */
+function fitByWordOrder(words: string[], dropOrder: number[], target: number, tok: Tokenizer): string {
+  const render = (dropCount: number): string => {
+    const dropped = new Set(dropOrder.slice(0, dropCount));
+    return words.filter((_, i) => !dropped.has(i)).join(' ');
+  };
+  let lo = 0;
+  let hi = dropOrder.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tok.count(render(mid)) <= target) hi = mid;
+    else lo = mid + 1;
+  }
+  return render(lo);
+}
+
+const randomWordDrop: Method = (text, target, tok) => {
+  const words = text.split(/\s+/).filter(Boolean);
+  const rng = mulberry32(RANDOM_DROP_SEED);
+  const order = words.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return fitByWordOrder(words, order, target, tok);
+};
+
+const STOPWORDS = new Set(stopwordData.words);
+/** Removes NLTK stopwords; if that is not enough, truncates the rest at the head. */
+const stopwordRemoval: Method = (text, target, tok) => {
+  const kept = text
+    .split(/(\s+)/)
+    .filter((w) => !STOPWORDS.has(w.toLowerCase().replace(/[^\p{L}']/gu, '')))
+    .join('')
+    .replace(/[ \t]{2,}/g, ' ');
+  return headTruncation(kept, target, tok);
+};
+
+// ---------------------------------------------------------------- BM25
+
+const TERM = /[\p{L}\p{N}]+/gu;
+function terms(text: string): string[] {
+  return text.toLowerCase().match(TERM) ?? [];
+}
+
+class Bm25Index {
+  private readonly postings = new Map<string, Array<[number, number]>>();
+  private readonly lengths: number[] = [];
+  private readonly avgLength: number;
+  constructor(docs: readonly string[], private readonly k1 = 1.2, private readonly b = 0.75) {
+    docs.forEach((doc, d) => {
+      const tf = new Map<string, number>();
+      const ts = terms(doc);
+      for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const [t, n] of tf) {
+        const list = this.postings.get(t) ?? [];
+        list.push([d, n]);
+        this.postings.set(t, list);
+      }
+      this.lengths.push(ts.length);
+    });
+    this.avgLength = this.lengths.reduce((a, b) => a + b, 0) / Math.max(1, docs.length);
+  }
+  /** The best-scoring document (lowest index on ties) for the query. */
+  top(query: string): number {
+    const n = this.lengths.length;
+    const scores = new Float64Array(n);
+    for (const t of new Set(terms(query))) {
+      const list = this.postings.get(t);
+      if (!list) continue;
+      const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
+      for (const [d, tf] of list) {
+        scores[d]! += (idf * tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * this.lengths[d]!) / this.avgLength));
+      }
+    }
+    let best = 0;
+    for (let d = 1; d < n; d++) if (scores[d]! > scores[best]!) best = d;
+    return best;
+  }
+}
+
+// ---------------------------------------------------------------- measurement
+
+interface MethodStats {
+  tokensIn: number;
+  tokensOut: number;
+  within: number;
+  infeasible: number;
+  withinFeasible: number;
+  kept: Map<MustKeepClass, number>;
+  total: Map<MustKeepClass, number>;
+  jsonValid: number;
+  jsonTotal: number;
+  retrieved: number;
+  prompts: number;
+  ms: number;
+}
+
+function newStats(): MethodStats {
+  return {
+    tokensIn: 0, tokensOut: 0, within: 0, infeasible: 0, withinFeasible: 0,
+    kept: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])), total: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])),
+    jsonValid: 0, jsonTotal: 0, retrieved: 0, prompts: 0, ms: 0,
+  };
+}
+
+function isJsonPrompt(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object';
+  } catch {
+    return false;
+  }
+}
+
+function fmt(x: number, digits = 3): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
+}
+
+function truncate(text: string, chars: number): string {
+  if (text.length <= chars) return text;
+  const cut = text.slice(0, chars);
+  const at = cut.lastIndexOf(' ');
+  // Never end inside a surrogate pair.
+  const safe = at > chars * 0.6 ? cut.slice(0, at) : cut.replace(/[\uD800-\uDBFF]$/, '');
+  return safe + ' …';
+}
+
+export async function run(): Promise<void> {
+  const prompts = loadPrompts();
+  const tok = getTokenizer('o200k_base');
+  const originals = prompts.map((p) => p.prompt);
+  const items = originals.map(mustKeepItems);
+  const jsonFlags = originals.map(isJsonPrompt);
+  const originalTokens = originals.map((t) => tok.count(t));
+  const bm25 = new Bm25Index(originals);
+  const totalTokens = originalTokens.reduce((a, b) => a + b, 0);
+
+  // Warm both paths (lazy encodings, the word table) before any timing.
+  compressPrompt(originals[0]!, { rate: 0.5 });
+  let t0 = performance.now();
+  for (const text of originals) tok.encode(text);
+  const encodeMs = performance.now() - t0;
+  const encodeRate = totalTokens / (encodeMs / 1000);
+
+  const methods: Record<string, Method | undefined> = {
+    capsule: undefined,
+    'head truncation': headTruncation,
+    'random word drop': randomWordDrop,
+    'stopword removal': stopwordRemoval,
+  };
+  const lines: string[] = [];
+  lines.push(`# Capsulator benchmark — ${prompts.length} dev prompts, ${totalTokens.toLocaleString('en-US')} o200k_base tokens`);
+  lines.push('');
+  lines.push(`Tokenizer encode speed (same run): ${Math.round(encodeRate).toLocaleString('en-US')} tokens/s`);
+  lines.push('');
+  lines.push('| rate | method | ratio reached | within budget | infeasible | within (feasible) | numbers | URLs | placeholders | inline code | code fences | negations | JSON valid | retrieval@1 | tokens/s | vs encode |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  let examples: string[] = [];
+  for (const rate of RATES) {
+    for (const [name, method] of Object.entries(methods)) {
+      const stats = newStats();
+      const capsules: string[] = [];
+      t0 = performance.now();
+      for (let i = 0; i < originals.length; i++) {
+        const text = originals[i]!;
+        const { target } = resolveTarget({ rate }, originalTokens[i]!);
+        let capsule: string;
+        let capsuleTokens: number;
+        let feasible = true;
+        if (method) {
+          capsule = method(text, target, tok);
+          capsuleTokens = tok.count(capsule);
+        } else {
+          const result = compressPrompt(text, { rate });
+          capsule = result.capsule;
+          capsuleTokens = result.report.capsuleTokens;
+          feasible = result.report.withinBudget || !result.report.budgetNote?.startsWith('protected');
+        }
+        capsules.push(capsule);
+        stats.tokensIn += originalTokens[i]!;
+        stats.tokensOut += capsuleTokens;
+        const within = capsuleTokens <= target * 1.05;
+        if (within) stats.within++;
+        if (!feasible) stats.infeasible++;
+        else if (within) stats.withinFeasible++;
+        stats.prompts++;
+      }
+      stats.ms = performance.now() - t0;
+      for (let i = 0; i < originals.length; i++) {
+        const capsule = capsules[i]!;
+        for (const [cls, set] of items[i]!) {
+          stats.total.set(cls, stats.total.get(cls)! + set.size);
+          let kept = 0;
+          for (const item of set) if (capsule.includes(item)) kept++;
+          stats.kept.set(cls, stats.kept.get(cls)! + kept);
+        }
+        if (jsonFlags[i]) {
+          stats.jsonTotal++;
+          if (isJsonPrompt(capsule)) stats.jsonValid++;
+        }
+        if (bm25.top(capsule) === i) stats.retrieved++;
+      }
+      const recall = MUST_KEEP_CLASSES.map((c) => `${fmt(stats.kept.get(c)! / stats.total.get(c)!)} (${stats.total.get(c)})`);
+      const speed = method ? 'n/a' : `${Math.round(stats.tokensIn / (stats.ms / 1000)).toLocaleString('en-US')}`;
+      const vsEncode = method ? '' : fmt(stats.tokensIn / (stats.ms / 1000) / encodeRate, 2);
+      const feasibleCount = stats.prompts - stats.infeasible;
+      lines.push(
+        `| ${rate} | ${name} | ${fmt(stats.tokensOut / stats.tokensIn)} | ${fmt(stats.within / stats.prompts)} | ${stats.infeasible} | ${fmt(stats.withinFeasible / Math.max(1, feasibleCount))} | ${recall.join(' | ')} | ${fmt(stats.jsonValid / Math.max(1, stats.jsonTotal))} (${stats.jsonTotal}) | ${fmt(stats.retrieved / stats.prompts)} | ${speed} | ${vsEncode} |`,
+      );
+      if (!method && rate === 0.5) examples = pickExamples(originals, capsules, originalTokens);
+    }
+  }
+  lines.push('');
+  lines.push('Recall cells: share kept (distinct items in the originals). Within budget: capsule tokens <= 1.05 x round(rate x original). Infeasible: prompts whose protected content alone exceeds the target (the capsulator keeps it all and says so). Stopword removal truncates at the head when removing stopwords is not enough.');
+  lines.push('');
+  lines.push(...examples);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function pickExamples(originals: string[], capsules: string[], originalTokens: number[]): string[] {
+  const rng = mulberry32(EXAMPLE_SEED);
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(EXAMPLE_COUNT, originals.length)) chosen.add(Math.floor(rng() * originals.length));
+  const tok = getTokenizer('o200k_base');
+  const out = [`## ${EXAMPLE_COUNT} examples at rate 0.5 (chosen with mulberry32 seed ${EXAMPLE_SEED}; first ${EXAMPLE_CHARS} characters)`, ''];
+  let n = 1;
+  for (const i of [...chosen].sort((a, b) => a - b)) {
+    out.push(`### ${n++}. Prompt #${i + 1} — ${originalTokens[i]} → ${tok.count(capsules[i]!)} tokens`);
+    out.push('', '**Before**', '', '````text', truncate(originals[i]!, EXAMPLE_CHARS), '````', '', '**After**', '', '````text', truncate(capsules[i]!, EXAMPLE_CHARS), '````', '');
+  }
+  return out;
+}
+
+if (require.main === module) void run();

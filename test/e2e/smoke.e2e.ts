@@ -1,0 +1,28 @@
+import { rmSync } from 'node:fs';
+import { test } from 'node:test';
+import { createWorkspace, PROMPT_FILE } from './support/fixtures';
+import { Workbench } from './support/workbench';
+
+// The foundation's commands; later features add more, each tested with its feature.
+const COMMAND_LABELS = ['Capsule: Count Tokens and Cost', 'Capsule: Select Active Model', 'Capsule: Show Log'];
+
+test('the workbench loads with Prompt Capsule installed and its commands in the palette', { timeout: 90_000 }, async () => {
+  const folder = createWorkspace('smoke');
+  try {
+    await Workbench.with(folder, 'smoke', async (workbench) => {
+      await workbench.runCommand('Extensions: Show Enabled Extensions');
+      await workbench.page.locator('.extension-list-item .name', { hasText: 'Prompt Capsule' }).first().waitFor({ state: 'visible' });
+
+      // Some commands are offered only with an editor open.
+      await workbench.openFile(PROMPT_FILE);
+      await workbench.page.keyboard.press('F1');
+      await workbench.page.locator('.quick-input-widget .quick-input-box input').fill('>Capsule:');
+      for (const label of COMMAND_LABELS) {
+        await workbench.quickInputRow(label).waitFor({ state: 'visible' });
+      }
+      await workbench.page.keyboard.press('Escape');
+    });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

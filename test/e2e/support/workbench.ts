@@ -1,0 +1,186 @@
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { e2eConfig, EXTENSION_ID, type E2eConfig } from './config';
+import { waitFor } from './waitFor';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // Containers often give /dev/shm only 64 MB, too little for Chromium.
+  '--disable-dev-shm-usage',
+];
+
+// The workbench needs ~5-7 s to load on this machine; UI reactions well under a second.
+const WORKBENCH_TIMEOUT_MS = 60_000;
+const UI_TIMEOUT_MS = 20_000;
+
+/** One browser tab on code-server's VS Code, opened on a workspace folder. */
+export class Workbench {
+  private constructor(
+    private readonly browser: Browser,
+    readonly page: Page,
+    private readonly config: E2eConfig,
+  ) {}
+
+  static async open(folder: string): Promise<Workbench> {
+    const config = e2eConfig();
+    const browser = await chromium.launch({ executablePath: config.chromiumPath, headless: true, args: CHROMIUM_ARGS, timeout: WORKBENCH_TIMEOUT_MS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+      await page.goto(`${config.baseUrl}?folder=${encodeURIComponent(folder)}`, { timeout: WORKBENCH_TIMEOUT_MS });
+      await page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+      // The explorer listing the folder means the remote file system is connected.
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+      return new Workbench(browser, page, config);
+    } catch (error) {
+      await browser.close();
+      throw error;
+    }
+  }
+
+  /** Opens a workspace, runs `body`, saves a screenshot if it fails, always closes. */
+  static async with(folder: string, name: string, body: (workbench: Workbench) => Promise<void>): Promise<void> {
+    const workbench = await Workbench.open(folder);
+    try {
+      await body(workbench);
+    } catch (error) {
+      await workbench.screenshot(`failed-${name}.png`).catch(() => {});
+      throw error;
+    } finally {
+      await workbench.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+
+  async screenshot(fileName: string): Promise<string> {
+    mkdirSync(this.config.screenshotDir, { recursive: true });
+    const file = path.join(this.config.screenshotDir, fileName);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  private get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-box input');
+  }
+
+  /** Runs a command from the command palette (F1), by its "Category: Title" label. */
+  async runCommand(label: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    await this.quickInput.waitFor({ state: 'visible' });
+    await this.quickInput.fill(`>${label}`);
+    await this.quickInputRow(label).click();
+    await this.quickInput.waitFor({ state: 'hidden' });
+  }
+
+  /** Rows of the open quick input (command palette, quick open, quick pick). */
+  quickInputRow(text: string): Locator {
+    return this.page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+  }
+
+  /** Opens a workspace file with Quick Open (Ctrl+P) and focuses its editor. */
+  async openFile(fileName: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    await this.quickInput.waitFor({ state: 'visible' });
+    await this.quickInput.fill(fileName);
+    await this.quickInputRow(fileName).click();
+    await this.quickInput.waitFor({ state: 'hidden' });
+    await this.page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor();
+    await this.focusEditor();
+  }
+
+  /** The editor of the active editor group. */
+  get editor(): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  async focusEditor(): Promise<void> {
+    await this.editor.locator('.view-lines').click();
+    await this.page.locator('.editor-group-container.active .monaco-editor.focused').waitFor();
+  }
+
+  async selectAll(): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+A');
+  }
+
+  /** Selects the first line of the document (without its line break). */
+  async selectFirstLine(): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+Home');
+    await this.page.keyboard.press('Shift+End');
+  }
+
+  /**
+   * Right-clicks the start of the editor line showing `lineText` and picks `label`
+   * from the context menu. A right-click inside the selection keeps the selection.
+   */
+  async runEditorContextMenu(lineText: string, label: string): Promise<void> {
+    const line = this.editor.locator('.view-line', { hasText: lineText }).first();
+    // Monaco re-renders its lines at will: re-resolve the element until it has a box.
+    const box = await waitFor(`the editor line "${lineText}" to be laid out`, () => line.boundingBox({ timeout: 1000 }), (b) => b !== null);
+    if (!box) throw new Error(`editor line "${lineText}" has no layout box`);
+    // Mouse coordinates rather than an element click: the selection and cursor layers lie over the text.
+    await this.page.mouse.click(box.x + 2, box.y + box.height / 2, { button: 'right' });
+    const item = this.page.locator('.monaco-menu .action-item', { hasText: label }).first();
+    await item.waitFor({ state: 'visible' });
+    // Pointing at an entry focuses it; Enter runs it. (A synthetic click right after the
+    // menu opened is not taken as a choice by the menu.)
+    await item.hover();
+    await this.page.locator('.monaco-menu .action-item.focused', { hasText: label }).waitFor({ state: 'visible' });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.monaco-menu').waitFor({ state: 'hidden' });
+  }
+
+  /** Hides the primary side bar (explorer), leaving the editors the whole width. */
+  async hideSideBar(): Promise<void> {
+    const sideBar = this.page.locator('[id="workbench.parts.sidebar"]');
+    if (!(await sideBar.isVisible())) return;
+    await this.runCommand('View: Toggle Primary Side Bar Visibility');
+    await sideBar.waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * Reloads the window with "Developer: Reload Window", which saves the workbench state
+   * (open editors and webview panels) before reloading; a plain page reload may not.
+   */
+  async reload(): Promise<void> {
+    const loaded = this.page.waitForEvent('load', { timeout: WORKBENCH_TIMEOUT_MS });
+    await this.page.keyboard.press('F1');
+    await this.quickInput.waitFor({ state: 'visible' });
+    await this.quickInput.fill('>Developer: Reload Window');
+    await this.quickInputRow('Developer: Reload Window').click();
+    await loaded;
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+  }
+
+  /** A status bar item contributed by the extension, by its item id. */
+  statusBarItem(itemId: string): Locator {
+    // VS Code prefixes the extension id to the item id to form the element id.
+    return this.page.locator(`[id="${EXTENSION_ID}.${itemId}"]`);
+  }
+
+  /** The content document of the (single) webview panel. */
+  get webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
+  /** The editor tab whose label is `title`. */
+  tab(title: string): Locator {
+    return this.page.locator('.tabs-container .tab', { hasText: title });
+  }
+}
+
+/** Monaco renders spaces as U+00A0; compare texts after normalising them. */
+export function normalizeSpaces(text: string): string {
+  return text.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,108 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compressPrompt, resolveTarget } from '../../../src/core/capsule/index';
+import { LineCountCache } from '../../../src/core/capsule/token-costs';
+import { getTokenizer, TOKENIZER_IDS } from '../../../src/core/tokens/tokenizer';
+
+interface Fixture {
+  kind: string;
+  prompt: string;
+}
+
+// Fixtures live in the source tree (tsc does not copy them to out/).
+const FIXTURES = fs
+  .readFileSync(path.resolve(__dirname, '../../../../test/unit/capsule/fixtures/prompts.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line) as Fixture);
+
+describe('budget', () => {
+  test('hits the target within 5% on real prompts, counted with each tokenizer', () => {
+    for (const tokenizer of TOKENIZER_IDS) {
+      for (const { prompt, kind } of FIXTURES) {
+        for (const rate of [0.7, 0.5, 0.33]) {
+          const { report } = compressPrompt(prompt, { rate, tokenizer });
+          assert.equal(report.capsuleTokens, getTokenizer(tokenizer).count(compressPrompt(prompt, { rate, tokenizer }).capsule));
+          if (report.withinBudget) {
+            assert.ok(report.capsuleTokens <= report.targetTokens * 1.05, `${kind} ${rate} ${tokenizer}`);
+          } else {
+            assert.match(report.budgetNote ?? '', /protected content/);
+          }
+        }
+      }
+    }
+  });
+
+  test('most fixtures are feasible at 0.5', () => {
+    const within = FIXTURES.filter(({ prompt }) => compressPrompt(prompt, { rate: 0.5 }).report.withinBudget).length;
+    assert.ok(within >= FIXTURES.length - 1, `${within}/${FIXTURES.length}`);
+  });
+
+  test('targetTokens wins over rate', () => {
+    const { prompt } = FIXTURES[0]!;
+    const { report } = compressPrompt(prompt, { rate: 0.9, targetTokens: 40 });
+    assert.equal(report.targetTokens, 40);
+    assert.ok(report.capsuleTokens <= 42);
+  });
+
+  test('infeasible targets keep every protected span and say why', () => {
+    const text = 'Call {{first_name}} at https://example.com/contact/form?id=123456 before 2025-01-31 about `deploy --prod`.';
+    const { capsule, report } = compressPrompt(text, { targetTokens: 3 });
+    for (const item of ['{{first_name}}', 'https://example.com/contact/form?id=123456', '2025-01-31', '`deploy --prod`']) {
+      assert.ok(capsule.includes(item), item);
+    }
+    assert.equal(report.withinBudget, false);
+    assert.match(report.budgetNote ?? '', /protected content/);
+  });
+
+  test('empty and tiny inputs', () => {
+    assert.equal(compressPrompt('', { rate: 0.5 }).capsule, '');
+    assert.equal(compressPrompt('', { rate: 0.5 }).report.rateReached, 1);
+    const tiny = compressPrompt('Hi', { rate: 0.5 });
+    assert.ok(tiny.report.capsuleTokens <= 1);
+  });
+
+  test('rejects rates outside (0, 1]', () => {
+    assert.throws(() => compressPrompt('text', { rate: 0 }), RangeError);
+    assert.throws(() => compressPrompt('text', { rate: 1.5 }), RangeError);
+    assert.throws(() => compressPrompt('text', { targetTokens: -1 }), RangeError);
+    assert.deepEqual(resolveTarget({ rate: 0.5 }, 101), { target: 51, rateRequested: 0.5 });
+  });
+
+  test('report lists protected kinds and dropped categories', () => {
+    const fenced = FIXTURES.find((f) => f.kind === 'fence')!;
+    const { report } = compressPrompt(fenced.prompt, { rate: 0.5 });
+    assert.ok(report.protected.some((p) => p.kind === 'code-fence' && p.count >= 1 && p.tokens > 0));
+    assert.ok(report.dropped.some((d) => d.category === 'low-information-word' && d.count > 0));
+    assert.ok(report.elapsedMs >= 0);
+    assert.equal(report.rateRequested, 0.5);
+    assert.equal(report.rateReached, report.capsuleTokens / report.originalTokens);
+  });
+
+  test('an aborted signal stops the work with an AbortError', () => {
+    const { prompt } = FIXTURES[0]!;
+    assert.throws(() => compressPrompt(prompt, { rate: 0.5 }, { aborted: true }), { name: 'AbortError' });
+    let calls = 0;
+    const flipping = {
+      get aborted(): boolean {
+        return ++calls > 3;
+      },
+    };
+    assert.throws(() => compressPrompt(prompt.repeat(20), { rate: 0.5 }, flipping), { name: 'AbortError' });
+  });
+});
+
+describe('LineCountCache', () => {
+  test('adds up to the exact count of the whole text', () => {
+    for (const id of TOKENIZER_IDS) {
+      const tok = getTokenizer(id);
+      for (const { prompt } of FIXTURES) {
+        for (const text of [prompt, prompt.replace(/ /g, '\n'), prompt.replace(/\n/g, '\n\n//'), prompt.replace(/\. /g, '.\n ')]) {
+          assert.equal(new LineCountCache(tok).count(text), tok.count(text));
+        }
+      }
+    }
+  });
+});
