@@ -145,7 +145,7 @@ export class BudgetView {
       { class: 'footnote' },
       `Cost per call = input tokens + ${formatCount(state.usage.outputTokens)} output tokens. Prices per 1M tokens from each provider, dated per row (hover a cost); bundled table reviewed ${state.catalogReviewed}. ~ = estimated count (tokenizer not public).`,
     );
-    return h('div', { class: 'table-wrap' }, table, footer);
+    return h('div', {}, h('div', { class: 'table-wrap models', tabindex: 0, 'aria-label': 'Models' }, table), footer);
   }
 
   private row(row: ModelRow, state: BudgetState): HTMLElement {

@@ -135,13 +135,19 @@ export class ServingView {
   }
 
   private results(card: ServingCardState, e: ServingEstimate): HTMLElement {
-    const columns: Array<{ title: string; result: ModeResult | undefined; testid: string }> = e.modes.map((m) => ({
-      title: isSummary(m) ? `${m.mode} (${m.layout})` : m.mode,
+    const columns: Array<{ title: string; layout: string; result: ModeResult | undefined; testid: string }> = e.modes.map((m) => ({
+      title: m.mode,
+      layout: isSummary(m) ? m.layout : m.error,
       result: m,
       testid: `serving-mode-${m.mode}`,
     }));
-    if (e.capsule) columns.push({ title: `capsule, ${card.inputs.mode}`, result: e.capsule, testid: 'serving-mode-capsule' });
-    const head = h('tr', {}, h('th', { scope: 'col' }, 'Metric'), ...columns.map((c) => h('th', { scope: 'col', class: 'num', 'data-testid': c.testid }, c.title)));
+    if (e.capsule) columns.push({ title: 'capsule', layout: `${card.inputs.mode}, ${formatCount(card.capsuleTokens ?? 0)} tokens`, result: e.capsule, testid: 'serving-mode-capsule' });
+    const head = h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, 'Metric'),
+      ...columns.map((c) => h('th', { scope: 'col', class: 'num', 'data-testid': c.testid, title: c.layout }, c.title, h('div', { class: 'layout' }, c.layout))),
+    );
     const body = h('tbody');
     for (const metric of METRICS) {
       const modeValues = e.modes.filter(isSummary).map((r) => metric.raw?.(r));

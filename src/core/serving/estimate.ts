@@ -70,8 +70,15 @@ export interface ServingEstimate {
 import { SERVING_MODES } from './options';
 
 export { SERVING_MODES };
-// Multipliers of the chosen rate for the chart: from light load to twice the load.
-const CURVE_FACTORS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
+// The chart spans light load to past the knee: from a quarter of the chosen rate up to
+// the larger of twice that rate and 1.3 x the goodput, in geometric steps.
+const CURVE_POINTS = 8;
+
+export function curveRates(rate: number, goodputRps: number | null): number[] {
+  const lo = rate / 4;
+  const hi = Math.max(rate * 2, (goodputRps ?? 0) * 1.3);
+  return Array.from({ length: CURVE_POINTS }, (_, i) => lo * Math.pow(hi / lo, i / (CURVE_POINTS - 1)));
+}
 const DEFAULT_REQUESTS = 400;
 
 export interface CalibrationSummary {
@@ -174,17 +181,16 @@ export function estimateServing(q: ServingQuery, signal?: CancelSignal): Serving
   });
   throwIfAborted(signal);
   const capsule = q.capsuleTokens !== undefined ? runMode(q, q.mode, q.capsuleTokens, true) : undefined;
+  const selected = modes.find((m) => m.mode === q.mode)!;
   const curve: CurvePoint[] = [];
-  for (const factor of CURVE_FACTORS) {
-    throwIfAborted(signal);
-    try {
-      const r = simulate(configFor(q, q.mode, q.inputTokens, q.rate * factor));
-      curve.push({ rate: q.rate * factor, ttftP90Ms: r.ttftMs.p90, tpotP90Ms: r.tpotMs.p90, attainment: r.sloAttainment ?? 1 });
-    } catch {
-      break; // the same error is already shown for the mode itself
+  if (!('error' in selected)) {
+    for (const rate of curveRates(q.rate, selected.goodputRps)) {
+      throwIfAborted(signal);
+      const r = simulate(configFor(q, q.mode, q.inputTokens, rate));
+      curve.push({ rate, ttftP90Ms: r.ttftMs.p90, tpotP90Ms: r.tpotMs.p90, attainment: r.sloAttainment ?? 1 });
     }
   }
-  const selected = modes.find((m) => m.mode === q.mode)!;
+  throwIfAborted(signal);
   const goodput: ServingEstimate['goodput'] =
     'error' in selected ? { error: selected.error } : { rps: selected.goodputRps ?? 0, perGpu: selected.goodputPerGpu ?? 0 };
   const estimate: ServingEstimate = {

@@ -38,7 +38,7 @@ describe('Serving card estimate', () => {
       assert.equal(m.gpus, 2);
       assert.ok(m.costPer1kRequestsUsd > 0);
     }
-    assert.equal(e.curve.length, 7);
+    assert.equal(e.curve.length, 8);
     assert.ok(e.curve.every((p, i) => i === 0 || p.rate > e.curve[i - 1]!.rate));
     assert.ok(!('error' in e.goodput) && e.goodput.rps > 0);
     assert.ok(e.calibration.rows > 0);
