@@ -14,7 +14,7 @@ const FLAGS = {
 
 export const goodputCommand: CliCommand = {
   name: 'goodput',
-  summary: 'Highest request rate meeting the TTFT/TPOT SLOs (and the best disaggregated placement).',
+  summary: 'find the highest request rate meeting the TTFT/TPOT SLOs (and the best disaggregated placement)',
   usage: `capsule goodput --model ID --gpu ID --input-tokens N --output-tokens N --slo-ttft-ms X --slo-tpot-ms Y [options]
 
 Goodput (DistServe): the highest Poisson rate at which at least --attainment (default 0.9)

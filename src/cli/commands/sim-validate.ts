@@ -5,7 +5,7 @@ import { VALIDATION_ROWS, formatValidationReport, runValidation } from '../../co
 
 export const simValidateCommand: CliCommand = {
   name: 'sim-validate',
-  summary: "Compare the serving simulator's predictions with published measurements.",
+  summary: "compare the serving simulator's predictions with published measurements",
   usage: `capsule sim-validate [--json] [--fit]
 
 Predicts every row of the bundled validation set (TensorRT-LLM, NIM, vLLM and DistServe

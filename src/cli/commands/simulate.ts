@@ -7,7 +7,7 @@ import { SIMULATION_FLAGS, SIMULATION_USAGE, configFromFlags } from './simulatio
 
 export const simulateCommand: CliCommand = {
   name: 'simulate',
-  summary: 'Simulate serving a model on GPUs: TTFT, TPOT, throughput, cost, energy.',
+  summary: 'simulate serving a model on GPUs: TTFT, TPOT, throughput, cost, energy',
   usage: `capsule simulate --model ID --gpu ID --input-tokens N --output-tokens N (--rate R | --concurrency C | --offline) [options]
 
 Discrete-event simulation of an LLM serving deployment (colocated continuous batching,
@@ -55,7 +55,12 @@ export function formatResult(r: SimulationResult): string {
     `cost $${r.costPer1kRequestsUsd.toFixed(3)} per 1k requests, energy ${r.energyJPerRequest.toFixed(0)} J per request`,
   );
   if (r.highPriority && r.normalPriority) {
-    lines.push(`high priority: E2E mean ${r.highPriority.e2eMs.mean.toFixed(0)} ms vs normal ${r.normalPriority.e2eMs.mean.toFixed(0)} ms`);
+    const h = r.highPriority;
+    const n = r.normalPriority;
+    lines.push(
+      `high priority (${h.requests} req): E2E mean ${h.e2eMs.mean.toFixed(0)} ms vs normal ${n.e2eMs.mean.toFixed(0)} ms (x${(n.e2eMs.mean / h.e2eMs.mean).toFixed(2)}), ` +
+        `TPOT mean ${h.tpotMs.mean.toFixed(1)} vs ${n.tpotMs.mean.toFixed(1)} ms`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -41,6 +41,8 @@ export interface Gpu {
   pricePerHourUsd: number;
   source: string;
   priceSource: string;
+  /** Figures in the row that no source gives, and why they are what they are. */
+  assumptions?: string;
 }
 
 export interface Precision {

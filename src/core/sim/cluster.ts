@@ -221,7 +221,11 @@ export class Cluster implements InstanceHost {
         target = argBest(pool, (i) => -(i.runningCount + i.waitingCount) - i.usedTokens / (i.capacityTokens + 1));
         break;
       case 'freeness':
-        target = argBest(pool, (i) => this.freeness(i));
+        // Normal requests see the high-priority headroom and so avoid instances serving
+        // high-priority requests; a high-priority request goes where it will run fastest, the
+        // instance with the most real room per running request (usually one that the headroom
+        // already keeps lightly loaded).
+        target = r.highPriority ? argBest(pool, (i) => this.realFreeness(i)) : argBest(pool, (i) => this.freeness(i));
         break;
     }
     target.enqueue(r);
@@ -243,11 +247,19 @@ export class Cluster implements InstanceHost {
 
   /**
    * Llumnix freeness: (free KV blocks - blocks the queue needs - virtual headroom of
-   * high-priority requests) / running requests. Low freeness = loaded or fragmented.
+   * high-priority requests) / running requests. Low freeness = loaded or fragmented. The
+   * headroom is virtual usage: every high-priority request held by the instance (queued or
+   * running) counts as if it used `highPriorityHeadroom` of the KV capacity on top of its real
+   * usage, so normal load is dispatched and migrated away from it.
    */
   freeness(i: Instance): number {
-    const headroom = this.options.migration ? this.options.migration.highPriorityHeadroom * i.capacityTokens * i.highPriorityRunning : 0;
-    const free = i.capacityTokens - i.usedTokens - i.waitingDemandTokens() - headroom;
+    const headroom = this.options.migration ? this.options.migration.highPriorityHeadroom * i.capacityTokens * i.highPriorityResident : 0;
+    return this.realFreeness(i) - headroom / this.options.blockTokens / Math.max(1, i.runningCount);
+  }
+
+  /** Freeness from real usage only (what a high-priority request itself will experience). */
+  realFreeness(i: Instance): number {
+    const free = i.capacityTokens - i.usedTokens - i.waitingDemandTokens();
     return free / this.options.blockTokens / Math.max(1, i.runningCount);
   }
 
@@ -281,8 +293,11 @@ export class Cluster implements InstanceHost {
     const m = this.options.migration!;
     const step = Math.max(source.lastIterationSeconds, 1e-4);
     const gpus = Math.min(source.gpus, destination.gpus);
-    // Candidates: the newest decoding requests (shortest KV, cheapest to move), normal priority first.
-    const candidates = source.newestDecoding(16).filter((r) => !r.migration);
+    // Candidates: the newest decoding requests (shortest KV, cheapest to move), normal priority
+    // first. A high-priority request moves only towards less real load: the source's low
+    // freeness may be nothing but its own headroom.
+    const towardsLessLoad = this.realFreeness(destination) > this.realFreeness(source);
+    const candidates = source.newestDecoding(16).filter((r) => !r.migration && (!r.highPriority || towardsLessLoad));
     candidates.sort((a, b) => Number(a.highPriority) - Number(b.highPriority) || source.contextOf(a) - source.contextOf(b));
     for (const r of candidates) {
       const context = source.contextOf(r);

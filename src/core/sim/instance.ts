@@ -64,6 +64,7 @@ export class Instance {
   /** KV tokens held outside the decode set (prompts being computed, KV waiting to be sent or received). */
   reservedTokens = 0;
   highPriorityRunning = 0;
+  private highPriorityPrefilling = 0;
   busy = false;
   busySeconds = 0;
   flops = 0;
@@ -93,6 +94,11 @@ export class Instance {
 
   get runningCount(): number {
     return this.decodeCount + this.prefilling.length;
+  }
+
+  /** High-priority requests held here in any phase (queued, prefilling, decoding). */
+  get highPriorityResident(): number {
+    return this.waitingHigh.length + this.highPriorityPrefilling + this.highPriorityRunning;
   }
 
   get usedTokens(): number {
@@ -235,6 +241,7 @@ export class Instance {
   private completePrefill(r: SimRequest): void {
     const idx = this.prefilling.indexOf(r);
     if (idx >= 0) this.prefilling.splice(idx, 1);
+    if (r.highPriority) this.highPriorityPrefilling--;
     r.generated += 1;
     if (r.firstTokenAt < 0) r.firstTokenAt = this.host.now;
     const context = r.prefillLen;
@@ -318,6 +325,7 @@ export class Instance {
     r.reserved = r.prefillLen;
     this.reservedTokens += r.prefillLen;
     this.prefilling.push(r);
+    if (r.highPriority) this.highPriorityPrefilling++;
   }
 
   private canAdmitPrompt(r: SimRequest): boolean {

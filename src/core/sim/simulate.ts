@@ -55,6 +55,7 @@ export interface SimulationConfig {
 export interface PriorityStats {
   requests: number;
   ttftMs: LatencyStats;
+  tpotMs: LatencyStats;
   e2eMs: LatencyStats;
 }
 
@@ -112,17 +113,20 @@ export const DEFAULT_SCHEDULER: SchedulerOptions = {
 /**
  * Assumed Llumnix knobs (the paper gives the mechanism, not these numbers): look every 50 ms;
  * migrate out below 16 free blocks per running request (256 tokens of growth left), into
- * instances above 32; charge each high-priority request a virtual 2% of its instance's KV
- * capacity (so its instance takes less normal load: larger values speed high-priority
- * requests further but, in this model, lengthen the normal requests' tail sharply);
- * at most 3 pre-copy stages, final stage at <= 4 blocks (from the paper).
+ * instances above 32; at most 3 pre-copy stages, final stage at <= 4 blocks (from the paper).
+ * Each high-priority request is charged a virtual 5% of its instance's KV capacity: normal
+ * requests are then dispatched and migrated away from that instance, high-priority ones
+ * gather on it, and its smaller batches decode faster. The value trades the high-priority
+ * speed-up against the normal requests' slowdown, because the headroom is capacity the
+ * normal requests lose (README: measured 1.2-1.3x faster high-priority E2E for 4-10% slower
+ * normal requests at 5 req/s on 4 x A100 with a 13B model; 10% gives 1.4-1.9x for 9-36%).
  */
 export const DEFAULT_MIGRATION: MigrationOptions = {
   enabled: true,
   intervalMs: 50,
   outThreshold: 16,
   inThreshold: 32,
-  highPriorityHeadroom: 0.02,
+  highPriorityHeadroom: 0.05,
   maxPrecopyStages: 3,
   finalStageBlocks: 4,
   stageLatencyMs: 1,
@@ -296,8 +300,8 @@ function collect(
   const ttft: number[] = [];
   const tpot: number[] = [];
   const e2e: number[] = [];
-  const high = { ttft: [] as number[], e2e: [] as number[] };
-  const normal = { ttft: [] as number[], e2e: [] as number[] };
+  const high = { ttft: [] as number[], tpot: [] as number[], e2e: [] as number[] };
+  const normal = { ttft: [] as number[], tpot: [] as number[], e2e: [] as number[] };
   let met = 0;
   let outputTokens = 0;
   let makespan = 0;
@@ -315,6 +319,7 @@ function collect(
     const bucket = q.highPriority ? high : normal;
     bucket.ttft.push(t);
     bucket.e2e.push(e);
+    if (q.output > 1) bucket.tpot.push(p);
     if (hasSlo) {
       const ok = (slo.ttftMs === undefined || t <= slo.ttftMs) && (slo.tpotMs === undefined || q.output <= 1 || p <= slo.tpotMs);
       if (ok) met++;
@@ -380,8 +385,12 @@ function collect(
     },
   };
   if (high.e2e.length > 0) {
-    result.highPriority = { requests: high.e2e.length, ttftMs: summarize(high.ttft), e2eMs: summarize(high.e2e) };
-    result.normalPriority = { requests: normal.e2e.length, ttftMs: summarize(normal.ttft), e2eMs: summarize(normal.e2e) };
+    result.highPriority = priorityStats(high);
+    result.normalPriority = priorityStats(normal);
   }
   return result;
+}
+
+function priorityStats(samples: { ttft: number[]; tpot: number[]; e2e: number[] }): PriorityStats {
+  return { requests: samples.e2e.length, ttftMs: summarize(samples.ttft), tpotMs: summarize(samples.tpot), e2eMs: summarize(samples.e2e) };
 }

@@ -121,3 +121,12 @@ describe('capsule sim-validate', () => {
     assert.ok(r.medianAbsErrorPct <= 15 && r.rows.length === r.count);
   });
 });
+
+describe('command summaries', () => {
+  test('start lowercase and have no trailing period, like the other commands', () => {
+    for (const command of [simulateCommand, goodputCommand, simValidateCommand]) {
+      assert.match(command.summary, /^[a-z]/, command.name);
+      assert.doesNotMatch(command.summary, /\.$/, command.name);
+    }
+  });
+});

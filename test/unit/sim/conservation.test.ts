@@ -53,6 +53,19 @@ describe('conservation', () => {
     assert.equal(requests.reduce((s, r) => s + r.migrations, 0), result.migrations);
   });
 
+  test('llumnix with priorities (freeness dispatch, headroom, migration): every token kept, same run twice', () => {
+    const config: SimulationConfig = {
+      model: 'llama-2-13b',
+      gpu: 'a100-80gb',
+      deployment: { mode: 'llumnix', instances: 4, migration: { highPriorityHeadroom: 0.1 } },
+      workload: { ...workload(1500, 6, 4), arrival: { kind: 'gamma', rate: 6, cv: 2 }, input: { kind: 'uniform', min: 64, max: 1024 }, output: { kind: 'zipf', min: 16, max: 2048, theta: 0.6 } },
+    };
+    const { result, requests } = checkConservation(config);
+    assert.ok(result.migrations > 0 && result.preemptions > 0, 'the scenario must migrate and preempt');
+    assert.equal(requests.reduce((sum, r) => sum + r.migrations, 0), result.migrations);
+    assert.deepEqual(simulateDetailed(config).finishOrder, simulateDetailed(config).finishOrder);
+  });
+
   test('closed loop keeps at most C requests in flight and sends all N', () => {
     const { requests } = checkConservation({
       model: 'mistral-7b',
