@@ -49,6 +49,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 try {
+  // Screenshots of this run only: a stale failed-*.png would mislead.
+  rmSync(screenshotDir, { recursive: true, force: true });
   checkChromium();
   const entry = await ensureCodeServer();
   const vsix = await buildVsix();
@@ -66,7 +68,9 @@ try {
   step('summary');
   for (const [name, ok] of results) detail(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
   failed = results.some(([, ok]) => !ok);
-  if (existsSync(screenshotDir)) detail(`screenshots: ${path.relative(repoRoot, screenshotDir)}/`);
+  if (existsSync(screenshotDir)) {
+    detail(`screenshots: ${path.relative(repoRoot, screenshotDir)}/ (${readdirSync(screenshotDir).join(', ')})`);
+  }
 } catch (error) {
   failed = true;
   fail(error instanceof Error ? error.message : String(error));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { COUNT_COMMAND, DEFAULT_MODEL_ID, modelCell, numericValue, readBudgetPanel, statusBarShowsSelection } from './support/capsule';
+import { COUNT_COMMAND, DEFAULT_MODEL_ID, modelCell, numericValue, PANEL_TITLE, readBudgetPanel, statusBarShowsSelection } from './support/capsule';
 import { o200kTokenCount } from './support/expected';
 import { createWorkspace, PROMPT_FILE, PROMPT_TEXT } from './support/fixtures';
 import { waitFor } from './support/waitFor';
@@ -20,7 +20,17 @@ function isCallsPerDay(ratio: number): boolean {
   return Math.abs(ratio - CALLS_PER_DAY) < 1e-6 * CALLS_PER_DAY;
 }
 
-test('the Budget Panel recomputes cost per day from its calls-per-day input and keeps it across a window reload', { timeout: 120_000 }, async () => {
+/** The panel shows the same count and the edited calls per day after being re-created. */
+async function assertPanelState(workbench: Workbench, expectedTokens: number): Promise<void> {
+  const restored = await readBudgetPanel(workbench);
+  assert.equal(restored.tokens, expectedTokens, 'the restored panel counts the same text');
+  assert.ok(restored.source.includes(PROMPT_FILE), `restored source line: "${restored.source}"`);
+  const input = workbench.webview.locator('[data-testid="calls-per-day"]');
+  assert.equal(await input.evaluate((el) => (el as unknown as { value: string }).value), String(CALLS_PER_DAY));
+  assert.ok(isCallsPerDay(await perDayOverPerCall(workbench)), 'cost per day of the restored panel');
+}
+
+test('the Budget Panel recomputes cost per day from its calls-per-day input and keeps it across hide/show and a window reload', { timeout: 120_000 }, async () => {
   const folder = createWorkspace('panel-state');
   try {
     await Workbench.with(folder, 'panel-state', async (workbench) => {
@@ -35,13 +45,19 @@ test('the Budget Panel recomputes cost per day from its calls-per-day input and 
       await workbench.webview.locator('[data-testid="calls-per-day"] input').fill(String(CALLS_PER_DAY));
       await waitFor(`cost per day to be ${CALLS_PER_DAY} × cost per call`, () => perDayOverPerCall(workbench), isCallsPerDay);
 
+      // Hidden behind another editor in its group, the webview is discarded (the panel does
+      // not retain its context); shown again, it must come back from its saved state. The
+      // Settings editor hides it without changing the text editor the panel follows.
+      await workbench.tab(PANEL_TITLE).click();
+      await workbench.waitForWebviewFocus();
+      await workbench.runCommand('Preferences: Open Settings (UI)');
+      await workbench.page.locator('.editor-group-container.active .tab.active', { hasText: 'Settings' }).waitFor();
+      await workbench.page.locator('iframe.webview').waitFor({ state: 'detached' });
+      await workbench.tab(PANEL_TITLE).click();
+      await assertPanelState(workbench, expected);
+
       await workbench.reload();
-      const restored = await readBudgetPanel(workbench);
-      assert.equal(restored.tokens, expected, 'the restored panel counts the same text');
-      assert.ok(restored.source.includes(PROMPT_FILE), `restored source line: "${restored.source}"`);
-      const input = workbench.webview.locator('[data-testid="calls-per-day"]');
-      assert.equal(await input.evaluate((el) => (el as unknown as { value: string }).value), String(CALLS_PER_DAY));
-      assert.ok(isCallsPerDay(await perDayOverPerCall(workbench)), 'cost per day after the reload');
+      await assertPanelState(workbench, expected);
     });
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -174,6 +174,15 @@ export class Workbench {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   }
 
+  /**
+   * Waits until a webview holds the keyboard focus. A webview takes the focus a moment
+   * after its tab is clicked; a command palette opened before that loses it and closes.
+   */
+  async waitForWebviewFocus(): Promise<void> {
+    // A string, evaluated in the page: these tests compile without the DOM library.
+    await this.page.waitForFunction("document.activeElement?.tagName === 'IFRAME'", undefined, { timeout: UI_TIMEOUT_MS });
+  }
+
   /** The editor tab whose label is `title`. */
   tab(title: string): Locator {
     return this.page.locator('.tabs-container .tab', { hasText: title });
