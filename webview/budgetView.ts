@@ -143,7 +143,7 @@ export class BudgetView {
     const footer = h(
       'p',
       { class: 'footnote' },
-      `Cost per call = input tokens + ${formatCount(state.usage.outputTokens)} output tokens. Prices per 1M tokens from each provider, dated per row (hover a cost); bundled table reviewed ${state.catalogReviewed}. ~ = estimated count (tokenizer not public).`,
+      `Cost per call = input tokens + ${formatCount(state.usage.outputTokens)} output tokens. Prices per 1M tokens from each provider, dated per row (hover a cost); bundled table reviewed ${state.catalogReviewed}. "estimate": that model's tokenizer is not available here; its count is scaled from o200k_base by a measured ratio (hover it).`,
     );
     return h('div', {}, h('div', { class: 'table-wrap models', tabindex: 0, 'aria-label': 'Models' }, table), footer);
   }
@@ -169,7 +169,12 @@ export class BudgetView {
       { 'data-model-id': row.id, class: [overflow ? 'overflow' : '', isActive ? 'active' : ''].join(' ').trim() || undefined },
       h('td', { 'data-col': 'name', title: row.id }, row.name, isActive ? h('span', { class: 'badge' }, 'active') : null),
       h('td', { 'data-col': 'provider' }, row.provider),
-      h('td', { 'data-col': 'tokens', class: 'num', 'data-value': row.tokens, title: tokensTitle }, `${row.exact ? '' : '~'}${formatCount(row.tokens)}`),
+      h(
+        'td',
+        { 'data-col': 'tokens', class: 'num', 'data-value': row.tokens, title: tokensTitle },
+        `${row.exact ? '' : '~'}${formatCount(row.tokens)}`,
+        row.exact ? null : h('span', { class: 'estimate' }, ' estimate'),
+      ),
       h('td', { 'data-col': 'perCallUsd', class: 'num', 'data-value': row.perCallUsd, title: priceTitle }, formatUsd(row.perCallUsd)),
       h('td', { 'data-col': 'perDayUsd', class: 'num', 'data-value': row.perDayUsd, title: priceTitle }, formatUsd(row.perDayUsd)),
       h(

@@ -80,7 +80,7 @@ export class StatusBarController implements vscode.Disposable {
         const cost = estimateCost(model, tokens, { callsPerDay: 1, outputTokens: 0 });
         const approx = count!.exact ? '' : '~';
         const scope = captured.source.scope;
-        this.item.text = `$(symbol-numeric) ${approx}${formatCount(tokens)} tokens · ${formatUsd(cost.inputCostUsd)}`;
+        this.item.text = `$(symbol-numeric) ${approx}${formatCount(tokens)} tokens${count!.exact ? '' : ' (estimate)'} · ${formatUsd(cost.inputCostUsd)}`;
         this.item.accessibilityInformation = {
           label: `Prompt Capsule: ${tokens} tokens${count!.exact ? '' : ' (estimate)'}, ${formatUsd(cost.inputCostUsd)} per call on ${model.name} (${scope})`,
         };
