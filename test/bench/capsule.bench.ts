@@ -181,14 +181,13 @@ interface MethodStats {
   jsonTotal: number;
   retrieved: number;
   prompts: number;
-  ms: number;
 }
 
 function newStats(): MethodStats {
   return {
     tokensIn: 0, tokensOut: 0, within: 0, infeasible: 0, withinFeasible: 0,
     kept: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])), total: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])),
-    jsonValid: 0, jsonTotal: 0, retrieved: 0, prompts: 0, ms: 0,
+    jsonValid: 0, jsonTotal: 0, retrieved: 0, prompts: 0,
   };
 }
 
@@ -205,6 +204,34 @@ function fmt(x: number, digits = 3): string {
   return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
 }
 
+function fmtInt(x: number): string {
+  return Math.round(x).toLocaleString('en-US');
+}
+
+/** CPU milliseconds of this process: steadier than wall time on a shared machine. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Best-of-3 tokens/s for a warm encode and for the capsulator at each rate, interleaved. */
+function measureSpeed(texts: readonly string[], totalTokens: number, tok: Tokenizer): { encode: number; capsule: Map<number, number> } {
+  let bestEncode = Infinity;
+  const bestCapsule = new Map<number, number>(RATES.map((r) => [r, Infinity]));
+  for (let round = 0; round < 3; round++) {
+    let t0 = cpuMs();
+    for (const text of texts) tok.encode(text);
+    bestEncode = Math.min(bestEncode, cpuMs() - t0);
+    for (const rate of RATES) {
+      t0 = cpuMs();
+      for (const text of texts) compressPrompt(text, { rate });
+      bestCapsule.set(rate, Math.min(bestCapsule.get(rate)!, cpuMs() - t0));
+    }
+  }
+  const perSecond = (ms: number): number => totalTokens / (ms / 1000);
+  return { encode: perSecond(bestEncode), capsule: new Map([...bestCapsule].map(([r, ms]) => [r, perSecond(ms)])) };
+}
+
 function truncate(text: string, chars: number): string {
   if (text.length <= chars) return text;
   const cut = text.slice(0, chars);
@@ -218,18 +245,24 @@ export async function run(): Promise<void> {
   const prompts = loadPrompts();
   const tok = getTokenizer('o200k_base');
   const originals = prompts.map((p) => p.prompt);
+  // The tokenizer's first pass over these texts, before anything else has seen them
+  // (gpt-tokenizer memoises pieces, so later passes are faster).
+  tok.encode('load the encoding tables');
+  const t0 = cpuMs();
+  const originalTokens = originals.map((t) => tok.encode(t).length);
+  const totalTokens = originalTokens.reduce((a, b) => a + b, 0);
+  const firstEncodeRate = totalTokens / ((cpuMs() - t0) / 1000);
   const items = originals.map(mustKeepItems);
   const jsonFlags = originals.map(isJsonPrompt);
-  const originalTokens = originals.map((t) => tok.count(t));
   const bm25 = new Bm25Index(originals);
-  const totalTokens = originalTokens.reduce((a, b) => a + b, 0);
 
-  // Warm both paths (lazy encodings, the word table) before any timing.
+  // Load the word table, then time the capsulator's own first pass (its memos cold).
   compressPrompt(originals[0]!, { rate: 0.5 });
-  let t0 = performance.now();
-  for (const text of originals) tok.encode(text);
-  const encodeMs = performance.now() - t0;
-  const encodeRate = totalTokens / (encodeMs / 1000);
+  const t1 = cpuMs();
+  for (const text of originals) compressPrompt(text, { rate: 0.5 });
+  const firstCapsuleRate = totalTokens / ((cpuMs() - t1) / 1000);
+  const speed = measureSpeed(originals, totalTokens, tok);
+  const encodeRate = speed.encode;
 
   const methods: Record<string, Method | undefined> = {
     capsule: undefined,
@@ -240,16 +273,29 @@ export async function run(): Promise<void> {
   const lines: string[] = [];
   lines.push(`# Capsulator benchmark — ${prompts.length} dev prompts, ${totalTokens.toLocaleString('en-US')} o200k_base tokens`);
   lines.push('');
-  lines.push(`Tokenizer encode speed (same run): ${Math.round(encodeRate).toLocaleString('en-US')} tokens/s`);
+  lines.push('## Throughput (CPU time, best of 3 interleaved rounds, one thread)');
   lines.push('');
-  lines.push('| rate | method | ratio reached | within budget | infeasible | within (feasible) | numbers | URLs | placeholders | inline code | code fences | negations | JSON valid | retrieval@1 | tokens/s | vs encode |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('Capsule speed is original tokens per second. "First pass": each side meets the prompts for the first time (memos and caches cold); "warm": best of 3 repeat passes, encode and capsule interleaved.');
+  lines.push('');
+  lines.push('| what | tokens/s | share of encode speed (same conditions) |');
+  lines.push('|---|---|---|');
+  lines.push(`| tokenizer encode, first pass | ${fmtInt(firstEncodeRate)} | 1.00 |`);
+  lines.push(`| capsule at rate 0.5, first pass | ${fmtInt(firstCapsuleRate)} | ${fmt(firstCapsuleRate / firstEncodeRate, 2)} |`);
+  lines.push(`| tokenizer encode, warm | ${fmtInt(encodeRate)} | 1.00 |`);
+  for (const rate of RATES) {
+    const r = speed.capsule.get(rate)!;
+    lines.push(`| capsule at rate ${rate}, warm | ${fmtInt(r)} | ${fmt(r / encodeRate, 2)} |`);
+  }
+  lines.push('');
+  lines.push('## Quality at the same token budget');
+  lines.push('');
+  lines.push('| rate | method | ratio reached | within budget | infeasible | within (feasible) | numbers | URLs | placeholders | inline code | code fences | negations | JSON valid | retrieval@1 |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   let examples: string[] = [];
   for (const rate of RATES) {
     for (const [name, method] of Object.entries(methods)) {
       const stats = newStats();
       const capsules: string[] = [];
-      t0 = performance.now();
       for (let i = 0; i < originals.length; i++) {
         const text = originals[i]!;
         const { target } = resolveTarget({ rate }, originalTokens[i]!);
@@ -274,7 +320,6 @@ export async function run(): Promise<void> {
         else if (within) stats.withinFeasible++;
         stats.prompts++;
       }
-      stats.ms = performance.now() - t0;
       for (let i = 0; i < originals.length; i++) {
         const capsule = capsules[i]!;
         for (const [cls, set] of items[i]!) {
@@ -290,11 +335,9 @@ export async function run(): Promise<void> {
         if (bm25.top(capsule) === i) stats.retrieved++;
       }
       const recall = MUST_KEEP_CLASSES.map((c) => `${fmt(stats.kept.get(c)! / stats.total.get(c)!)} (${stats.total.get(c)})`);
-      const speed = method ? 'n/a' : `${Math.round(stats.tokensIn / (stats.ms / 1000)).toLocaleString('en-US')}`;
-      const vsEncode = method ? '' : fmt(stats.tokensIn / (stats.ms / 1000) / encodeRate, 2);
       const feasibleCount = stats.prompts - stats.infeasible;
       lines.push(
-        `| ${rate} | ${name} | ${fmt(stats.tokensOut / stats.tokensIn)} | ${fmt(stats.within / stats.prompts)} | ${stats.infeasible} | ${fmt(stats.withinFeasible / Math.max(1, feasibleCount))} | ${recall.join(' | ')} | ${fmt(stats.jsonValid / Math.max(1, stats.jsonTotal))} (${stats.jsonTotal}) | ${fmt(stats.retrieved / stats.prompts)} | ${speed} | ${vsEncode} |`,
+        `| ${rate} | ${name} | ${fmt(stats.tokensOut / stats.tokensIn)} | ${fmt(stats.within / stats.prompts)} | ${stats.infeasible} | ${fmt(stats.withinFeasible / Math.max(1, feasibleCount))} | ${recall.join(' | ')} | ${fmt(stats.jsonValid / Math.max(1, stats.jsonTotal))} (${stats.jsonTotal}) | ${fmt(stats.retrieved / stats.prompts)} |`,
       );
       if (!method && rate === 0.5) examples = pickExamples(originals, capsules, originalTokens);
     }

@@ -2,7 +2,7 @@
  * The budget controller: applies drop units in priority order until the estimated
  * size reaches the target, then measures the real token count of the rendered text
  * and steps forward (more drops) or back (undo) until the exact count lands in
- * [95%, 100%] of the target, or no unit is left. Any backend that can rank drop
+ * [90%, 100%] of the target, or no unit is left. Any backend that can rank drop
  * units can reuse it.
  */
 import { checkAborted } from './abort';
@@ -30,8 +30,11 @@ export interface BudgetOutcome {
   dropped: Map<DropCategory, { count: number; estimatedTokens: number }>;
 }
 
-const LOW_END = 0.95;
-const MAX_STEPS = 16;
+const LOW_END = 0.9;
+const SECANT_STEPS = 2;
+const BISECT_STEPS = 4;
+/** How far over the target the all-dropped estimate must be to skip the search. */
+const INFEASIBLE_MARGIN = 1;
 
 function summarize(state: DropState): Map<DropCategory, { count: number; estimatedTokens: number }> {
   const summary = new Map<DropCategory, { count: number; estimatedTokens: number }>();
@@ -68,32 +71,91 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
       next--;
     }
   };
+  const goTo = (count: number): void => {
+    while (next < count) applyOne();
+    while (next > count) {
+      estimate += state.undo();
+      next--;
+    }
+  };
   const measure = (): { text: string; tokens: number } => {
     const text = problem.render(state);
     return { text, tokens: problem.count(text) };
   };
 
   const scale = problem.estimatedTotal > 0 ? problem.exactTotal / problem.estimatedTotal : 1;
+  // Clearly infeasible (even with every unit applied the estimate is over the target):
+  // one render of the floor instead of many small steps towards it.
+  while (next < units.length) applyOne();
+  let floor: { text: string; tokens: number } | undefined;
+  if (estimate * scale > target * INFEASIBLE_MARGIN) {
+    floor = measure();
+    if (floor.tokens > target) return { ...floor, exhausted: true, dropped: summarize(state) };
+  }
+  while (state.appliedCount > 0) {
+    estimate += state.undo();
+    next--;
+  }
   advanceTo(target / scale);
-  let current = measure();
+  // The floor was just measured: do not render the same state twice.
+  let current = floor && next >= units.length ? floor : measure();
   let best = { ...current, exhausted: next >= units.length, dropped: summarize(state) };
   const isBetter = (tokens: number): boolean =>
     tokens <= target ? best.tokens > target || tokens > best.tokens : best.tokens > target && tokens < best.tokens;
 
-  for (let step = 0; step < MAX_STEPS; step++) {
-    if (current.tokens <= target && current.tokens >= LOW_END * target) break;
+  // Bracket the target between the most units applied with the text still over it
+  // (overAt) and the fewest with it under (underAt); token count falls as units apply.
+  let overAt = -1;
+  let overTokens = 0;
+  let underAt = units.length + 1;
+  let underTokens = 0;
+  const record = (): void => {
+    if (current.tokens > target) {
+      if (next > overAt) [overAt, overTokens] = [next, current.tokens];
+    } else if (next < underAt) [underAt, underTokens] = [next, current.tokens];
+    if (isBetter(current.tokens)) best = { ...current, exhausted: next >= units.length, dropped: summarize(state) };
+  };
+  const accepted = (): boolean => current.tokens <= target && current.tokens >= LOW_END * target;
+  const bracketed = (): boolean => overAt >= 0 && underAt <= units.length;
+  record();
+
+  // Secant steps until the target is bracketed: scale the remaining gap by the
+  // measured tokens per estimated token.
+  for (let step = 0; step < SECANT_STEPS && !accepted() && !bracketed(); step++) {
     const localScale = estimate > 0 ? current.tokens / estimate : scale;
     if (current.tokens > target) {
       if (next >= units.length) break;
-      // Later steps overshoot on purpose: better under the target than over it.
-      const push = step < 3 ? 1 : step < 8 ? 1.5 : 3;
-      advanceTo(estimate - ((current.tokens - target) * push) / localScale);
+      advanceTo(estimate - (current.tokens - target) / localScale);
     } else {
       if (state.appliedCount === 0) break;
       retreatTo(estimate + ((target - current.tokens) * 0.9) / localScale);
     }
     current = measure();
-    if (isBetter(current.tokens)) best = { ...current, exhausted: next >= units.length, dropped: summarize(state) };
+    record();
+  }
+  // Then regula falsi on the number of units applied: drops that take a whole line at
+  // once make estimates jump, but the count still falls as units apply.
+  let lastSide = 0;
+  let sameSide = 0;
+  for (let step = 0; step < BISECT_STEPS && !accepted() && bracketed() && underAt - overAt > 1; step++) {
+    const span = underAt - overAt;
+    // Interpolate; after two steps landing on the same side, halve instead (regula
+    // falsi alone can creep towards the target from one side).
+    const guess =
+      sameSide >= 2 ? overAt + Math.floor(span / 2) : overAt + Math.round((span * (overTokens - target)) / Math.max(1, overTokens - underTokens));
+    const margin = Math.max(1, Math.floor(span / 8));
+    goTo(Math.min(underAt - margin, Math.max(overAt + margin, guess)));
+    current = measure();
+    record();
+    const side = current.tokens > target ? 1 : -1;
+    sameSide = side === lastSide ? sameSide + 1 : 1;
+    lastSide = side;
+  }
+  // Still over with units left (the search was cut short): take the floor.
+  if (best.tokens > target && next < units.length) {
+    goTo(units.length);
+    current = measure();
+    record();
   }
   return best;
 }

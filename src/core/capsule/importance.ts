@@ -6,7 +6,7 @@
  * line, and a little for position (instructions up front matter more).
  */
 import fit from './data/bpe-information-fit.json';
-import type { TokenCoster } from './token-costs';
+import type { TokenCoster, WordFacts } from './token-costs';
 import type { Piece } from './types';
 import { checkAborted } from './abort';
 import type { AbortFlag } from './types';
@@ -67,18 +67,8 @@ function baseInformation(lower: string, coster: TokenCoster, table: Map<string, 
   return bpeInformation(lower, coster);
 }
 
-const MEMO_LIMIT = 200_000;
-const memos = new WeakMap<object, Map<string, number>>();
-
-/** Bits per lower-cased word, remembered across calls (per tokenizer). */
-function informationMemo(coster: TokenCoster): Map<string, number> {
-  let memo = memos.get(coster.tokenizer);
-  if (!memo || memo.size > MEMO_LIMIT) {
-    memo = new Map();
-    memos.set(coster.tokenizer, memo);
-  }
-  return memo;
-}
+/** Numbers each scoring pass, so per-word repeat counters reset lazily. */
+let scoringPasses = 0;
 
 const BONUS = {
   heading: 4,
@@ -91,6 +81,8 @@ const BONUS = {
   /** bits lost per doubling of a word's occurrences so far */
   repeat: 2.5,
   adverb: -1.5,
+  /** camelCase, snake_case, dotted.names: probably code identifiers */
+  identifier: 5,
   pictograph: 3,
 };
 
@@ -98,8 +90,9 @@ const BONUS = {
 const PUNCT_BITS: Readonly<Record<string, number>> = {
   ',': 4, '，': 4, '、': 4, '…': 4, ';': 5, '；': 5, '-': 5, '–': 5, '—': 5,
   ':': 7, '：': 7, '.': 8, '!': 8, '?': 8, '。': 8, '！': 8, '？': 8,
-  // Emphasis marks and brackets: decoration for a human reader, not for the model.
-  '*': 5, '_': 5, '(': 6, ')': 6, '（': 6, '）': 6,
+  // Emphasis marks: decoration for a human reader, not for the model. (Brackets stay:
+  // dropping one of a pair leaves the other dangling.)
+  '*': 5, '_': 5,
 };
 /** The best word of each line (or table cell) is dropped only after everything else. */
 const LINE_KEEPER_BONUS = 100;
@@ -111,6 +104,7 @@ const RULE_LINE = /^[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*$/;
 
 const ORDERED_MARKER = /^[ \t>]*\d{1,9}[.)][ \t]/;
 
+const IDENTIFIER_LIKE = /_|\p{Ll}\p{Lu}|[.#:+&]/u;
 const ADVERB = /\p{L}{3,}ly$/u;
 const UPPER_START = /^\p{Lu}/u;
 const ACRONYM = /^\p{Lu}{2,}$/u;
@@ -119,11 +113,17 @@ const ACRONYM = /^\p{Lu}{2,}$/u;
  * Importance of each droppable piece (words and pictographs); NaN for the rest.
  * Lower scores are dropped first.
  */
-export function scorePieces(pieces: readonly Piece[], coster: TokenCoster, signal?: AbortFlag): Float64Array {
+export function scorePieces(
+  pieces: readonly Piece[],
+  coster: TokenCoster,
+  facts: ReadonlyArray<WordFacts | undefined>,
+  signal?: AbortFlag,
+): Float64Array {
   const table = wordInformation();
   const scores = new Float64Array(pieces.length).fill(Number.NaN);
+  // Words too long for the shared memo are counted here.
   const seen = new Map<string, number>();
-  const memo = informationMemo(coster);
+  const pass = ++scoringPasses;
   const total = pieces.length;
   let previousContent: Piece | undefined;
   // The best word of each line, or of each table cell (segments end at markup).
@@ -145,26 +145,38 @@ export function scorePieces(pieces: readonly Piece[], coster: TokenCoster, signa
       const before = pieces[i - 1];
       // A colon after a quoted key ("name": ...) is syntax, not prose.
       const afterQuotedKey = piece.text === ':' && before?.protectedKind === 'quoted';
-      if (bits !== undefined && !afterQuotedKey && (EMPHASIS.has(piece.text) || !(isGlued(before) && isGlued(pieces[i + 1])))) scores[i] = bits;
+      const after = pieces[i + 1];
+      const glued = piece.lead === '' && isGlued(before) && !!after && after.lead === '' && isGlued(after);
+      if (bits !== undefined && !afterQuotedKey && (EMPHASIS.has(piece.text) || !glued)) scores[i] = bits;
     }
     if (piece.kind === 'markup' && piece.context === 'body' && RULE_LINE.test(piece.text)) scores[i] = RULE_BITS;
     if (piece.kind === 'markup' || piece.kind === 'newline') {
       segment++;
-      // The last word left in an ordered-list item keeps its number meaningful.
+      // The last word of an ordered-list item stays (see keepLast).
       if (piece.kind === 'markup') orderedSegment = ORDERED_MARKER.test(piece.text);
     }
     if (piece.kind !== 'word') {
       if (piece.kind !== 'space' && piece.kind !== 'indent') previousContent = piece;
       continue;
     }
-    const lower = piece.text.toLowerCase();
-    let bits = memo.get(lower);
-    if (bits === undefined) {
-      bits = baseInformation(lower, coster, table);
-      memo.set(lower, bits);
+    // Facts and repeat counts are keyed by the word as written: no lower-casing per word.
+    const text = piece.text;
+    const word = facts[i];
+    let bits: number;
+    let occurrence: number;
+    if (word) {
+      if (Number.isNaN(word.bits)) word.bits = baseInformation(text.toLowerCase(), coster, table);
+      if (word.pass !== pass) {
+        word.pass = pass;
+        word.seen = 0;
+      }
+      occurrence = ++word.seen;
+      bits = word.bits;
+    } else {
+      bits = baseInformation(text.toLowerCase(), coster, table);
+      occurrence = (seen.get(text) ?? 0) + 1;
+      seen.set(text, occurrence);
     }
-    const occurrence = (seen.get(lower) ?? 0) + 1;
-    seen.set(lower, occurrence);
     bits -= BONUS.repeat * Math.log2(occurrence);
     const sentenceStart = !previousContent || previousContent.sentence !== piece.sentence || previousContent.line !== piece.line;
     const first = piece.text.charCodeAt(0);
@@ -177,24 +189,28 @@ export function scorePieces(pieces: readonly Piece[], coster: TokenCoster, signa
     else if (piece.context === 'table') bits += BONUS.tableCell;
     if (piece.line === 0) bits += BONUS.openingLine;
     if (sentenceStart && piece.context === 'list') bits += BONUS.listLead;
-    if (lower.length > 4 && lower.endsWith('ly') && ADVERB.test(lower)) bits += BONUS.adverb;
+    if (text.length > 4 && text.endsWith('ly') && ADVERB.test(text)) bits += BONUS.adverb;
+    if (IDENTIFIER_LIKE.test(text)) bits += BONUS.identifier;
     bits += BONUS.position * (1 - i / total);
     scores[i] = bits;
     previousContent = piece;
     if (lineBest < 0 || segment !== lineBestSegment) {
-      if (lineBest >= 0) keepLast(scores, lineBest, lineBestOrdered);
+      if (lineBest >= 0) keepLast(scores, lineBest, lineBestOrdered || pieces[lineBest]!.context === 'heading');
       lineBest = i;
       lineBestSegment = segment;
       lineBestOrdered = orderedSegment;
     } else if (bits > scores[lineBest]!) lineBest = i;
   }
-  if (lineBest >= 0) keepLast(scores, lineBest, lineBestOrdered);
+  if (lineBest >= 0) keepLast(scores, lineBest, lineBestOrdered || pieces[lineBest]!.context === 'heading');
   return scores;
 }
 
-/** The keeper of a line goes last; that of an ordered-list item stays (its score becomes NaN). */
-function keepLast(scores: Float64Array, index: number, ordered: boolean): void {
-  scores[index] = ordered ? Number.NaN : scores[index]! + LINE_KEEPER_BONUS;
+/**
+ * The keeper of a line goes last; that of a heading or an ordered-list item stays (its
+ * score becomes NaN): a heading never loses its line, a numbered item never its number.
+ */
+function keepLast(scores: Float64Array, index: number, stays: boolean): void {
+  scores[index] = stays ? Number.NaN : scores[index]! + LINE_KEEPER_BONUS;
 }
 
 function isGlued(piece: Piece | undefined): boolean {

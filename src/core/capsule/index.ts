@@ -13,7 +13,7 @@ import { duplicateSentenceUnits, fillerPhraseUnits } from './redundancy';
 import { renderPieces } from './render';
 import { buildReport } from './report';
 import { parseStructure } from './structure';
-import { LineCountCache, pieceCosts, TokenCoster } from './token-costs';
+import { LineCountCache, pieceCosts, TokenCoster, type WordFacts } from './token-costs';
 import { DropState, jsonWhitespaceUnits, wordUnits } from './units';
 import type { AbortFlag, CapsuleResult, CompressOptions, DocumentFormat, ParsedDocument } from './types';
 
@@ -39,9 +39,9 @@ export function compressPrompt(text: string, options: CompressOptions, signal?: 
   const started = performance.now();
   checkAborted(signal);
   const coster = new TokenCoster(options.tokenizer ?? 'o200k_base');
-  const originalTokens = coster.tokenizer.count(text);
-  // Successive drafts share most of their lines: count line by line, each line once.
+  // Drafts share lines with the original and with each other: count each line once.
   const counter = new LineCountCache(coster.tokenizer);
+  const originalTokens = counter.count(text);
   const { target, rateRequested } = resolveTarget(options, originalTokens);
   if (target >= originalTokens) {
     return { capsule: text, report: buildReport({ originalTokens, capsuleTokens: originalTokens, target, rateRequested, started }) };
@@ -56,18 +56,13 @@ export function compressPrompt(text: string, options: CompressOptions, signal?: 
     attempt = compressDocument(document, originalTokens, target, coster, counter, signal);
   }
   const { outcome, costs, scale } = attempt;
-  if (outcome.tokens >= originalTokens || !keepsValidity(document.format, outcome.text)) {
-    return {
-      capsule: text,
-      report: buildReport({
-        originalTokens,
-        capsuleTokens: originalTokens,
-        target,
-        rateRequested,
-        started,
-        note: `nothing could be dropped without growing the prompt or breaking its ${document.format} syntax`,
-      }),
-    };
+  const valid = keepsValidity(document.format, outcome.text);
+  if (outcome.tokens >= originalTokens || !valid) {
+    // Never longer than the input, never broken: the input itself is the best capsule.
+    const note = !valid
+      ? `no capsule kept the ${document.format} syntax valid; the prompt is returned unchanged`
+      : `protected content and structure alone take ${originalTokens} tokens (the whole prompt: nothing can be dropped), more than the target of ${target}`;
+    return { capsule: text, report: buildReport({ originalTokens, capsuleTokens: originalTokens, target, rateRequested, started, note }) };
   }
   return {
     capsule: outcome.text,
@@ -101,19 +96,20 @@ function compressDocument(
   signal: AbortFlag | undefined,
 ): Attempt {
   const { pieces } = document;
-  const costs = pieceCosts(pieces, coster);
+  const facts: Array<WordFacts | undefined> = [];
+  const costs = pieceCosts(pieces, coster, facts);
   let estimatedTotal = 0;
   for (let i = 0; i < costs.length; i++) estimatedTotal += costs[i]!;
   checkAborted(signal);
-  const scores = scorePieces(pieces, coster, signal);
+  const scores = scorePieces(pieces, coster, facts, signal);
   // Lossless first (JSON layout), then coarse to fine: repeated sentences, filler
   // phrases, single words and punctuation by importance.
-  const units = [
-    ...(document.format === 'json' ? jsonWhitespaceUnits(pieces) : []),
-    ...duplicateSentenceUnits(pieces),
-    ...fillerPhraseUnits(pieces),
-    ...wordUnits(pieces, scores),
-  ];
+  // (concat, not spread: these lists run to hundreds of thousands of units)
+  const units = (document.format === 'json' ? jsonWhitespaceUnits(pieces) : []).concat(
+    duplicateSentenceUnits(pieces),
+    fillerPhraseUnits(pieces),
+    wordUnits(pieces, scores),
+  );
   checkAborted(signal);
   const state = new DropState(pieces.length, costs, (replacement) => coster.count(' ' + replacement));
   const outcome = fitToBudget({

@@ -13,19 +13,35 @@ export class PieceBuilder {
   private line = 0;
   private sentence = 0;
   private sentenceEnded = false;
+  /** Inline whitespace waiting for the piece it precedes (BPE attaches it there too). */
+  private lead = '';
 
   push(text: string, kind: PieceKind, context: PieceContext, protectedKind?: string): void {
     if (text.length === 0) return;
-    if (this.sentenceEnded && kind !== 'space' && kind !== 'newline' && kind !== 'indent') {
+    if (kind === 'space') {
+      this.lead += text;
+      return;
+    }
+    if (this.sentenceEnded && kind !== 'newline' && kind !== 'indent') {
       this.sentence++;
       this.sentenceEnded = false;
     }
     // Same property order for every piece keeps property access monomorphic.
-    this.pieces.push({ text, kind, protectedKind, line: this.line, sentence: this.sentence, context });
+    this.pieces.push({ lead: this.lead, text, kind, protectedKind, line: this.line, sentence: this.sentence, context });
+    this.lead = '';
     if (kind === 'newline') {
       this.line++;
       this.sentenceEnded = true;
     }
+  }
+
+  /** Whitespace left at the very end becomes a piece of its own, so nothing is lost. */
+  finish(): Piece[] {
+    if (this.lead !== '') {
+      this.pieces.push({ lead: '', text: this.lead, kind: 'space', protectedKind: undefined, line: this.line, sentence: this.sentence, context: 'body' });
+      this.lead = '';
+    }
+    return this.pieces;
   }
 
   /** A sentence ends at terminal punctuation followed by a space (or a line end). */
@@ -57,7 +73,12 @@ const SCAN_JSON = new RegExp(
 /** Scripts written without spaces between words. */
 const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
-const IDENTIFIER_SIGNS = /[\d_]|\p{Ll}\p{Lu}|[./\\@#:+&]/u;
+/**
+ * Words kept whole no matter what: they hold digits (numbers, versions, model names)
+ * or are paths and addresses. Other identifier-looking words (camelCase, snake_case,
+ * dotted names) are ordinary words with a high score (see importance.ts).
+ */
+const IDENTIFIER_SIGNS = /[\d/\\@]/u;
 const NUMBER_LIKE = /^[\d.,:/+-]*\d[\d.,:/+-]*(?:st|nd|rd|th|k|m|x|s|%)?$/iu;
 const UNIT_WORD = /^\p{L}{1,14}$/u;
 // After a number these start a new phrase rather than name a unit.
@@ -97,29 +118,43 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
   // Words still governed by the last constraint cue (reset at punctuation and line ends).
   let heavyLeft = 0;
   let totalLeft = 0;
-  scan.lastIndex = 0;
-  while (scan.lastIndex < sub.length) {
-    const m = scan.exec(sub)!;
-    const piece = m[0];
-    if (m[1] !== undefined && m[1] !== '') {
+  let pos = 0;
+  while (pos < sub.length) {
+    // Plain ASCII (most text) is scanned by hand; anything else goes to the regex.
+    const fast = fastToken(sub, pos, options.jsonString);
+    let group: number;
+    let endPos: number;
+    if (fast >= 0) {
+      group = fast % 8;
+      endPos = (fast - group) / 8;
+    } else {
+      scan.lastIndex = pos;
+      const m = scan.exec(sub)!;
+      group = m[1] ? 1 : m[2] !== undefined ? 2 : m[3] !== undefined ? 3 : m[4] !== undefined ? 4 : m[5] !== undefined ? 5 : 6;
+      endPos = scan.lastIndex;
+    }
+    const index = pos;
+    const piece = sub.slice(pos, endPos);
+    pos = endPos;
+    if (group === 1) {
       // A JSON escape: \n is a line break, \t a space, the rest opaque characters.
       out.push(piece, piece === '\\n' || piece === '\\r' ? 'newline' : piece === '\\t' ? 'space' : 'punct', context);
       unitMayFollow = false;
-    } else if (m[2] !== undefined) {
+    } else if (group === 2) {
       out.push(piece, 'newline', context);
       unitMayFollow = false;
       heavyLeft = 0;
-    } else if (m[3] !== undefined) {
+    } else if (group === 3) {
       out.push(piece, 'space', context);
-    } else if (m[4] !== undefined) {
+    } else if (group === 4) {
       // A cue inside another cue's reach starts a new reach ("should not mention prices").
-      const cueLength = cueAt(sub, m.index, piece);
-      if (cueLength > 0) {
+      const cue = cueAt(sub, index, piece);
+      if (cue.length > 0) {
         // A negation, modal or limit, and (below) the words it governs.
-        out.push(sub.slice(m.index, m.index + cueLength), 'protected', context, 'constraint');
-        scan.lastIndex = m.index + cueLength;
-        heavyLeft = CUE_REACH.heavy;
-        totalLeft = CUE_REACH.total;
+        out.push(sub.slice(index, index + cue.length), 'protected', context, 'constraint');
+        pos = index + cue.length;
+        heavyLeft = cue.reach;
+        totalLeft = CUE_REACH.maxWords;
         unitMayFollow = false;
       } else if (heavyLeft > 0 && totalLeft > 0) {
         out.push(piece, 'protected', context, 'constraint');
@@ -141,7 +176,7 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
         out.push(piece, 'word', context);
         unitMayFollow = false;
       }
-    } else if (m[5] !== undefined) {
+    } else if (group === 5) {
       out.push(piece, 'symbol', context);
       unitMayFollow = false;
       heavyLeft = 0;
@@ -149,23 +184,76 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
       heavyLeft = 0;
       const isUnitSign = unitMayFollow && /^[%°$€£¥]/u.test(piece);
       out.push(piece, isUnitSign ? 'protected' : 'punct', context, isUnitSign ? 'number' : undefined);
-      out.endSentenceIfTerminal(piece, scan.lastIndex < sub.length ? sub[scan.lastIndex] : undefined);
+      out.endSentenceIfTerminal(piece, pos < sub.length ? sub[pos] : undefined);
       unitMayFollow = false;
     }
   }
 }
 
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/** ASCII word connectors (see WORD_PLAIN_SOURCE): . - / \ @ # : + ' & (no backslash in JSON). */
+function isAsciiConnector(c: number, json: boolean): boolean {
+  return c === 46 || c === 45 || c === 47 || c === 64 || c === 35 || c === 58 || c === 43 || c === 39 || c === 38 || (c === 92 && !json);
+}
+
+/**
+ * The scanner's verdict for plain ASCII at `pos`, without a regex: end * 8 + group
+ * (2 newline, 3 spaces, 4 word, 6 other character), or -1 to let the regex decide
+ * (non-ASCII, marks, escapes). Must agree with SCAN_PLAIN / SCAN_JSON.
+ */
+function fastToken(s: string, pos: number, json: boolean): number {
+  const c = s.charCodeAt(pos);
+  if (c === 32 || c === 9) {
+    let e = pos + 1;
+    while (e < s.length && (s.charCodeAt(e) === 32 || s.charCodeAt(e) === 9)) e++;
+    return e < s.length && s.charCodeAt(e) > 127 ? -1 : e * 8 + 3;
+  }
+  if (c === 10) return (pos + 1) * 8 + 2;
+  if (c === 13) return (s.charCodeAt(pos + 1) === 10 ? pos + 2 : pos + 1) * 8 + 2;
+  if (isAsciiWordChar(c)) {
+    let e = pos + 1;
+    for (;;) {
+      while (e < s.length && isAsciiWordChar(s.charCodeAt(e))) e++;
+      if (e >= s.length) break;
+      const d = s.charCodeAt(e);
+      if (d > 127 || (json && d === 92)) return -1;
+      if (!isAsciiConnector(d, json) || e + 1 >= s.length) break;
+      const n = s.charCodeAt(e + 1);
+      if (n > 127 || (json && n === 92)) return -1;
+      if (!isAsciiWordChar(n)) break;
+      e += 2;
+    }
+    return e * 8 + 4;
+  }
+  if (c < 128 && !(json && c === 92)) {
+    return pos + 1 < s.length && s.charCodeAt(pos + 1) > 127 ? -1 : (pos + 1) * 8 + 6;
+  }
+  return -1;
+}
+
+const LONGEST_CUE_WORD = Math.max(...[...CUES_BY_FIRST_WORD.keys()].map((w) => w.length));
+/** First words of cues as they are usually written (lower, Capitalised, UPPER): a lookup without lower-casing. */
+const CUE_SPELLINGS: ReadonlySet<string> = new Set(
+  [...CUES_BY_FIRST_WORD.keys()].flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()].flatMap((v) => [v, v.replace(/'/g, '’')])),
+);
 const CUE_FOLLOWER = /[ \t]+([\p{L}\p{M}\p{N}_]+(?:['’][\p{L}]+)?)/uy;
 
-/** Length of the constraint cue starting at `at` with `word` (0 when none): "no more than" is one. */
-function cueAt(text: string, at: number, word: string): number {
-  const options = CUES_BY_FIRST_WORD.get(normalizeCueWord(word));
+const NO_CUE = { length: 0, reach: 0 };
+
+/** The constraint cue starting at `at` with `word` (length 0 when none): "no more than" is one. */
+function cueAt(text: string, at: number, word: string): { length: number; reach: number } {
+  if (word.length > LONGEST_CUE_WORD && !word.includes('-')) return NO_CUE;
+  const options = CUE_SPELLINGS.has(word) ? CUES_BY_FIRST_WORD.get(normalizeCueWord(word)) : undefined;
   if (!options) {
     // "read-only", "append-only": a compound ending in a one-word cue is a cue.
     const dash = word.lastIndexOf('-');
-    return dash > 0 && CUES_BY_FIRST_WORD.get(normalizeCueWord(word.slice(dash + 1)))?.some((rest) => rest.length === 0) ? word.length : 0;
+    const single = dash > 0 ? CUES_BY_FIRST_WORD.get(normalizeCueWord(word.slice(dash + 1)))?.find((c) => c.rest.length === 0) : undefined;
+    return single ? { length: word.length, reach: single.reach } : NO_CUE;
   }
-  for (const rest of options) {
+  for (const { rest, reach } of options) {
     let end = at + word.length;
     let ok = true;
     for (const next of rest) {
@@ -177,9 +265,9 @@ function cueAt(text: string, at: number, word: string): number {
       }
       end = CUE_FOLLOWER.lastIndex;
     }
-    if (ok) return end - at;
+    if (ok) return { length: end - at, reach };
   }
-  return 0;
+  return NO_CUE;
 }
 
 const SEGMENT_CUE_REACH = 2;

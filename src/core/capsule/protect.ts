@@ -36,7 +36,7 @@ const COMMON_RULES: readonly Rule[] = [
   {
     kind: 'placeholder',
     worthTrying: (t) => /[{[<%]/.test(t),
-    re: /\{\{[^{}\n]{1,100}\}\}|\$\{[^{}\n]{1,160}\}|\{[^{}\s"\\][^{}\n]{0,80}\}|\{\}|\[[^[\]\n]{1,80}\](?!\()|<[^<>\s\\][^<>\n]{0,79}>|%(?:\(\w+\))?\d*\$?[sdifgxXc](?![\p{L}\p{N}])/gu,
+    re: /\{\{[^{}\n]{1,100}\}\}|\$\{(?:[^{}\n]|\$\{[^{}\n]*\})*\}|\{[^{}\s"\\][^{}\n]{0,80}\}|\{\}|\[[^[\]\n]{1,80}\](?!\()|<[^<>\s\\][^<>\n]{0,79}>|%(?:\(\w+\))?\d*\$?[sdifgxXc](?![\p{L}\p{N}])/gu,
   },
   { kind: 'path', worthTrying: (t) => t.includes('/') || t.includes(':\\'), re: /(?<![\p{L}\p{N}/])(?:~|\.{1,2})?\/(?:[\w.@-]+\/)*[\w.@-]*\w\/?|(?<![\p{L}\p{N}])[A-Za-z]:\\(?:[\w.-]+\\)*[\w.-]+/gu },
   {
@@ -54,12 +54,12 @@ const hasQuote = (t: string): boolean => /["“„«「『'\\]/.test(t);
 const PLAIN_QUOTES: Rule = {
   kind: 'quoted',
   worthTrying: hasQuote,
-  re: /"[^"\n]{1,48}"|“[^”\n]{1,48}”|„[^“”\n]{1,48}[“”]|«[^»\n]{1,48}»|「[^」\n]{1,48}」|『[^』\n]{1,48}』|(?<![\p{L}\p{N}])'[^'\n]{1,48}'(?![\p{L}\p{N}])/gu,
+  re: /"[^"\n]{1,100}"|“[^”\n]{1,100}”|„[^“”\n]{1,100}[“”]|«[^»\n]{1,100}»|「[^」\n]{1,100}」|『[^』\n]{1,100}』|(?<![\p{L}\p{N}])'[^'\n]{1,100}'(?![\p{L}\p{N}])/gu,
 };
 const JSON_QUOTES: Rule = {
   kind: 'quoted',
   worthTrying: hasQuote,
-  re: /\\"(?:[^"\\\n]|\\[^"\n]){1,48}?\\"|“[^”\n]{1,48}”|«[^»\n]{1,48}»|「[^」\n]{1,48}」|(?<![\p{L}\p{N}])'[^'\n]{1,48}'(?![\p{L}\p{N}])/gu,
+  re: /\\"(?:[^"\\\n]|\\[^"\n]){1,100}?\\"|“[^”\n]{1,100}”|«[^»\n]{1,100}»|「[^」\n]{1,100}」|(?<![\p{L}\p{N}])'[^'\n]{1,100}'(?![\p{L}\p{N}])/gu,
 };
 
 const URL_TRAILING = /[.,;:!?'"]+$/u;
@@ -85,12 +85,24 @@ export function findProtectedSpans(text: string, options: ProtectOptions): Span[
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       let end = m.index + m[0].length;
       if (kind === 'url') end = m.index + trimUrl(m[0]).length;
+      // In JSON- or YAML-like text that did not parse ("key": "value" or key: "value"
+      // lines in a Markdown prompt) a value is prose, compressed like a JSON string
+      // value; its key stays.
+      if (kind === 'quoted' && isJsonLikeValue(text, m.index)) continue;
       if (end > m.index) found.push({ start: m.index, end, kind });
       if (m[0].length === 0) re.lastIndex++;
     }
   }
   if (text.includes('@')) found.push(...findEmails(text));
   return mergeSpans(found);
+}
+
+const AFTER_JSON_KEY = /"\s*:\s*\\?$/;
+/** `key: "value"` at the start of a line (YAML-like text the YAML parser refused). */
+const WHOLE_LINE_KEY = /^[\p{L}\p{N}_][\p{L}\p{N}_ .-]{0,40}:[ \t]*$/u;
+
+function isJsonLikeValue(text: string, quoteAt: number): boolean {
+  return AFTER_JSON_KEY.test(text.slice(Math.max(0, quoteAt - 8), quoteAt)) || (quoteAt <= 42 && WHOLE_LINE_KEY.test(text.slice(0, quoteAt)));
 }
 
 const EMAIL_LOCAL_CHAR = /[\p{L}\p{N}._%+-]/u;
@@ -122,25 +134,36 @@ export function mergeSpans(spans: Span[]): Span[] {
   return merged;
 }
 
-/**
- * Constraint cues by first word (lower case, straight apostrophe): each entry lists
- * the remaining words of a cue, longest first ("no" -> [["more", "than"], ["less",
- * "than"], []]).
- */
-export const CUES_BY_FIRST_WORD: ReadonlyMap<string, ReadonlyArray<readonly string[]>> = (() => {
-  const map = new Map<string, string[][]>();
-  for (const phrase of new Set(cues.phrases.map(normalizeCueWord))) {
-    const [first, ...rest] = phrase.split(' ');
-    const list = map.get(first!) ?? [];
-    list.push(rest);
-    map.set(first!, list);
-  }
-  for (const list of map.values()) list.sort((a, b) => b.length - a.length);
+export interface Cue {
+  /** the words after the first one ("no" -> ["more", "than"] for "no more than") */
+  rest: readonly string[];
+  /** how many following (non-light) words of the clause it governs */
+  reach: number;
+}
+
+/** Negations and limits govern the rest of a short clause; modals, "only" and "if" less. */
+export const CUE_REACH = { negation: 4, modal: 2, maxWords: 8 };
+
+/** Constraint cues by first word (lower case, straight apostrophe), longest first. */
+export const CUES_BY_FIRST_WORD: ReadonlyMap<string, readonly Cue[]> = (() => {
+  const map = new Map<string, Cue[]>();
+  const add = (phrases: readonly string[], reach: number): void => {
+    for (const phrase of new Set(phrases.map(normalizeCueWord))) {
+      const [first, ...rest] = phrase.split(' ');
+      const list = map.get(first!) ?? [];
+      if (!list.some((c) => c.rest.join(' ') === rest.join(' '))) list.push({ rest, reach });
+      map.set(first!, list);
+    }
+  };
+  add(cues.phrases, CUE_REACH.negation);
+  add(cues.modalPhrases, CUE_REACH.modal);
+  for (const list of map.values()) list.sort((a, b) => b.rest.length - a.rest.length);
   return map;
 })();
 
 export function normalizeCueWord(word: string): string {
-  return word.toLowerCase().replace(/’/g, "'");
+  const lower = word.toLowerCase();
+  return lower.includes('’') ? lower.replace(/’/g, "'") : lower;
 }
 
 /** Words that do not use up a cue's reach: "do not include the explanations" keeps all four. */
@@ -148,8 +171,6 @@ export const LIGHT_WORDS: ReadonlySet<string> = new Set([
   'a', 'an', 'the', 'any', 'your', 'my', 'our', 'their', 'its', 'this', 'that', 'these', 'those', 'to', 'be', 'use', 'of',
   'in', 'on', 'at', 'for', 'with', 'by', 'from', 'about', 'into',
 ]);
-/** A cue governs the next two words of its clause (light words free, four at most). */
-export const CUE_REACH = { heavy: 2, total: 4 };
 
 const SEGMENT_CUES = cues.segmentPrefixes;
 

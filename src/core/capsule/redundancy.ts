@@ -20,6 +20,7 @@ function isSentenceContent(piece: Piece): boolean {
 
 interface Sentence {
   pieces: number[];
+  /** words as written (case matters: a cheap, conservative notion of "the same") */
   words: string[];
   protectedTexts: string[];
 }
@@ -37,19 +38,26 @@ function collectSentences(pieces: readonly Piece[]): Sentence[] {
       sentences.push(current);
     }
     current!.pieces.push(i);
-    if (piece.kind === 'word') current!.words.push(piece.text.toLowerCase());
+    if (piece.kind === 'word') current!.words.push(piece.text);
     else if (piece.kind === 'protected') {
-      current!.words.push(piece.text.toLowerCase());
+      current!.words.push(piece.text);
       current!.protectedTexts.push(piece.text);
     }
   }
   return sentences;
 }
 
-function hashWord(word: string, seed: number): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
+function hashWord(word: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** One of several hash functions over a word's base hash (for MinHash anchors). */
+function rehash(h: number, seed: number): number {
+  let x = Math.imul(h ^ seed, 0x85ebca6b);
+  x ^= x >>> 13;
+  return Math.imul(x, 0xc2b2ae35) >>> 0;
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
@@ -70,24 +78,18 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
     if (sentence.words.length < MIN_DUPLICATE_WORDS) continue;
     const key = sentence.words.join(' ');
     if (exact.has(key)) {
-      units.push({ category: 'duplicate-sentence', pieces: sentence.pieces });
+      units.push({ category: 'duplicate-sentence', pieces: withoutStrayBrackets(pieces, sentence.pieces) });
       continue;
     }
     exact.set(key, s);
     const set = new Set(sentence.words);
     if (set.size < MIN_NEAR_DUPLICATE_WORDS) continue;
     wordSets[s] = set;
+    const hashes = [...set].map(hashWord);
     const anchors = MINHASH_SEEDS.map((seed, n) => {
-      let best = '';
       let bestHash = Infinity;
-      for (const w of set) {
-        const h = hashWord(w, seed);
-        if (h < bestHash) {
-          bestHash = h;
-          best = w;
-        }
-      }
-      return `${n}:${best}`;
+      for (const h of hashes) bestHash = Math.min(bestHash, rehash(h, seed));
+      return `${n}:${bestHash}`;
     });
     let duplicateOf = -1;
     for (const anchor of anchors) {
@@ -100,7 +102,7 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
       if (duplicateOf >= 0) break;
     }
     if (duplicateOf >= 0) {
-      units.push({ category: 'duplicate-sentence', pieces: sentence.pieces });
+      units.push({ category: 'duplicate-sentence', pieces: withoutStrayBrackets(pieces, sentence.pieces) });
       continue;
     }
     for (const anchor of anchors) {
@@ -110,6 +112,22 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
     }
   }
   return units;
+}
+
+const BRACKETS = new Set(['(', ')', '[', ']', '{', '}', '（', '）']);
+
+/** A sentence's pieces, less its brackets when they do not pair up within it. */
+function withoutStrayBrackets(pieces: readonly Piece[], indices: number[]): number[] {
+  let depth = 0;
+  let unbalanced = false;
+  for (const i of indices) {
+    const text = pieces[i]!.text;
+    if (pieces[i]!.kind !== 'punct' || !BRACKETS.has(text)) continue;
+    depth += text === '(' || text === '[' || text === '{' || text === '（' ? 1 : -1;
+    if (depth < 0) unbalanced = true;
+  }
+  if (!unbalanced && depth === 0) return indices;
+  return indices.filter((i) => !(pieces[i]!.kind === 'punct' && BRACKETS.has(pieces[i]!.text)));
 }
 
 /** A near-duplicate may go only if every protected span it holds is kept elsewhere. */
@@ -141,13 +159,9 @@ function matchPhrase(pieces: readonly Piece[], start: number, phrase: Phrase): n
   const matched: number[] = [];
   let i = start;
   for (let w = 0; w < phrase.words.length; w++) {
-    if (w > 0) {
-      if (pieces[i]?.kind !== 'space') return undefined;
-      matched.push(i);
-      i++;
-    }
     const piece = pieces[i];
-    if (!piece || piece.kind !== 'word' || piece.text.toLowerCase() !== phrase.words[w]) return undefined;
+    // Words of a phrase follow each other with whitespace between them.
+    if (!piece || piece.kind !== 'word' || (w > 0 && piece.lead === '') || piece.text.toLowerCase() !== phrase.words[w]) return undefined;
     matched.push(i);
     i++;
   }

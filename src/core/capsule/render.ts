@@ -5,7 +5,7 @@
  * or semicolon with nothing left on one side, empty brackets and emphasis marks, and
  * a Markdown line with no words left (its list marker included).
  */
-import { DROPPED, REPLACED } from './units';
+import { DROPPED, KEPT, REPLACED } from './units';
 import type { Piece } from './types';
 
 interface Item {
@@ -26,7 +26,8 @@ const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}', '“': '
 const CLOSERS = new Set([')', ']', '}', '”', '»', '）', '」']);
 const TERMINALS = new Set(['.', '!', '?', ':', '。', '！', '？', '：']);
 /** Left with nothing before them on the line, these go too. */
-const LEADING_DEBRIS = new Set([':', '：', '.', ')', '）']);
+const LEADING_DEBRIS = new Set([':', '：', '.']);
+const BRACKET_DEPTH: Readonly<Record<string, number>> = { '(': 1, ')': -1, '[': 1, ']': -1, '{': 1, '}': -1 };
 const EMPHASIS = new Set(['*', '_', '~']);
 const PRUNABLE_LINE_CONTEXTS = new Set(['body', 'heading', 'list']);
 
@@ -39,21 +40,64 @@ function isPunct(item: Item | undefined): item is Item {
   return !!item && item.piece.kind === 'punct';
 }
 
+// Items are pooled: renders run several times per capsule over every touched line,
+// and fresh objects for each would keep the garbage collector busy. (Rendering is
+// synchronous and not re-entrant, so one pool per thread is safe.)
+const pool: Item[] = [];
+const solidPool: Item[] = [];
+
 export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replacements: ReadonlyMap<number, string>): string {
   const out: string[] = [];
-  let line: Item[] = [];
+  let lineLength = 0;
   let lineHadDrop = false;
   let pendingSpace: string | null = null;
   let droppedSinceEmit = false;
   let contentOnLine = false;
 
   const emit = (text: string, piece: Piece, space: boolean): void => {
-    line.push({ text, at: line.length, piece, space, afterDrop: droppedSinceEmit, dropAfter: false, removed: false });
+    const item = pool[lineLength];
+    if (item === undefined) {
+      pool.push({ text, at: lineLength, piece, space, afterDrop: droppedSinceEmit, dropAfter: false, removed: false });
+    } else {
+      item.text = text;
+      item.at = lineLength;
+      item.piece = piece;
+      item.space = space;
+      item.afterDrop = droppedSinceEmit;
+      item.dropAfter = false;
+      item.removed = false;
+    }
+    lineLength++;
   };
+  const flushLine = (): boolean => {
+    const keep = !lineHadDrop || sweepLine(pool, lineLength);
+    if (keep) for (let k = 0; k < lineLength; k++) if (!pool[k]!.removed) out.push(pool[k]!.text);
+    lineLength = 0;
+    return keep;
+  };
+
+  // Lines without any drop are copied as they are (the common case at high rates).
+  const lineCount = pieces.length > 0 ? pieces[pieces.length - 1]!.line + 1 : 0;
+  const touched = new Uint8Array(lineCount);
+  for (let i = 0; i < pieces.length; i++) {
+    if (marks[i] === KEPT) continue;
+    const piece = pieces[i]!;
+    touched[piece.line] = 1;
+    // A dropped line break joins the next line to this one: it is touched too.
+    if (piece.kind === 'newline' && piece.line + 1 < lineCount) touched[piece.line + 1] = 1;
+  }
 
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
+    if (touched[piece.line] === 0) {
+      if (piece.lead !== '') out.push(piece.lead);
+      out.push(piece.text);
+      continue;
+    }
     const mark = marks[i]!;
+    // The whitespace before a piece separates whatever comes before and after it, even
+    // when the piece itself is dropped.
+    if (piece.lead !== '' && pendingSpace === null) pendingSpace = piece.lead;
     if (piece.kind === 'space') {
       if (pendingSpace === null) pendingSpace = piece.text;
       continue;
@@ -62,16 +106,12 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
       // A space before the dropped piece still separates what comes after it.
       droppedSinceEmit = true;
       lineHadDrop = true;
-      const last = line[line.length - 1];
-      if (last) last.dropAfter = true;
+      if (lineLength > 0) pool[lineLength - 1]!.dropAfter = true;
       continue;
     }
     if (piece.kind === 'newline') {
       // Only a source newline ends a Markdown line; an escaped one in JSON does not.
-      const kept = lineHadDrop ? sweepLine(line) : line;
-      if (kept) for (const item of kept) if (!item.removed) out.push(item.text);
-      if (kept || !PRUNABLE_LINE_CONTEXTS.has(piece.context)) out.push(piece.text);
-      line = [];
+      if (flushLine() || !PRUNABLE_LINE_CONTEXTS.has(piece.context)) out.push(piece.text);
       lineHadDrop = false;
       pendingSpace = null;
       droppedSinceEmit = false;
@@ -88,21 +128,24 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
       continue;
     }
     // Punctuation glued to what preceded it in the source stays glued ("word2," -> "word1,").
-    const glued = piece.kind === 'punct' && pieces[i - 1]?.kind !== 'space';
-    if (pendingSpace !== null && (contentOnLine || !droppedSinceEmit) && !glued) emit(pendingSpace, piece, true);
+    const glued = piece.kind === 'punct' && piece.lead === '';
+    // Nor does a drop right after an opening bracket leave a space inside it: "( x".
+    const afterOpener = droppedSinceEmit && lineLength > 0 && OPENERS[pool[lineLength - 1]!.text] !== undefined;
+    if (pendingSpace !== null && (contentOnLine || !droppedSinceEmit) && !glued && !afterOpener) emit(pendingSpace, piece, true);
     emit(text, piece, false);
     pendingSpace = null;
     droppedSinceEmit = false;
     contentOnLine = true;
   }
-  const kept = lineHadDrop ? sweepLine(line) : line;
-  if (kept) for (const item of kept) if (!item.removed) out.push(item.text);
+  flushLine();
   return out.join('');
 }
 
-/** Cleans one line after drops; undefined when the whole line should go. */
-function sweepLine(line: Item[]): Item[] | undefined {
-  const solid = line.filter((item) => !item.space);
+/** Cleans one line (the first `length` items) after drops; false when the whole line should go. */
+function sweepLine(line: Item[], length: number): boolean {
+  const solid = solidPool;
+  solid.length = 0;
+  for (let k = 0; k < length; k++) if (!line[k]!.space) solid.push(line[k]!);
   const remove = (item: Item): void => {
     item.removed = true;
     if (item.at > 0 && line[item.at - 1]!.space) line[item.at - 1]!.removed = true;
@@ -133,9 +176,18 @@ function sweepLine(line: Item[]): Item[] | undefined {
       s = end - 1;
     }
   }
-  const context = line.find((item) => item.piece.kind !== 'indent')?.piece.context ?? 'body';
-  if (PRUNABLE_LINE_CONTEXTS.has(context) && !line.some((item) => !item.removed && isContent(item))) return undefined;
-  return line;
+  let context = 'body';
+  let hasContent = false;
+  let depth = 0;
+  for (let k = 0; k < length; k++) {
+    const item = line[k]!;
+    if (context === 'body' && item.piece.kind !== 'indent') context = item.piece.context;
+    if (item.removed) continue;
+    if (isContent(item)) hasContent = true;
+    else if (item.piece.kind === 'punct') depth += BRACKET_DEPTH[item.text] ?? 0;
+  }
+  // A line with no words left goes, unless a bracket on it pairs with another line.
+  return !(PRUNABLE_LINE_CONTEXTS.has(context) && !hasContent && depth === 0);
 }
 
 function previousKept(solid: Item[], s: number): Item | undefined {

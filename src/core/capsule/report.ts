@@ -56,12 +56,15 @@ function protectedSummary(pieces: readonly Piece[], costs: Float64Array): Capsul
   const rows = new Map<string, { count: number; tokens: number }>();
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    const kind = piece.kind === 'protected' ? piece.protectedKind! : piece.kind === 'markup' ? 'structure' : undefined;
-    if (!kind) continue;
-    const row = rows.get(kind) ?? { count: 0, tokens: 0 };
+    if (piece.kind !== 'protected' && piece.kind !== 'markup') continue;
+    const kind = piece.kind === 'protected' ? piece.protectedKind! : 'structure';
+    let row = rows.get(kind);
+    if (row === undefined) {
+      row = { count: 0, tokens: 0 };
+      rows.set(kind, row);
+    }
     row.count++;
     row.tokens += costs[i]!;
-    rows.set(kind, row);
   }
   return [...rows].map(([kind, row]) => ({ kind, count: row.count, tokens: Math.round(row.tokens) })).sort((a, b) => b.tokens - a.tokens);
 }

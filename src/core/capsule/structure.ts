@@ -32,8 +32,14 @@ export function detectFormat(text: string): DocumentFormat {
 
 const YAML_KEY_LINE = /^[ \t]*(?:-[ \t]+)?(?:[\p{L}\p{N}_"'][^:#\n]{0,60}|"[^"\n]*"|'[^'\n]*'):(?:[ \t]|$)/u;
 
+/** A short key (no sentence before the colon), a list item or a document marker. */
+const YAML_FIRST_LINE = /^(?:---|- |[\p{L}\p{N}_"'][\p{L}\p{N}_ .\-"']{0,40}:(?:[ \t]|$))/u;
+
 /** A mapping most of whose lines are `key: value`, that the YAML parser accepts. */
 function looksLikeYaml(text: string): boolean {
+  // YAML prompts open with a key, a list item or a document marker: a cheap first filter.
+  const firstLine = /^(?:[ \t]*(?:#[^\n]*)?\n)*([^\n]*)/.exec(text)?.[1] ?? '';
+  if (!YAML_FIRST_LINE.test(firstLine)) return false;
   const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   if (lines.length < 3) return false;
   const keyLines = lines.filter((l) => YAML_KEY_LINE.test(l)).length;
@@ -55,7 +61,7 @@ export function parseStructure(text: string, options: ParseOptions = {}): Parsed
   if (format === 'json') parseJson(text, out, options.signal);
   else if (format === 'yaml') parseYamlLines(text, out, options);
   else parseMarkdown(text, out, options.signal);
-  return { format, pieces: out.pieces };
+  return { format, pieces: out.finish() };
 }
 
 function splitLines(text: string): Array<{ body: string; eol: string }> {
@@ -98,9 +104,59 @@ function parseMarkdown(text: string, out: PieceBuilder, signal: AbortFlag | unde
       i = last;
       continue;
     }
-    lexMarkdownLine(body, out, i > 0 && isTableLine(lines[i - 1]!.body));
+    const afterTable = i > 0 && isTableLine(lines[i - 1]!.body);
+    const quote = afterTable || isTableLine(body) ? undefined : quoteAcrossLines(lines, i);
+    if (quote) {
+      // A quotation wrapped over lines stays whole, line breaks and indentation included.
+      lexMarkdownLine(body.slice(0, quote.start), out, false);
+      out.push(quote.text, 'protected', 'body', 'quoted');
+      lexText(lines[quote.endLine]!.body.slice(quote.endColumn), { context: 'body', jsonString: false }, out);
+      out.push(lines[quote.endLine]!.eol, 'newline', 'body');
+      i = quote.endLine;
+      continue;
+    }
+    lexMarkdownLine(body, out, afterTable);
     out.push(eol, 'newline', 'body');
   }
+}
+
+const QUOTE_PAIRS: Readonly<Record<string, string>> = { '"': '"', '“': '”', '«': '»' };
+const MAX_WRAPPED_QUOTE_LINES = 3;
+const MAX_WRAPPED_QUOTE_CHARS = 300;
+
+/**
+ * A quotation that opens on line `i` and closes on one of the next two lines (no blank
+ * line between): the column it starts at, its text, and where it ends.
+ */
+function quoteAcrossLines(
+  lines: ReadonlyArray<{ body: string; eol: string }>,
+  i: number,
+): { start: number; text: string; endLine: number; endColumn: number } | undefined {
+  const body = lines[i]!.body;
+  if (!body.includes('"') && !body.includes('“') && !body.includes('«')) return undefined;
+  // The opening mark: the last quote mark of the line left without its partner.
+  let start = -1;
+  let open = '';
+  for (let c = 0; c < body.length; c++) {
+    const ch = body[c]!;
+    if (open !== '') {
+      if (ch === QUOTE_PAIRS[open]) open = '';
+    } else if (QUOTE_PAIRS[ch] !== undefined && !(ch === '"' && /[\p{L}\p{N}]/u.test(body[c - 1] ?? ''))) {
+      open = ch;
+      start = c;
+    }
+  }
+  if (open === '') return undefined;
+  let text = body.slice(start);
+  for (let j = i + 1; j < lines.length && j <= i + MAX_WRAPPED_QUOTE_LINES - 1; j++) {
+    const next = lines[j]!.body;
+    if (next.trim() === '' || FENCE_OPEN.test(next)) return undefined;
+    const close = next.indexOf(QUOTE_PAIRS[open]!);
+    text += lines[j - 1]!.eol + (close === -1 ? next : next.slice(0, close + 1));
+    if (text.length > MAX_WRAPPED_QUOTE_CHARS) return undefined;
+    if (close !== -1) return { start, text, endLine: j, endColumn: close + 1 };
+  }
+  return undefined;
 }
 
 function isTableLine(body: string): boolean {
@@ -219,7 +275,9 @@ function parseYamlLines(text: string, out: PieceBuilder, options: ParseOptions):
       // Quoted, flow or tagged values and continuation lines stay as they are.
       out.push(value, 'protected', 'yaml-value', 'yaml-value');
     } else if (options.yamlStrict) {
-      const first = /^\S+/.exec(value)?.[0] ?? '';
+      // Keep the value's first word (or all of it, when it starts with a sign such as
+      // "${"), so no drop can leave it starting with a YAML indicator.
+      const first = /^[\p{L}\p{N}_]+(?=\s|$)/u.exec(value)?.[0] ?? value;
       out.push(first, 'protected', 'yaml-value', 'yaml-value');
       lexText(value.slice(first.length), { context: 'yaml-value', jsonString: false }, out);
     } else {

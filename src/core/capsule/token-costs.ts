@@ -1,7 +1,7 @@
 /**
  * Token cost of each piece, estimated piece by piece with the real tokenizer. BPE
- * tokens attach a leading space to the word after it, so a piece after a space is
- * counted together with that space; the space itself costs nothing on its own.
+ * tokens attach a leading space to the word after it, so a piece is counted together
+ * with the whitespace before it (its lead).
  * Counts of short strings are memoised: words repeat, within and across prompts.
  */
 import { getTokenizer, type Tokenizer, type TokenizerId } from '../tokens/tokenizer';
@@ -10,7 +10,19 @@ import type { Piece } from './types';
 const MEMO_LIMIT = 200_000;
 const MEMO_MAX_LENGTH = 64;
 
+/** What the capsulator learns about a word, once per distinct spelling (across calls). */
+export interface WordFacts {
+  /** tokens of ' ' + word; -1 until needed */
+  afterSpace: number;
+  /** self-information in bits; NaN until scored */
+  bits: number;
+  /** the scoring pass that last saw the word, and how often it has seen it */
+  pass: number;
+  seen: number;
+}
+
 interface Memo {
+  words: Map<string, WordFacts>;
   counts: Map<string, number>;
   /** counts of ' ' + key: the common case, looked up without building the string */
   afterSpace: Map<string, number>;
@@ -22,7 +34,7 @@ const memos = new Map<TokenizerId, Memo>();
 function memoFor(id: TokenizerId): Memo {
   let memo = memos.get(id);
   if (!memo) {
-    memo = { counts: new Map(), afterSpace: new Map(), ids: new Map() };
+    memo = { words: new Map(), counts: new Map(), afterSpace: new Map(), ids: new Map() };
     memos.set(id, memo);
   }
   return memo;
@@ -35,6 +47,9 @@ export class TokenCoster {
   constructor(id: TokenizerId) {
     this.tokenizer = getTokenizer(id);
     this.memo = memoFor(id);
+    // Bound the memory between calls; within a call each word keeps one record, so
+    // repeat counts (and the output) do not depend on what ran before.
+    if (this.memo.words.size >= MEMO_LIMIT) this.memo.words.clear();
   }
 
   count(text: string): number {
@@ -47,6 +62,17 @@ export class TokenCoster {
       this.memo.counts.set(text, n);
     }
     return n;
+  }
+
+  /** The shared record for a word (one Map lookup serves costing and scoring). */
+  facts(word: string): WordFacts {
+    let facts = this.memo.words.get(word);
+    if (facts === undefined) {
+      // Never cleared mid-call (see the constructor): one record per word per call.
+      facts = { afterSpace: -1, bits: Number.NaN, pass: -1, seen: 0 };
+      this.memo.words.set(word, facts);
+    }
+    return facts;
   }
 
   /** count(' ' + text), memoised by `text`. */
@@ -72,15 +98,27 @@ export class TokenCoster {
   }
 }
 
-/** Estimated tokens of each piece (see the file comment); spaces cost 0. */
-export function pieceCosts(pieces: readonly Piece[], coster: TokenCoster): Float64Array {
+/**
+ * Estimated tokens of each piece with its lead (see the file comment). Word pieces
+ * also get their WordFacts in `facts`, for the scorer.
+ */
+export function pieceCosts(pieces: readonly Piece[], coster: TokenCoster, facts: Array<WordFacts | undefined>): Float64Array {
   const costs = new Float64Array(pieces.length);
+  facts.length = pieces.length;
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    if (piece.kind === 'space') continue;
-    const before = i > 0 ? pieces[i - 1]! : undefined;
-    if (before?.kind !== 'space') costs[i] = coster.count(piece.text);
-    else costs[i] = before.text === ' ' ? coster.countAfterSpace(piece.text) : coster.count(before.text + piece.text);
+    const lead = piece.lead;
+    if (piece.kind === 'word' && piece.text.length <= MEMO_MAX_LENGTH) {
+      const word = coster.facts(piece.text);
+      facts[i] = word;
+      if (lead === ' ') {
+        if (word.afterSpace < 0) word.afterSpace = coster.count(' ' + piece.text);
+        costs[i] = word.afterSpace;
+        continue;
+      }
+    }
+    if (lead === '') costs[i] = coster.count(piece.text);
+    else costs[i] = lead === ' ' ? coster.countAfterSpace(piece.text) : coster.count(lead + piece.text);
   }
   return costs;
 }

@@ -39,13 +39,14 @@ export interface AbortFlag {
 }
 
 /**
- * One contiguous slice of the source text. A document is the concatenation of its
- * pieces, so rendering the kept pieces can never cut inside a word or a character.
+ * One contiguous slice of the source text, with the inline whitespace before it. A
+ * document is the concatenation of lead + text of its pieces, so rendering the kept
+ * pieces can never cut inside a word or a character.
  */
 export type PieceKind =
   /** a word (or CJK segment): the unit that importance scoring drops */
   | 'word'
-  /** inline whitespace; it goes with the word after it (as BPE tokens do) */
+  /** inline whitespace at the very end of the text (elsewhere it is a piece's `lead`) */
   | 'space'
   /** a line break (or an escaped one inside a JSON string) */
   | 'newline'
@@ -61,6 +62,8 @@ export type PieceKind =
   | 'protected';
 
 export interface Piece {
+  /** Inline whitespace just before the piece in the source ('' when none). */
+  lead: string;
   text: string;
   kind: PieceKind;
   /** For kind 'protected': what it is (url, number, code-fence, constraint, ...). */

@@ -8,7 +8,7 @@ export type DropCategory = 'whitespace' | 'duplicate-sentence' | 'filler-phrase'
 
 export interface DropUnit {
   category: DropCategory;
-  /** Piece indices the unit removes (spaces between them included). */
+  /** Piece indices the unit removes. */
   pieces: number[];
   /** Written in place of the first piece (a filler's short form). */
   replacement?: string;
@@ -62,8 +62,12 @@ export function jsonWhitespaceUnits(pieces: readonly Piece[]): DropUnit[] {
 export class DropState {
   readonly marks: Uint8Array;
   readonly replacements = new Map<number, string>();
-  /** Units applied so far, in order, with what each changed and saved. */
-  private readonly applied: Array<{ unit: DropUnit; changed: number[]; saved: number }> = [];
+  // Units applied so far, in order, as flat stacks (no object per step): the unit, what
+  // it saved, and where its changed pieces start in `changed`.
+  private readonly appliedUnit: DropUnit[] = [];
+  private readonly appliedSaved: number[] = [];
+  private readonly appliedStart: number[] = [];
+  private readonly changed: number[] = [];
 
   constructor(
     pieceCount: number,
@@ -74,45 +78,50 @@ export class DropState {
   }
 
   get appliedCount(): number {
-    return this.applied.length;
+    return this.appliedUnit.length;
   }
 
-  appliedUnits(): ReadonlyArray<{ unit: DropUnit; saved: number }> {
-    return this.applied;
+  appliedUnits(): Array<{ unit: DropUnit; saved: number }> {
+    return this.appliedUnit.map((unit, k) => ({ unit, saved: this.appliedSaved[k]! }));
   }
 
   /** Drops the unit's pieces still kept; returns the estimated tokens saved. */
   apply(unit: DropUnit): number {
-    const changed: number[] = [];
+    const start = this.changed.length;
     let saved = 0;
     for (const index of unit.pieces) {
       if (this.marks[index] !== KEPT) continue;
       this.marks[index] = DROPPED;
-      changed.push(index);
+      this.changed.push(index);
       saved += this.costs[index]!;
     }
     const first = unit.pieces[0]!;
-    if (unit.replacement && changed[0] === first) {
+    if (unit.replacement && this.changed.length > start && this.changed[start] === first) {
       this.marks[first] = REPLACED;
       this.replacements.set(first, unit.replacement);
       saved -= this.replacementCost(unit.replacement);
     }
-    this.applied.push({ unit, changed, saved });
+    this.appliedUnit.push(unit);
+    this.appliedSaved.push(saved);
+    this.appliedStart.push(start);
     return saved;
   }
 
   /** Restores the last applied unit; returns the estimated tokens it had saved. */
   undo(): number {
-    const last = this.applied.pop();
-    if (!last) return 0;
-    for (const index of last.changed) {
+    if (this.appliedUnit.length === 0) return 0;
+    this.appliedUnit.pop();
+    const start = this.appliedStart.pop()!;
+    for (let k = start; k < this.changed.length; k++) {
+      const index = this.changed[k]!;
       this.marks[index] = KEPT;
-      this.replacements.delete(index);
+      if (this.replacements.size > 0) this.replacements.delete(index);
     }
-    return last.saved;
+    this.changed.length = start;
+    return this.appliedSaved.pop()!;
   }
 
   lastSaving(): number {
-    return this.applied[this.applied.length - 1]?.saved ?? 0;
+    return this.appliedSaved[this.appliedSaved.length - 1] ?? 0;
   }
 }

@@ -30,6 +30,7 @@ describe('budget', () => {
           } else {
             assert.match(report.budgetNote ?? '', /protected content/);
           }
+          if (kind === 'json') assert.doesNotThrow(() => JSON.parse(compressPrompt(prompt, { rate, tokenizer }).capsule));
         }
       }
     }
@@ -55,6 +56,12 @@ describe('budget', () => {
     }
     assert.equal(report.withinBudget, false);
     assert.match(report.budgetNote ?? '', /protected content/);
+  });
+
+  test('whitespace-only input comes back unchanged, with the reason', () => {
+    const { capsule, report } = compressPrompt('   \n\n  ', { rate: 0.5 });
+    assert.equal(capsule, '   \n\n  ');
+    assert.match(report.budgetNote ?? '', /protected content and structure/);
   });
 
   test('empty and tiny inputs', () => {

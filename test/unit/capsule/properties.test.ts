@@ -17,7 +17,7 @@ const WORDS = [
 const PROTECTED = [
   '{{customer_name}}', '${tone:friendly}', '{topic}', '[PRODUCT]', '<INPUT>', '%s',
   'https://example.com/a/b?x=1', 'ops@example.com', '/etc/hosts', '`git status`', '"exact phrase here"',
-  '42', '3.14', '2025-12-31', 'v2.0.1', 'snake_case', 'March 3, 2024',
+  '42', '3.14', '2025-12-31', 'v2.0.1', 'H100', 'March 3, 2024',
 ];
 
 const CONSTRAINTS = ['not mention prices', 'never use slang', 'only answer briefly', 'at most 3 items', 'unless asked'];
