@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelEntry } from '../../core/catalog/types';
-import { estimateCost } from '../../core/cost/cost';
-import { formatCount, formatPercent, formatUsd } from '../../core/format/numbers';
+import { capsuleSavings, describeSavings, type Savings } from '../../core/cost/savings';
+import { formatCount, formatPercent } from '../../core/format/numbers';
 import { CancelledError } from '../../core/worker/cancellation';
 import type { CatalogService } from '../catalogService';
 import { CommandIds } from '../commandIds';
@@ -12,32 +12,10 @@ import { PREVIEW_SCHEME, PreviewContentProvider } from './previewContent';
 
 export const CAPSULE_PENDING_CONTEXT = 'promptCapsule.capsulePending';
 
-export interface Savings {
-  model: ModelEntry;
-  originalTokens: number;
-  capsuleTokens: number;
-  originalCostUsd: number;
-  capsuleCostUsd: number;
-}
-
-/** Token and input-cost savings of a capsule for the active model (estimate ratio applied). */
+/** Savings of a pending capsule for the active model. */
 export function savingsFor(pending: PendingCapsule, model: ModelEntry): Savings {
-  const scale = model.tokenizerExact || model.tokenizer !== pending.tokenizer ? 1 : (model.estimateRatio ?? 1);
-  const originalTokens = Math.round(pending.result.report.originalTokens * scale);
-  const capsuleTokens = Math.round(pending.result.report.capsuleTokens * scale);
-  const usage = { callsPerDay: 1, outputTokens: 0 };
-  return {
-    model,
-    originalTokens,
-    capsuleTokens,
-    originalCostUsd: estimateCost(model, originalTokens, usage).inputCostUsd,
-    capsuleCostUsd: estimateCost(model, capsuleTokens, usage).inputCostUsd,
-  };
-}
-
-export function describeSavings(s: Savings): string {
-  const cut = s.originalTokens > 0 ? 1 - s.capsuleTokens / s.originalTokens : 0;
-  return `${formatCount(s.originalTokens)} → ${formatCount(s.capsuleTokens)} tokens (−${formatPercent(cut)}), saves ${formatUsd(s.originalCostUsd - s.capsuleCostUsd)} per call on ${s.model.name}`;
+  const report = pending.result.report;
+  return capsuleSavings({ originalTokens: report.originalTokens, capsuleTokens: report.capsuleTokens, tokenizer: pending.tokenizer }, model);
 }
 
 async function pickRate(defaultRate: number, ask: boolean): Promise<number | undefined> {
