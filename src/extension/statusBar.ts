@@ -21,6 +21,7 @@ export interface StatusSnapshot {
 
 // Long enough to coalesce a drag-selection or typing burst into one count.
 const DEBOUNCE_MS = 150;
+const MAX_STATUS_CHARACTERS = 20_000_000;
 
 /** Token count and input cost of the selection (or document) for the active model. */
 export class StatusBarController implements vscode.Disposable {
@@ -68,6 +69,15 @@ export class StatusBarController implements vscode.Disposable {
       return;
     }
     const captured = captureEditor(editor);
+    if (captured.source.characters > MAX_STATUS_CHARACTERS) {
+      // Copying hundreds of megabytes to a worker on every edit would cost more than it tells.
+      this.item.text = '$(symbol-numeric) too large to count';
+      this.item.tooltip = `Prompt Capsule counts up to ${formatCount(MAX_STATUS_CHARACTERS)} characters; select a part to count it.`;
+      this.item.accessibilityInformation = { label: 'Prompt Capsule: text too large to count' };
+      this.item.show();
+      this.snapshot = undefined;
+      return;
+    }
     const model = this.catalog.activeModel();
     const tokenizers: TokenizerId[] = [model.tokenizer];
     this.counter.request(

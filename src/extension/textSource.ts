@@ -38,7 +38,10 @@ export function captureDocumentRange(document: vscode.TextDocument, range?: vsco
     uri: document.uri.toString(),
     fileName: fileNameOf(document),
     scope,
-    characters: effective ? document.offsetAt(effective.end) - document.offsetAt(effective.start) : document.getText().length,
+    // offsetAt instead of getText().length: this runs on every keystroke, before the debounce.
+    characters: effective
+      ? document.offsetAt(effective.end) - document.offsetAt(effective.start)
+      : document.offsetAt(document.lineAt(document.lineCount - 1).range.end),
   };
   if (effective) source.range = toRangeInfo(effective);
   const rangeKey = effective ? `${effective.start.line}:${effective.start.character}-${effective.end.line}:${effective.end.character}` : 'all';
