@@ -71,13 +71,13 @@ import { SERVING_MODES } from './options';
 
 export { SERVING_MODES };
 // The chart spans light load to past the knee: from a quarter of the chosen rate up to
-// the larger of twice that rate and 1.3 x the goodput, in geometric steps.
+// the larger of twice that rate and 1.3 x the goodput, in even steps (a linear axis).
 const CURVE_POINTS = 8;
 
 export function curveRates(rate: number, goodputRps: number | null): number[] {
   const lo = rate / 4;
   const hi = Math.max(rate * 2, (goodputRps ?? 0) * 1.3);
-  return Array.from({ length: CURVE_POINTS }, (_, i) => lo * Math.pow(hi / lo, i / (CURVE_POINTS - 1)));
+  return Array.from({ length: CURVE_POINTS }, (_, i) => lo + ((hi - lo) * i) / (CURVE_POINTS - 1));
 }
 const DEFAULT_REQUESTS = 400;
 
