@@ -69,6 +69,14 @@ export class Workbench {
     return file;
   }
 
+  /** A screenshot of one element (e.g. a card inside the webview), scrolled into view. */
+  async screenshotOf(element: Locator, fileName: string): Promise<string> {
+    mkdirSync(this.config.screenshotDir, { recursive: true });
+    const file = path.join(this.config.screenshotDir, fileName);
+    await element.screenshot({ path: file });
+    return file;
+  }
+
   private get quickInput(): Locator {
     return this.page.locator('.quick-input-widget .quick-input-box input');
   }
