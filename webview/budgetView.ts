@@ -86,6 +86,7 @@ export class BudgetView {
       input.setAttribute('aria-label', label);
       input.type = 'number';
       input.min = 0;
+      input.setAttribute('step', 'any');
       input.value = String(value);
       input.addEventListener('input', () => {
         const n = Number(input.value);

@@ -109,6 +109,8 @@ export class ServingView {
       el.setAttribute('aria-label', label);
       el.type = 'number';
       el.min = min;
+      // Without step="any" a number input only accepts min + k (0.01, 1.01, ...).
+      el.setAttribute('step', 'any');
       el.value = String(card.inputs[key]);
       el.addEventListener('input', () => {
         const n = Number(el.value);

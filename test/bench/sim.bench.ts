@@ -84,7 +84,7 @@ export async function run(): Promise<void> {
     s.ms,
     10_000,
     null,
-    `${s.value.simulations} simulations of 400 requests; best ${b.prefillInstances}xTP${b.prefillTensorParallel} prefill + ${b.decodeInstances}xTP${b.decodeTensorParallel} decode, ${b.goodputPerGpu.toFixed(2)} req/s/GPU`,
+    `${s.value.simulations} simulations of at least 400 requests (20 s of arrivals); best ${b.prefillInstances}xTP${b.prefillTensorParallel} prefill + ${b.decodeInstances}xTP${b.decodeTensorParallel} decode, ${b.goodputPerGpu.toFixed(2)} req/s/GPU`,
   );
 
   const v = best(2, () => runValidation());

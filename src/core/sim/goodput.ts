@@ -9,6 +9,15 @@ export interface GoodputOptions {
   refineSteps?: number;
   /** Highest rate tried, requests/s. */
   maxRate?: number;
+  /**
+   * Seconds of arrivals each probe simulates at least (default 20). A fixed request count
+   * is not enough: 400 requests at 400 req/s all arrive within a second, fit in one batch,
+   * and never build the queue that an overloaded server would, so a rate far past capacity
+   * would look fine. Each probe therefore simulates max(requests, rate x window) requests.
+   */
+  minArrivalWindowSec?: number;
+  /** Upper bound on requests per probe, to keep a search interactive (default 20,000). */
+  maxRequestsPerProbe?: number;
 }
 
 export interface GoodputResult {
@@ -27,7 +36,8 @@ export interface GoodputResult {
  * Goodput as DistServe defines it: the highest arrival rate at which at least `attainment`
  * of requests meet both the TTFT and TPOT SLOs. Found by doubling to bracket the rate, then
  * bisecting. Arrival times are drawn once for rate 1 and scaled, so every probe sees the same
- * request pattern and attainment falls (almost) monotonically with rate.
+ * request pattern (extended to cover at least `minArrivalWindowSec` of arrivals) and
+ * attainment falls (almost) monotonically with rate.
  */
 export function findGoodput(config: SimulationConfig, options: GoodputOptions = {}): GoodputResult {
   const target = options.attainment ?? 0.9;
@@ -40,10 +50,13 @@ export function findGoodput(config: SimulationConfig, options: GoodputOptions = 
   if (!config.slo || (config.slo.ttftMs === undefined && config.slo.tpotMs === undefined)) {
     throw new SimulationConfigError('goodput needs a TTFT and/or TPOT SLO');
   }
+  const window = options.minArrivalWindowSec ?? 20;
+  const maxRequests = options.maxRequestsPerProbe ?? 20_000;
   let simulations = 0;
   const probe = (rate: number): SimulationResult => {
     simulations++;
-    return simulate({ ...config, workload: { ...config.workload, arrival: { ...arrival, rate } } });
+    const requests = Math.min(maxRequests, Math.max(config.workload.requests, Math.ceil(rate * window)));
+    return simulate({ ...config, workload: { ...config.workload, requests, arrival: { ...arrival, rate } } });
   };
   const ok = (r: SimulationResult) => (r.sloAttainment ?? 0) >= target;
 

@@ -100,13 +100,19 @@ export async function compressAndPreview(deps: CompressDeps, source: CapsuleSour
   return pending;
 }
 
+/**
+ * Opens the diff beside the prompt's editor: in its group when the prompt is visible,
+ * so a compression started from the Budget Panel does not cover the panel.
+ */
 export async function openPreview(deps: CompressDeps, pending: PendingCapsule): Promise<void> {
   const uris = PreviewContentProvider.uris(pending.id, pending.fileName);
   deps.preview.set(uris.original, pending.original);
   deps.preview.set(uris.capsule, pending.result.capsule);
   const r = pending.result.report;
+  const sourceEditor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === pending.documentUri.toString());
   await vscode.commands.executeCommand('vscode.diff', uris.original, uris.capsule, `${pending.fileName}: original ↔ capsule (${formatCount(r.originalTokens)} → ${formatCount(r.capsuleTokens)} tokens)`, {
     preview: true,
+    viewColumn: sourceEditor?.viewColumn ?? vscode.ViewColumn.Active,
   });
 }
 
