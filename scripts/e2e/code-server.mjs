@@ -25,6 +25,8 @@ const USER_SETTINGS = {
   'editor.minimap.enabled': false,
   'files.hotExit': 'off',
   'window.confirmBeforeClose': 'never',
+  // VS Code for the Web saves after a delay by default; tests decide when files are saved.
+  'files.autoSave': 'off',
 };
 
 /** A TCP port that was free a moment ago (the OS picks it). */
