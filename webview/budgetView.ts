@@ -86,7 +86,6 @@ export class BudgetView {
       input.setAttribute('aria-label', label);
       input.type = 'number';
       input.min = 0;
-      input.setAttribute('step', 'any');
       input.value = String(value);
       input.addEventListener('input', () => {
         const n = Number(input.value);

@@ -103,14 +103,14 @@ export class ServingView {
       });
       return h('label', { class: 'field' }, h('span', {}, label), el);
     };
-    const number = (key: 'rate' | 'outputTokens' | 'sloTtftMs' | 'sloTpotMs' | 'gpus', label: string, min: number) => {
+    const number = (key: 'rate' | 'outputTokens' | 'sloTtftMs' | 'sloTpotMs' | 'gpus', label: string, min: number, step = 1) => {
       const el = document.createElement('vscode-textfield');
       el.setAttribute('data-testid', `serving-${key}`);
       el.setAttribute('aria-label', label);
       el.type = 'number';
       el.min = min;
-      // Without step="any" a number input only accepts min + k (0.01, 1.01, ...).
-      el.setAttribute('step', 'any');
+      // A number input accepts only min + k x step: the rate's step matches its min.
+      el.step = step;
       el.value = String(card.inputs[key]);
       el.addEventListener('input', () => {
         const n = Number(el.value);
@@ -129,7 +129,7 @@ export class ServingView {
       select('precision', 'Precision', card.options.precisions),
       select('mode', 'Chart mode', card.options.modes.map((m) => ({ id: m, name: m }))),
       number('gpus', 'GPUs', 1),
-      number('rate', 'Rate (req/s)', 0.01),
+      number('rate', 'Rate (req/s)', 0.01, 0.01),
       number('outputTokens', 'Output tokens', 1),
       number('sloTtftMs', 'TTFT SLO (ms)', 1),
       number('sloTpotMs', 'TPOT SLO (ms)', 1),
@@ -210,7 +210,9 @@ function lineChart(title: string, points: CurvePoint[], y: (p: CurvePoint) => nu
   const xs = points.map((p) => p.rate);
   const ys = points.map(y);
   const xMax = Math.max(...xs);
-  const yMax = Math.max(slo * 1.1, ...ys) || 1;
+  // Past 3 x the SLO the exact value matters little: clip there (the dot's tooltip has it),
+  // so the region around the SLO stays readable.
+  const yMax = Math.max(slo * 1.1, Math.min(Math.max(...ys), slo * 3)) || 1;
   const px = (x: number) => pad.left + (x / xMax) * (W - pad.left - pad.right);
   const py = (v: number) => H - pad.bottom - (Math.min(v, yMax) / yMax) * (H - pad.top - pad.bottom);
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': title });

@@ -1,7 +1,7 @@
 import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
 import { isCalibrated } from '../sim/calibration';
 import { getGpu } from '../sim/catalog';
-import { findGoodput } from '../sim/goodput';
+import { findGoodput, requestsForWindow } from '../sim/goodput';
 import type { LatencyStats } from '../sim/metrics';
 import { simulate, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
 import { runValidation } from '../sim/validation';
@@ -127,7 +127,9 @@ function configFor(q: ServingQuery, mode: DeploymentMode, inputTokens: number, r
     precision: q.precision,
     deployment: deploymentFor(mode, q.gpus).spec,
     workload: {
-      requests: q.requests ?? DEFAULT_REQUESTS,
+      // The same arrival window as the goodput search, so the table, the chart and
+      // goodput agree about overload.
+      requests: requestsForWindow(rate, q.requests ?? DEFAULT_REQUESTS),
       arrival: { kind: 'poisson', rate },
       input: { kind: 'fixed', tokens: Math.max(1, inputTokens) },
       output: { kind: 'fixed', tokens: Math.max(1, q.outputTokens) },

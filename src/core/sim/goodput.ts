@@ -39,6 +39,14 @@ export interface GoodputResult {
  * request pattern (extended to cover at least `minArrivalWindowSec` of arrivals) and
  * attainment falls (almost) monotonically with rate.
  */
+export const DEFAULT_ARRIVAL_WINDOW_SEC = 20;
+export const DEFAULT_MAX_REQUESTS_PER_PROBE = 20_000;
+
+/** Requests that cover at least `windowSec` of arrivals at `rate` (see minArrivalWindowSec). */
+export function requestsForWindow(rate: number, minRequests: number, windowSec = DEFAULT_ARRIVAL_WINDOW_SEC, maxRequests = DEFAULT_MAX_REQUESTS_PER_PROBE): number {
+  return Math.min(maxRequests, Math.max(minRequests, Math.ceil(rate * windowSec)));
+}
+
 export function findGoodput(config: SimulationConfig, options: GoodputOptions = {}): GoodputResult {
   const target = options.attainment ?? 0.9;
   const refine = options.refineSteps ?? 7;
@@ -50,12 +58,12 @@ export function findGoodput(config: SimulationConfig, options: GoodputOptions = 
   if (!config.slo || (config.slo.ttftMs === undefined && config.slo.tpotMs === undefined)) {
     throw new SimulationConfigError('goodput needs a TTFT and/or TPOT SLO');
   }
-  const window = options.minArrivalWindowSec ?? 20;
-  const maxRequests = options.maxRequestsPerProbe ?? 20_000;
+  const window = options.minArrivalWindowSec ?? DEFAULT_ARRIVAL_WINDOW_SEC;
+  const maxRequests = options.maxRequestsPerProbe ?? DEFAULT_MAX_REQUESTS_PER_PROBE;
   let simulations = 0;
   const probe = (rate: number): SimulationResult => {
     simulations++;
-    const requests = Math.min(maxRequests, Math.max(config.workload.requests, Math.ceil(rate * window)));
+    const requests = requestsForWindow(rate, config.workload.requests, window, maxRequests);
     return simulate({ ...config, workload: { ...config.workload, requests, arrival: { ...arrival, rate } } });
   };
   const ok = (r: SimulationResult) => (r.sloAttainment ?? 0) >= target;
