@@ -2,7 +2,7 @@
  * The budget controller: applies drop units in priority order until the estimated
  * size reaches the target, then measures the real token count of the rendered text
  * and steps forward (more drops) or back (undo) until the exact count lands in
- * [90%, 100%] of the target, or no unit is left. Any backend that can rank drop
+ * [90%, 103%] of the target, or no unit is left. Any backend that can rank drop
  * units can reuse it.
  */
 import { checkAborted } from './abort';
@@ -31,6 +31,11 @@ export interface BudgetOutcome {
 }
 
 const LOW_END = 0.9;
+/**
+ * A draft up to 3% over the target is accepted as it is (the budget allows 5%): searching
+ * for one just under it costs two or three more renders and counts on most prompts.
+ */
+const HIGH_END = 1.03;
 const SECANT_STEPS = 2;
 const BISECT_STEPS = 4;
 /** How far over the target the all-dropped estimate must be to skip the search. */
@@ -100,8 +105,14 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
   // The floor was just measured: do not render the same state twice.
   let current = floor && next >= units.length ? floor : measure();
   let best = { ...current, exhausted: next >= units.length, dropped: summarize(state) };
+  const inWindow = (tokens: number): boolean => tokens <= HIGH_END * target && tokens >= LOW_END * target;
+  // In the accepted window beats out of it; then under the target beats over it; then closer.
   const isBetter = (tokens: number): boolean =>
-    tokens <= target ? best.tokens > target || tokens > best.tokens : best.tokens > target && tokens < best.tokens;
+    inWindow(tokens) !== inWindow(best.tokens)
+      ? inWindow(tokens)
+      : tokens <= target
+        ? best.tokens > target || tokens > best.tokens
+        : best.tokens > target && tokens < best.tokens;
 
   // Bracket the target between the most units applied with the text still over it
   // (overAt) and the fewest with it under (underAt); token count falls as units apply.
@@ -115,7 +126,7 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
     } else if (next < underAt) [underAt, underTokens] = [next, current.tokens];
     if (isBetter(current.tokens)) best = { ...current, exhausted: next >= units.length, dropped: summarize(state) };
   };
-  const accepted = (): boolean => current.tokens <= target && current.tokens >= LOW_END * target;
+  const accepted = (): boolean => inWindow(current.tokens);
   const bracketed = (): boolean => overAt >= 0 && underAt <= units.length;
   record();
 
@@ -152,7 +163,7 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
     lastSide = side;
   }
   // Still over with units left (the search was cut short): take the floor.
-  if (best.tokens > target && next < units.length) {
+  if (best.tokens > HIGH_END * target && next < units.length) {
     goTo(units.length);
     current = measure();
     record();

@@ -6,8 +6,10 @@
  * line, and a little for position (instructions up front matter more).
  */
 import fit from './data/bpe-information-fit.json';
+import stopwords from './data/stopwords-en.json';
 import type { TokenCoster, WordFacts } from './token-costs';
 import type { Piece } from './types';
+import { RULE_LINE } from './structure';
 import { checkAborted } from './abort';
 import type { AbortFlag } from './types';
 
@@ -72,8 +74,19 @@ let scoringPasses = 0;
 
 const BONUS = {
   heading: 4,
+  /** the first line */
   openingLine: 3,
-  name: 2.5,
+  /** the first sentence of the body: usually the role ("You are X, ...", "Act as X") */
+  openingSentence: 8,
+  /** more for its earlier words, where the role and the name usually are */
+  openingSentenceEarly: 8,
+  name: 4,
+  /** **bold** or _emphasised_ words: the author marked them as what matters */
+  emphasis: 5,
+  /** a label opening a line ("Customer name:", "Task:", "- Destination:"): it names what follows */
+  label: 6,
+  /** function words (articles, pronouns, auxiliaries): the first to go */
+  functionWord: -3,
   acronym: 3,
   listLead: 1,
   tableCell: 1.5,
@@ -94,13 +107,22 @@ const PUNCT_BITS: Readonly<Record<string, number>> = {
   // dropping one of a pair leaves the other dangling.)
   '*': 5, '_': 5,
 };
-/** The best word of each line (or table cell) is dropped only after everything else. */
+/** The best word of each clause is dropped only after everything else. */
 const LINE_KEEPER_BONUS = 100;
+/**
+ * Fairness across clauses: a word's rank within its clause (sentence, list item or
+ * table cell) adds up to this many bits, so every clause keeps a share of its best
+ * words at any rate instead of one global threshold wiping out whole clauses.
+ */
+const CLAUSE_RANK_BITS = 10;
+/** Words of the opening sentence that go only after every other clause's best word. */
+const OPENING_KEEPERS = 4;
+
+const FUNCTION_WORDS: ReadonlySet<string> = new Set(stopwords.words);
 
 const EMPHASIS = new Set(['*', '_']);
 /** Rule lines (---, ***, ===) separate sections for the eye; they go early. */
 const RULE_BITS = 5;
-const RULE_LINE = /^[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*$/;
 
 const ORDERED_MARKER = /^[ \t>]*\d{1,9}[.)][ \t]/;
 
@@ -108,6 +130,23 @@ const IDENTIFIER_LIKE = /_|\p{Ll}\p{Lu}|[.#:+&]/u;
 const ADVERB = /\p{L}{3,}ly$/u;
 const UPPER_START = /^\p{Lu}/u;
 const ACRONYM = /^\p{Lu}{2,}$/u;
+
+/** Cheap pre-test first: only a capital (or a non-ASCII letter) can start a name or acronym. */
+function startsWithCapital(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return first > 127 ? UPPER_START.test(text) : first >= 65 && first <= 90;
+}
+
+/** The part of a word's score that depends on its spelling only. */
+function spellingBits(text: string, coster: TokenCoster, table: Map<string, number>): number {
+  const lower = text.toLowerCase();
+  let bits = baseInformation(lower, coster, table);
+  if (FUNCTION_WORDS.has(lower)) bits += BONUS.functionWord;
+  if (startsWithCapital(text) && ACRONYM.test(text)) bits += BONUS.acronym;
+  if (text.length > 4 && text.endsWith('ly') && ADVERB.test(text)) bits += BONUS.adverb;
+  if (IDENTIFIER_LIKE.test(text)) bits += BONUS.identifier;
+  return bits;
+}
 
 /**
  * Importance of each droppable piece (words and pictographs); NaN for the rest.
@@ -121,17 +160,28 @@ export function scorePieces(
 ): Float64Array {
   const table = wordInformation();
   const scores = new Float64Array(pieces.length).fill(Number.NaN);
+  const labels = lineLabels(pieces);
   // Words too long for the shared memo are counted here.
   const seen = new Map<string, number>();
   const pass = ++scoringPasses;
   const total = pieces.length;
   let previousContent: Piece | undefined;
-  // The best word of each line, or of each table cell (segments end at markup).
-  let lineBest = -1;
-  let lineBestSegment = -1;
-  let lineBestOrdered = false;
-  let orderedSegment = false;
-  let segment = 0;
+  // Scored words in order, with the segment (line or table cell, ends at markup) and
+  // clause (segment and sentence) each belongs to.
+  const words: number[] = [];
+  const wordClause: number[] = [];
+  // Clauses that open an ordered-list item, and whether a list marker, heading mark or
+  // table pipe (markup) came since the last word: it starts a new clause.
+  const orderedClauses = new Set<number>();
+  // Sentences holding protected content: their best word keeps that content from being
+  // left dangling ("- (`lookup_order`)") until the very end.
+  const sentencesWithProtected = new Set<number>();
+  let clause = 0;
+  let lastSentence = -1;
+  let markupSinceWord = true;
+  let orderedPending = false;
+  let emphasized = false;
+  let openingSentence = -1;
   for (let i = 0; i < total; i++) {
     if ((i & 4095) === 0) checkAborted(signal);
     const piece = pieces[i]!;
@@ -148,13 +198,17 @@ export function scorePieces(
       const after = pieces[i + 1];
       const glued = piece.lead === '' && isGlued(before) && !!after && after.lead === '' && isGlued(after);
       if (bits !== undefined && !afterQuotedKey && (EMPHASIS.has(piece.text) || !glued)) scores[i] = bits;
+      // A run of emphasis marks ("**", "_") opens or closes an emphasised span.
+      if (EMPHASIS.has(piece.text) && !(piece.lead === '' && before?.kind === 'punct' && EMPHASIS.has(before.text))) emphasized = !emphasized;
     }
     if (piece.kind === 'markup' && piece.context === 'body' && RULE_LINE.test(piece.text)) scores[i] = RULE_BITS;
-    if (piece.kind === 'markup' || piece.kind === 'newline') {
-      segment++;
+    if (piece.kind === 'markup') {
+      markupSinceWord = true;
       // The last word of an ordered-list item stays (see keepLast).
-      if (piece.kind === 'markup') orderedSegment = ORDERED_MARKER.test(piece.text);
+      orderedPending = ORDERED_MARKER.test(piece.text);
     }
+    if (piece.kind === 'newline') emphasized = false;
+    if (piece.kind === 'protected') sentencesWithProtected.add(piece.sentence);
     if (piece.kind !== 'word') {
       if (piece.kind !== 'space' && piece.kind !== 'indent') previousContent = piece;
       continue;
@@ -165,7 +219,8 @@ export function scorePieces(
     let bits: number;
     let occurrence: number;
     if (word) {
-      if (Number.isNaN(word.bits)) word.bits = baseInformation(text.toLowerCase(), coster, table);
+      // What depends on the spelling alone is worked out once per word.
+      if (Number.isNaN(word.bits)) word.bits = spellingBits(text, coster, table);
       if (word.pass !== pass) {
         word.pass = pass;
         word.seen = 0;
@@ -173,44 +228,112 @@ export function scorePieces(
       occurrence = ++word.seen;
       bits = word.bits;
     } else {
-      bits = baseInformation(text.toLowerCase(), coster, table);
+      bits = spellingBits(text, coster, table);
       occurrence = (seen.get(text) ?? 0) + 1;
       seen.set(text, occurrence);
     }
     bits -= BONUS.repeat * Math.log2(occurrence);
     const sentenceStart = !previousContent || previousContent.sentence !== piece.sentence || previousContent.line !== piece.line;
-    const first = piece.text.charCodeAt(0);
-    // Cheap pre-test: only a capital (or a non-ASCII letter) can start a name or acronym.
-    if (first > 127 ? UPPER_START.test(piece.text) : first >= 65 && first <= 90) {
-      if (ACRONYM.test(piece.text)) bits += BONUS.acronym;
-      else if (!sentenceStart) bits += BONUS.name;
-    }
+    // A capitalised word inside a sentence is probably a name (acronyms are in spellingBits).
+    if (!sentenceStart && startsWithCapital(text) && !ACRONYM.test(text)) bits += BONUS.name;
     if (piece.context === 'heading') bits += BONUS.heading;
     else if (piece.context === 'table') bits += BONUS.tableCell;
-    if (piece.line === 0) bits += BONUS.openingLine;
+    else if (openingSentence < 0) openingSentence = piece.sentence;
+    if (piece.sentence === openingSentence) bits += BONUS.openingSentence;
+    else if (piece.line === 0) bits += BONUS.openingLine;
+    if (emphasized) bits += BONUS.emphasis;
+    if (labels[i] === 1) bits += BONUS.label;
     if (sentenceStart && piece.context === 'list') bits += BONUS.listLead;
-    if (text.length > 4 && text.endsWith('ly') && ADVERB.test(text)) bits += BONUS.adverb;
-    if (IDENTIFIER_LIKE.test(text)) bits += BONUS.identifier;
     bits += BONUS.position * (1 - i / total);
     scores[i] = bits;
     previousContent = piece;
-    if (lineBest < 0 || segment !== lineBestSegment) {
-      if (lineBest >= 0) keepLast(scores, lineBest, lineBestOrdered || pieces[lineBest]!.context === 'heading');
-      lineBest = i;
-      lineBestSegment = segment;
-      lineBestOrdered = orderedSegment;
-    } else if (bits > scores[lineBest]!) lineBest = i;
+    if (piece.sentence !== lastSentence || markupSinceWord) {
+      clause++;
+      lastSentence = piece.sentence;
+      if (orderedPending) orderedClauses.add(clause);
+      markupSinceWord = false;
+      orderedPending = false;
+    }
+    words.push(i);
+    wordClause.push(clause);
   }
-  if (lineBest >= 0) keepLast(scores, lineBest, lineBestOrdered || pieces[lineBest]!.context === 'heading');
+  addOpeningPosition(scores, pieces, words, openingSentence);
+  // The best word of each clause goes last (or stays, see keepLast).
+  for (let start = 0; start < words.length; ) {
+    let end = start + 1;
+    while (end < words.length && wordClause[end] === wordClause[start]) end++;
+    addClauseRanks(scores, words, start, end);
+    // ranked: the clause's words, best first.
+    const best = ranked[0]!;
+    const late = orderedClauses.has(wordClause[start]!) || sentencesWithProtected.has(pieces[best]!.sentence);
+    keepLast(scores, best, pieces[best]!.context === 'heading' ? 'heading' : late ? 'late' : 'plain');
+    if (pieces[best]!.sentence === openingSentence) {
+      // The opening sentence (the role, as a rule) keeps a few words, not one.
+      for (let r = 1; r < Math.min(OPENING_KEEPERS, ranked.length); r++) keepLast(scores, ranked[r]!, 'plain');
+    }
+    start = end;
+  }
   return scores;
 }
 
+const MAX_LABEL_WORDS = 3;
+
+/** 1 for the words of a short label that opens a line and ends with a colon. */
+function lineLabels(pieces: readonly Piece[]): Uint8Array {
+  const labels = new Uint8Array(pieces.length);
+  let lineStart = true;
+  for (let i = 0; i < pieces.length; i++) {
+    const kind = pieces[i]!.kind;
+    if (kind === 'newline' || kind === 'markup') {
+      lineStart = true;
+      continue;
+    }
+    if (!lineStart || kind === 'indent' || kind === 'space') continue;
+    lineStart = false;
+    // Up to three words (emphasis marks around them allowed), then ':'.
+    let end = i;
+    let count = 0;
+    while (end < pieces.length && count <= MAX_LABEL_WORDS) {
+      const piece = pieces[end]!;
+      if (piece.kind === 'word') count++;
+      else if (!(piece.kind === 'punct' && (piece.text === '*' || piece.text === '_'))) break;
+      end++;
+    }
+    const after = pieces[end];
+    if (count === 0 || count > MAX_LABEL_WORDS || !after || after.kind !== 'punct' || (after.text !== ':' && after.text !== '：')) continue;
+    for (let k = i; k < end; k++) if (pieces[k]!.kind === 'word') labels[k] = 1;
+  }
+  return labels;
+}
+
+/** The opening sentence's words get more the earlier they come. */
+function addOpeningPosition(scores: Float64Array, pieces: readonly Piece[], words: readonly number[], sentence: number): void {
+  let start = 0;
+  while (start < words.length && pieces[words[start]!]!.sentence !== sentence) start++;
+  let end = start;
+  while (end < words.length && pieces[words[end]!]!.sentence === sentence) end++;
+  const n = end - start;
+  for (let k = start; k < end; k++) scores[words[k]!]! += BONUS.openingSentenceEarly * (1 - (k - start) / n);
+}
+
+/** Adds CLAUSE_RANK_BITS x (1 - rank quantile) to each word of words[start, end), one clause. */
+const ranked: number[] = [];
+function addClauseRanks(scores: Float64Array, words: readonly number[], start: number, end: number): void {
+  ranked.length = 0;
+  for (let k = start; k < end; k++) ranked.push(words[k]!);
+  // Best first; ties: earlier first (a stable sort keeps source order).
+  ranked.sort((a, b) => scores[b]! - scores[a]!);
+  const n = ranked.length;
+  for (let r = 0; r < n; r++) scores[ranked[r]!]! += CLAUSE_RANK_BITS * (1 - (r + 0.5) / n);
+}
+
 /**
- * The keeper of a line goes last; that of a heading or an ordered-list item stays (its
- * score becomes NaN): a heading never loses its line, a numbered item never its number.
+ * The keeper of a clause goes last; that of a heading stays (its score becomes NaN): a
+ * heading never loses its line. The keeper of a numbered item, or of a sentence holding
+ * protected content, goes after every other keeper.
  */
-function keepLast(scores: Float64Array, index: number, stays: boolean): void {
-  scores[index] = stays ? Number.NaN : scores[index]! + LINE_KEEPER_BONUS;
+function keepLast(scores: Float64Array, index: number, kind: 'heading' | 'late' | 'plain'): void {
+  scores[index] = kind === 'heading' ? Number.NaN : scores[index]! + LINE_KEEPER_BONUS * (kind === 'late' ? 2 : 1);
 }
 
 function isGlued(piece: Piece | undefined): boolean {

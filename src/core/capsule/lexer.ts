@@ -13,6 +13,8 @@ export class PieceBuilder {
   private line = 0;
   private sentence = 0;
   private sentenceEnded = false;
+  /** A line break since the last piece with content. */
+  private lineBroken = false;
   /** Inline whitespace waiting for the piece it precedes (BPE attaches it there too). */
   private lead = '';
 
@@ -22,16 +24,27 @@ export class PieceBuilder {
       this.lead += text;
       return;
     }
-    if (this.sentenceEnded && kind !== 'newline' && kind !== 'indent') {
-      this.sentence++;
-      this.sentenceEnded = false;
+    if (kind === 'newline') {
+      // A blank line ends a paragraph.
+      if (this.lineBroken) this.sentenceEnded = true;
+    } else if (kind !== 'indent') {
+      if (this.lineBroken) {
+        // A sentence wrapped over lines goes on where the next line starts with plain
+        // prose; a list marker, heading, table cell or key starts a new one.
+        if (kind !== 'word' || context !== 'body') this.sentenceEnded = true;
+        this.lineBroken = false;
+      }
+      if (this.sentenceEnded) {
+        this.sentence++;
+        this.sentenceEnded = false;
+      }
     }
     // Same property order for every piece keeps property access monomorphic.
     this.pieces.push({ lead: this.lead, text, kind, protectedKind, line: this.line, sentence: this.sentence, context });
     this.lead = '';
     if (kind === 'newline') {
       this.line++;
-      this.sentenceEnded = true;
+      this.lineBroken = true;
     }
   }
 
@@ -124,7 +137,8 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
     const fast = fastToken(sub, pos, options.jsonString);
     let group: number;
     let endPos: number;
-    if (fast >= 0) {
+    const ascii = fast >= 0;
+    if (ascii) {
       group = fast % 8;
       endPos = (fast - group) / 8;
     } else {
@@ -162,13 +176,13 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
         totalLeft--;
         if (totalLeft === 0) heavyLeft = 0;
         unitMayFollow = NUMBER_LIKE.test(piece);
-      } else if (NO_SPACE_SCRIPT.test(piece)) {
+      } else if (!ascii && NO_SPACE_SCRIPT.test(piece)) {
         pushSegmented(piece, context, out);
         unitMayFollow = false;
       } else if (unitMayFollow && UNIT_WORD.test(piece) && !NOT_UNITS.has(piece.toLowerCase())) {
         out.push(piece, 'protected', context, 'number');
         unitMayFollow = false;
-      } else if (IDENTIFIER_SIGNS.test(piece)) {
+      } else if (ascii ? hasAsciiIdentifierSign(piece) : IDENTIFIER_SIGNS.test(piece)) {
         const isNumber = NUMBER_LIKE.test(piece);
         out.push(piece, 'protected', context, isNumber ? 'number' : 'identifier');
         unitMayFollow = isNumber;
@@ -188,6 +202,15 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
       unitMayFollow = false;
     }
   }
+}
+
+/** IDENTIFIER_SIGNS for an ASCII word, without a regex: a digit, '/', '\\' or '@'. */
+function hasAsciiIdentifierSign(word: string): boolean {
+  for (let k = 0; k < word.length; k++) {
+    const c = word.charCodeAt(k);
+    if ((c >= 48 && c <= 57) || c === 47 || c === 92 || c === 64) return true;
+  }
+  return false;
 }
 
 function isAsciiWordChar(c: number): boolean {

@@ -88,13 +88,26 @@ export function findProtectedSpans(text: string, options: ProtectOptions): Span[
       // In JSON- or YAML-like text that did not parse ("key": "value" or key: "value"
       // lines in a Markdown prompt) a value is prose, compressed like a JSON string
       // value; its key stays.
-      if (kind === 'quoted' && isJsonLikeValue(text, m.index)) continue;
+      if (kind === 'quoted' && (isJsonLikeValue(text, m.index) || !isVerbatimQuote(text, m.index, m[0].length))) continue;
       if (end > m.index) found.push({ start: m.index, end, kind });
       if (m[0].length === 0) re.lastIndex++;
     }
   }
   if (text.includes('@')) found.push(...findEmails(text));
   return mergeSpans(found);
+}
+
+/** Quotations up to this many characters (marks included) are names, labels or phrases: kept whole. */
+export const SHORT_QUOTE_CHARS = 48;
+/**
+ * A longer quotation is kept whole only where the prompt asks for those exact words
+ * (`say: "..."`, `reply with "..."`, `output "..."`); elsewhere (`My first request is
+ * "..."`) it is prose and compressed like the text around it.
+ */
+const VERBATIM_INTRO = /(?:\b(?:say|says|said|reply|replies|respond|responds|answer|output|print|write|return|type|start|end|begin|with|as|exactly|verbatim|phrase|message|text)|[:=])[ \t]*(?:\r?\n[ \t]*)?$/iu;
+
+export function isVerbatimQuote(text: string, start: number, length: number): boolean {
+  return length <= SHORT_QUOTE_CHARS || VERBATIM_INTRO.test(text.slice(Math.max(0, start - 24), start));
 }
 
 const AFTER_JSON_KEY = /"\s*:\s*\\?$/;
@@ -141,8 +154,11 @@ export interface Cue {
   reach: number;
 }
 
-/** Negations and limits govern the rest of a short clause; modals, "only" and "if" less. */
-export const CUE_REACH = { negation: 4, modal: 2, maxWords: 8 };
+/**
+ * Negations govern the rest of a short clause ("do not ask for the full card number");
+ * limits, hard modals and "only" the next two words ("at most 3 items", "must cite sources").
+ */
+export const CUE_REACH = { negation: 4, limit: 2, modal: 2, maxWords: 6 };
 
 /** Constraint cues by first word (lower case, straight apostrophe), longest first. */
 export const CUES_BY_FIRST_WORD: ReadonlyMap<string, readonly Cue[]> = (() => {
@@ -156,6 +172,7 @@ export const CUES_BY_FIRST_WORD: ReadonlyMap<string, readonly Cue[]> = (() => {
     }
   };
   add(cues.phrases, CUE_REACH.negation);
+  add(cues.limitPhrases, CUE_REACH.limit);
   add(cues.modalPhrases, CUE_REACH.modal);
   for (const list of map.values()) list.sort((a, b) => b.rest.length - a.rest.length);
   return map;

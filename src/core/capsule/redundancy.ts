@@ -19,10 +19,11 @@ function isSentenceContent(piece: Piece): boolean {
 }
 
 interface Sentence {
-  pieces: number[];
+  /** first and last piece index; its pieces are the sentence content between them */
+  first: number;
+  last: number;
   /** words as written (case matters: a cheap, conservative notion of "the same") */
   words: string[];
-  protectedTexts: string[];
 }
 
 function collectSentences(pieces: readonly Piece[]): Sentence[] {
@@ -34,17 +35,29 @@ function collectSentences(pieces: readonly Piece[]): Sentence[] {
     if (!isSentenceContent(piece)) continue;
     if (piece.sentence !== currentId) {
       currentId = piece.sentence;
-      current = { pieces: [], words: [], protectedTexts: [] };
+      current = { first: i, last: i, words: [] };
       sentences.push(current);
     }
-    current!.pieces.push(i);
-    if (piece.kind === 'word') current!.words.push(piece.text);
-    else if (piece.kind === 'protected') {
-      current!.words.push(piece.text);
-      current!.protectedTexts.push(piece.text);
-    }
+    current!.last = i;
+    if (piece.kind === 'word' || piece.kind === 'protected') current!.words.push(piece.text);
   }
   return sentences;
+}
+
+/** The sentence's pieces (its content between first and last). */
+function sentencePieces(pieces: readonly Piece[], sentence: Sentence): number[] {
+  const indices: number[] = [];
+  for (let i = sentence.first; i <= sentence.last; i++) {
+    const piece = pieces[i]!;
+    if (piece.sentence === pieces[sentence.first]!.sentence && isSentenceContent(piece)) indices.push(i);
+  }
+  return indices;
+}
+
+function protectedTexts(pieces: readonly Piece[], sentence: Sentence): string[] {
+  return sentencePieces(pieces, sentence)
+    .filter((i) => pieces[i]!.kind === 'protected')
+    .map((i) => pieces[i]!.text);
 }
 
 function hashWord(word: string): number {
@@ -70,7 +83,8 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
   const sentences = collectSentences(pieces);
   const exact = new Map<string, number>();
-  const buckets = new Map<string, number[]>();
+  // MinHash anchors as numbers: seed index * 2^32 + the least rehash.
+  const buckets = new Map<number, number[]>();
   const wordSets: Array<Set<string> | undefined> = [];
   const units: DropUnit[] = [];
   for (let s = 0; s < sentences.length; s++) {
@@ -78,23 +92,27 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
     if (sentence.words.length < MIN_DUPLICATE_WORDS) continue;
     const key = sentence.words.join(' ');
     if (exact.has(key)) {
-      units.push({ category: 'duplicate-sentence', pieces: withoutStrayBrackets(pieces, sentence.pieces) });
+      units.push({ category: 'duplicate-sentence', pieces: withoutStrayBrackets(pieces, sentencePieces(pieces, sentence)) });
       continue;
     }
     exact.set(key, s);
     const set = new Set(sentence.words);
     if (set.size < MIN_NEAR_DUPLICATE_WORDS) continue;
     wordSets[s] = set;
-    const hashes = [...set].map(hashWord);
-    const anchors = MINHASH_SEEDS.map((seed, n) => {
-      let bestHash = Infinity;
-      for (const h of hashes) bestHash = Math.min(bestHash, rehash(h, seed));
-      return `${n}:${bestHash}`;
-    });
+    const anchors: number[] = [0, 0, 0];
+    const least = [Infinity, Infinity, Infinity];
+    for (const w of set) {
+      const h = hashWord(w);
+      for (let n = 0; n < MINHASH_SEEDS.length; n++) {
+        const r = rehash(h, MINHASH_SEEDS[n]!);
+        if (r < least[n]!) least[n] = r;
+      }
+    }
+    for (let n = 0; n < MINHASH_SEEDS.length; n++) anchors[n] = n * 2 ** 32 + least[n]!;
     let duplicateOf = -1;
     for (const anchor of anchors) {
       for (const other of buckets.get(anchor) ?? []) {
-        if (jaccard(set, wordSets[other]!) >= NEAR_DUPLICATE_JACCARD && coversProtected(sentences[other]!, sentence)) {
+        if (jaccard(set, wordSets[other]!) >= NEAR_DUPLICATE_JACCARD && coversProtected(pieces, sentences[other]!, sentence)) {
           duplicateOf = other;
           break;
         }
@@ -102,7 +120,7 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
       if (duplicateOf >= 0) break;
     }
     if (duplicateOf >= 0) {
-      units.push({ category: 'duplicate-sentence', pieces: withoutStrayBrackets(pieces, sentence.pieces) });
+      units.push({ category: 'duplicate-sentence', pieces: withoutStrayBrackets(pieces, sentencePieces(pieces, sentence)) });
       continue;
     }
     for (const anchor of anchors) {
@@ -131,10 +149,11 @@ function withoutStrayBrackets(pieces: readonly Piece[], indices: number[]): numb
 }
 
 /** A near-duplicate may go only if every protected span it holds is kept elsewhere. */
-function coversProtected(kept: Sentence, dropped: Sentence): boolean {
-  if (dropped.protectedTexts.length === 0) return true;
-  const have = new Set(kept.protectedTexts);
-  return dropped.protectedTexts.every((t) => have.has(t));
+function coversProtected(pieces: readonly Piece[], kept: Sentence, dropped: Sentence): boolean {
+  const droppedTexts = protectedTexts(pieces, dropped);
+  if (droppedTexts.length === 0) return true;
+  const have = new Set(protectedTexts(pieces, kept));
+  return droppedTexts.every((t) => have.has(t));
 }
 
 interface Phrase {

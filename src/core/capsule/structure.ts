@@ -5,6 +5,7 @@
  */
 import { parseDocument as parseYaml } from 'yaml';
 import { lexText, PieceBuilder } from './lexer';
+import { isVerbatimQuote } from './protect';
 import { checkAborted } from './abort';
 import type { AbortFlag, DocumentFormat, ParsedDocument, PieceContext } from './types';
 
@@ -78,7 +79,8 @@ function splitLines(text: string): Array<{ body: string; eol: string }> {
 }
 
 const FENCE_OPEN = /^[ \t]{0,3}(`{3,}|~{3,})/;
-const RULE_LINE = /^[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*$/;
+/** A line of one repeated sign (---, ***, ═══; not # marks, brackets or pipes): a separator for the eye. */
+export const RULE_LINE = /^[ \t]*([^\p{L}\p{N}\p{M}\s()[\]{}<>|`#])(?:[ \t]*\1){2,}[ \t]*$/u;
 const TABLE_SEPARATOR = /^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$/;
 const LINE_PREFIX = /^([ \t]*)((?:>[ \t]?)*)(#{1,6}[ \t]+|[-*+•][ \t]+(?:\[[ xX]\][ \t]+)?|\d{1,9}[.)][ \t]+(?:\[[ xX]\][ \t]+)?)?/;
 const HTML_COMMENT = /^[ \t]*<!--.*-->[ \t]*$/;
@@ -154,7 +156,7 @@ function quoteAcrossLines(
     const close = next.indexOf(QUOTE_PAIRS[open]!);
     text += lines[j - 1]!.eol + (close === -1 ? next : next.slice(0, close + 1));
     if (text.length > MAX_WRAPPED_QUOTE_CHARS) return undefined;
-    if (close !== -1) return { start, text, endLine: j, endColumn: close + 1 };
+    if (close !== -1) return isVerbatimQuote(body, start, text.length) ? { start, text, endLine: j, endColumn: close + 1 } : undefined;
   }
   return undefined;
 }

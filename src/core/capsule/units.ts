@@ -29,14 +29,17 @@ const CATEGORY_OF_KIND: Partial<Record<Piece['kind'], DropCategory>> = { symbol:
 export function wordUnits(pieces: readonly Piece[], scores: Float64Array): DropUnit[] {
   // Sort numeric keys (score in 1/1024 bits, then later index first) without a
   // comparator: a typed-array sort is many times faster on long prompts.
-  const keys: number[] = [];
+  let scored = 0;
+  for (let i = 0; i < pieces.length; i++) if (!Number.isNaN(scores[i]!)) scored++;
+  const sorted = new Float64Array(scored);
+  let k = 0;
   for (let i = 0; i < pieces.length; i++) {
     const score = scores[i]!;
     if (Number.isNaN(score)) continue;
     const quantized = Math.round((Math.min(Math.max(score, -SCORE_FLOOR), SCORE_CEILING) + SCORE_FLOOR) * 1024);
-    keys.push(quantized * INDEX_SPAN + (INDEX_SPAN - 1 - i));
+    sorted[k++] = quantized * INDEX_SPAN + (INDEX_SPAN - 1 - i);
   }
-  const sorted = Float64Array.from(keys).sort();
+  sorted.sort();
   const units: DropUnit[] = new Array(sorted.length);
   for (let k = 0; k < sorted.length; k++) {
     const i = INDEX_SPAN - 1 - (sorted[k]! % INDEX_SPAN);

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { compressPrompt, resolveTarget } from '../../../src/core/capsule/index';
 import { LineCountCache } from '../../../src/core/capsule/token-costs';
 import { getTokenizer, TOKENIZER_IDS } from '../../../src/core/tokens/tokenizer';
@@ -110,6 +111,28 @@ describe('LineCountCache', () => {
           assert.equal(new LineCountCache(tok).count(text), tok.count(text));
         }
       }
+    }
+  });
+});
+
+describe('LineCountCache chunking (fast-check)', () => {
+  // Characters around every cut the counter makes: spaces, breaks, slashes, letters of
+  // several scripts, marks, digits, apostrophes and punctuation runs.
+  const pieces = fc.constantFrom(
+    ' ', '  ', '\t', '\n', '\r\n', '\n\n', '/', ' /', 'a', 'Ab', 'word', 'WORD', "'s", "'ll", '’', '1', '2024', '.', ',', '**', '->',
+    'é', 'e\u0301', 'привет', '数据', '🙂', '\u00a0', '\u3000', '{{x}}', '<|endoftext|>', '```', '- ', '# ',
+  );
+  const text = fc.array(pieces, { maxLength: 60 }).map((parts) => parts.join(''));
+
+  test('adds up to the exact count of any text, with each tokenizer', () => {
+    for (const id of TOKENIZER_IDS) {
+      const tok = getTokenizer(id);
+      fc.assert(
+        fc.property(text, (t) => {
+          assert.equal(new LineCountCache(tok).count(t), tok.count(t));
+        }),
+        { seed: 20240611, numRuns: 300 },
+      );
     }
   });
 });
