@@ -43,7 +43,9 @@ const INFEASIBLE_MARGIN = 1;
 
 function summarize(state: DropState): Map<DropCategory, { count: number; estimatedTokens: number }> {
   const summary = new Map<DropCategory, { count: number; estimatedTokens: number }>();
-  for (const { unit, saved } of state.appliedUnits()) {
+  for (let k = 0; k < state.appliedCount; k++) {
+    const unit = state.appliedUnitAt(k);
+    const saved = state.appliedSavingAt(k);
     if (saved === 0 && unit.category !== 'filler-phrase') continue;
     const row = summary.get(unit.category) ?? { count: 0, estimatedTokens: 0 };
     row.count++;
@@ -91,15 +93,16 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
   const scale = problem.estimatedTotal > 0 ? problem.exactTotal / problem.estimatedTotal : 1;
   // Clearly infeasible (even with every unit applied the estimate is over the target):
   // one render of the floor instead of many small steps towards it.
-  while (next < units.length) applyOne();
+  // (A dry run first: applying and undoing every unit costs more, and is rarely needed.)
   let floor: { text: string; tokens: number } | undefined;
-  if (estimate * scale > target * INFEASIBLE_MARGIN) {
+  if ((estimate - state.savingOfAll(units)) * scale > target * INFEASIBLE_MARGIN) {
+    while (next < units.length) applyOne();
     floor = measure();
     if (floor.tokens > target) return { ...floor, exhausted: true, dropped: summarize(state) };
-  }
-  while (state.appliedCount > 0) {
-    estimate += state.undo();
-    next--;
+    while (state.appliedCount > 0) {
+      estimate += state.undo();
+      next--;
+    }
   }
   advanceTo(target / scale);
   // The floor was just measured: do not render the same state twice.

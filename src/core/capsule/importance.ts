@@ -7,7 +7,7 @@
  */
 import fit from './data/bpe-information-fit.json';
 import stopwords from './data/stopwords-en.json';
-import type { TokenCoster, WordFacts } from './token-costs';
+import type { TokenCoster } from './token-costs';
 import type { Piece } from './types';
 import { RULE_LINE } from './structure';
 import { checkAborted } from './abort';
@@ -155,7 +155,7 @@ function spellingBits(text: string, coster: TokenCoster, table: Map<string, numb
 export function scorePieces(
   pieces: readonly Piece[],
   coster: TokenCoster,
-  facts: ReadonlyArray<WordFacts | undefined>,
+  wordIds: Int32Array,
   signal?: AbortFlag,
 ): Float64Array {
   const table = wordInformation();
@@ -164,6 +164,7 @@ export function scorePieces(
   // Words too long for the shared memo are counted here.
   const seen = new Map<string, number>();
   const pass = ++scoringPasses;
+  const wordTable = coster.words;
   const total = pieces.length;
   let previousContent: Piece | undefined;
   // Scored words in order, with the segment (line or table cell, ends at markup) and
@@ -215,18 +216,18 @@ export function scorePieces(
     }
     // Facts and repeat counts are keyed by the word as written: no lower-casing per word.
     const text = piece.text;
-    const word = facts[i];
+    const id = wordIds[i]!;
     let bits: number;
     let occurrence: number;
-    if (word) {
+    if (id >= 0) {
       // What depends on the spelling alone is worked out once per word.
-      if (Number.isNaN(word.bits)) word.bits = spellingBits(text, coster, table);
-      if (word.pass !== pass) {
-        word.pass = pass;
-        word.seen = 0;
+      bits = wordTable.bits[id]!;
+      if (Number.isNaN(bits)) bits = wordTable.bits[id] = spellingBits(text, coster, table);
+      if (wordTable.pass[id] !== pass) {
+        wordTable.pass[id] = pass;
+        wordTable.seen[id] = 0;
       }
-      occurrence = ++word.seen;
-      bits = word.bits;
+      occurrence = wordTable.seen[id] = wordTable.seen[id]! + 1;
     } else {
       bits = spellingBits(text, coster, table);
       occurrence = (seen.get(text) ?? 0) + 1;
@@ -322,9 +323,26 @@ function addClauseRanks(scores: Float64Array, words: readonly number[], start: n
   ranked.length = 0;
   for (let k = start; k < end; k++) ranked.push(words[k]!);
   // Best first; ties: earlier first (a stable sort keeps source order).
-  ranked.sort((a, b) => scores[b]! - scores[a]!);
+  if (ranked.length <= INSERTION_SORT_MAX) sortBestFirst(ranked, scores);
+  else ranked.sort((a, b) => scores[b]! - scores[a]!);
   const n = ranked.length;
   for (let r = 0; r < n; r++) scores[ranked[r]!]! += CLAUSE_RANK_BITS * (1 - (r + 0.5) / n);
+}
+
+const INSERTION_SORT_MAX = 32;
+
+/** A stable insertion sort, best score first: the order ranked.sort(...) gives, without its allocations. */
+function sortBestFirst(indices: number[], scores: Float64Array): void {
+  for (let k = 1; k < indices.length; k++) {
+    const index = indices[k]!;
+    const score = scores[index]!;
+    let j = k - 1;
+    while (j >= 0 && scores[indices[j]!]! < score) {
+      indices[j + 1] = indices[j]!;
+      j--;
+    }
+    indices[j + 1] = index;
+  }
 }
 
 /**

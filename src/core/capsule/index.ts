@@ -13,7 +13,7 @@ import { duplicateSentenceUnits, fillerPhraseUnits } from './redundancy';
 import { renderPieces } from './render';
 import { buildReport } from './report';
 import { parseStructure } from './structure';
-import { LineCountCache, pieceCosts, TokenCoster, type WordFacts } from './token-costs';
+import { LineCountCache, pieceCosts, TokenCoster } from './token-costs';
 import { DropState, jsonWhitespaceUnits, wordUnits } from './units';
 import type { AbortFlag, CapsuleResult, CompressOptions, DocumentFormat, ParsedDocument } from './types';
 
@@ -96,12 +96,12 @@ function compressDocument(
   signal: AbortFlag | undefined,
 ): Attempt {
   const { pieces } = document;
-  const facts: Array<WordFacts | undefined> = [];
-  const costs = pieceCosts(pieces, coster, facts);
+  const wordIds = new Int32Array(pieces.length);
+  const costs = pieceCosts(pieces, coster, wordIds);
   let estimatedTotal = 0;
   for (let i = 0; i < costs.length; i++) estimatedTotal += costs[i]!;
   checkAborted(signal);
-  const scores = scorePieces(pieces, coster, facts, signal);
+  const scores = scorePieces(pieces, coster, wordIds, signal);
   // Lossless first (JSON layout), then coarse to fine: repeated sentences, filler
   // phrases, single words and punctuation by importance.
   // (concat, not spread: these lists run to hundreds of thousands of units)

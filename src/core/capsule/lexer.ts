@@ -262,6 +262,24 @@ const LONGEST_CUE_WORD = Math.max(...[...CUES_BY_FIRST_WORD.keys()].map((w) => w
 const CUE_SPELLINGS: ReadonlySet<string> = new Set(
   [...CUES_BY_FIRST_WORD.keys()].flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()].flatMap((v) => [v, v.replace(/'/g, '’')])),
 );
+/**
+ * A quick reject before the Set lookup: 1 at [length * 128 + first code] for each ASCII
+ * spelling in CUE_SPELLINGS (most words match none, and hashing each costs more).
+ */
+const CUE_SHAPES: Uint8Array = (() => {
+  const shapes = new Uint8Array((LONGEST_CUE_WORD + 1) * 128);
+  for (const spelling of CUE_SPELLINGS) {
+    const first = spelling.charCodeAt(0);
+    if (first < 128 && spelling.length <= LONGEST_CUE_WORD) shapes[spelling.length * 128 + first] = 1;
+  }
+  return shapes;
+})();
+
+function mayBeCueSpelling(word: string): boolean {
+  const first = word.charCodeAt(0);
+  return first >= 128 || word.length > LONGEST_CUE_WORD || CUE_SHAPES[word.length * 128 + first] === 1;
+}
+
 const CUE_FOLLOWER = /[ \t]+([\p{L}\p{M}\p{N}_]+(?:['’][\p{L}]+)?)/uy;
 
 const NO_CUE = { length: 0, reach: 0 };
@@ -269,8 +287,9 @@ const NO_CUE = { length: 0, reach: 0 };
 /** The constraint cue starting at `at` with `word` (length 0 when none): "no more than" is one. */
 function cueAt(text: string, at: number, word: string): { length: number; reach: number } {
   if (word.length > LONGEST_CUE_WORD && !word.includes('-')) return NO_CUE;
-  const options = CUE_SPELLINGS.has(word) ? CUES_BY_FIRST_WORD.get(normalizeCueWord(word)) : undefined;
+  const options = mayBeCueSpelling(word) && CUE_SPELLINGS.has(word) ? CUES_BY_FIRST_WORD.get(normalizeCueWord(word)) : undefined;
   if (!options) {
+    if (word.indexOf('-') < 0) return NO_CUE;
     // "read-only", "append-only": a compound ending in a one-word cue is a cue.
     const dash = word.lastIndexOf('-');
     const single = dash > 0 ? CUES_BY_FIRST_WORD.get(normalizeCueWord(word.slice(dash + 1)))?.find((c) => c.rest.length === 0) : undefined;

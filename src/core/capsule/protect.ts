@@ -62,6 +62,9 @@ const JSON_QUOTES: Rule = {
   re: /\\"(?:[^"\\\n]|\\[^"\n]){1,100}?\\"|“[^”\n]{1,100}”|«[^»\n]{1,100}»|「[^」\n]{1,100}」|(?<![\p{L}\p{N}])'[^'\n]{1,100}'(?![\p{L}\p{N}])/gu,
 };
 
+const PLAIN_RULES: readonly Rule[] = [...COMMON_RULES, PLAIN_QUOTES];
+const JSON_RULES: readonly Rule[] = [...COMMON_RULES, JSON_QUOTES];
+
 const URL_TRAILING = /[.,;:!?'"]+$/u;
 
 function trimUrl(text: string): string {
@@ -78,7 +81,7 @@ function trimUrl(text: string): string {
 /** Protected spans of `text`, sorted and merged (an overlap keeps the first kind). */
 export function findProtectedSpans(text: string, options: ProtectOptions): Span[] {
   const found: Span[] = [];
-  const rules = [...COMMON_RULES, options.jsonString ? JSON_QUOTES : PLAIN_QUOTES];
+  const rules = options.jsonString ? JSON_RULES : PLAIN_RULES;
   for (const { kind, re, worthTrying } of rules) {
     if (!worthTrying(text)) continue;
     re.lastIndex = 0;

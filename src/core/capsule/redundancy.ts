@@ -79,10 +79,23 @@ function jaccard(a: Set<string>, b: Set<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
+/** FNV-1a of words.join(' '), without building the string. */
+function hashJoined(words: readonly string[]): number {
+  let h = 0x811c9dc5;
+  for (let w = 0; w < words.length; w++) {
+    if (w > 0) h = Math.imul(h ^ 32, 0x01000193);
+    const word = words[w]!;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+  }
+  return h;
+}
+
 /** Later sentences equal (or near-equal, Jaccard >= 0.8 over words) to an earlier one. */
 export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
   const sentences = collectSentences(pieces);
-  const exact = new Map<string, number>();
+  // Sentences by the hash of their words joined with spaces; a hash match is confirmed
+  // on the joined text (built only then).
+  const exact = new Map<number, number[]>();
   // MinHash anchors as numbers: seed index * 2^32 + the least rehash.
   const buckets = new Map<number, number[]>();
   const wordSets: Array<Set<string> | undefined> = [];
@@ -90,12 +103,18 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
   for (let s = 0; s < sentences.length; s++) {
     const sentence = sentences[s]!;
     if (sentence.words.length < MIN_DUPLICATE_WORDS) continue;
-    const key = sentence.words.join(' ');
-    if (exact.has(key)) {
-      units.push({ category: 'duplicate-sentence', pieces: withoutStrayBrackets(pieces, sentencePieces(pieces, sentence)) });
-      continue;
-    }
-    exact.set(key, s);
+    const hash = hashJoined(sentence.words);
+    const same = exact.get(hash);
+    if (same !== undefined) {
+      const key = sentence.words.join(' ');
+      if (same.some((other) => sentences[other]!.words.join(' ') === key)) {
+        units.push({ category: 'duplicate-sentence', pieces: withoutStrayBrackets(pieces, sentencePieces(pieces, sentence)) });
+        continue;
+      }
+      same.push(s);
+    } else exact.set(hash, [s]);
+    // Fewer words than that cannot make enough distinct ones.
+    if (sentence.words.length < MIN_NEAR_DUPLICATE_WORDS) continue;
     const set = new Set(sentence.words);
     if (set.size < MIN_NEAR_DUPLICATE_WORDS) continue;
     wordSets[s] = set;
@@ -174,16 +193,53 @@ const PHRASES_BY_FIRST_WORD = (() => {
   return map;
 })();
 
-function matchPhrase(pieces: readonly Piece[], start: number, phrase: Phrase): number[] | undefined {
-  const matched: number[] = [];
-  let i = start;
-  for (let w = 0; w < phrase.words.length; w++) {
-    const piece = pieces[i];
-    // Words of a phrase follow each other with whitespace between them.
-    if (!piece || piece.kind !== 'word' || (w > 0 && piece.lead === '') || piece.text.toLowerCase() !== phrase.words[w]) return undefined;
-    matched.push(i);
-    i++;
+const LONGEST_FIRST_WORD = Math.max(...[...PHRASES_BY_FIRST_WORD.keys()].map((w) => w.length));
+/**
+ * A quick reject before lower-casing a word for the lookup: 1 at [length * 128 + first
+ * code] for each first word starting with an ASCII character (lower-cased: an ASCII
+ * capital is looked up as its small letter).
+ */
+const FIRST_WORD_SHAPES: Uint8Array = (() => {
+  const shapes = new Uint8Array((LONGEST_FIRST_WORD + 1) * 128);
+  for (const word of PHRASES_BY_FIRST_WORD.keys()) {
+    const first = word.charCodeAt(0);
+    if (first < 128) shapes[word.length * 128 + first] = 1;
   }
+  return shapes;
+})();
+
+function mayStartPhrase(word: string): boolean {
+  let first = word.charCodeAt(0);
+  // Lower-casing can change the length only outside ASCII.
+  if (first >= 128 || word.length > LONGEST_FIRST_WORD) return first >= 128;
+  if (first >= 65 && first <= 90) first += 32;
+  return FIRST_WORD_SHAPES[word.length * 128 + first] === 1;
+}
+
+/** text.toLowerCase() === key for an ASCII key, without building the lower-cased string. */
+function equalsLowerCase(text: string, key: string): boolean {
+  // Lower-casing keeps ASCII as long as it is and only lengthens other text, which then
+  // holds non-ASCII characters: a different length can never match an ASCII key.
+  if (text.length !== key.length) return false;
+  for (let k = 0; k < text.length; k++) {
+    let c = text.charCodeAt(k);
+    if (c >= 128) return text.toLowerCase() === key;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== key.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+function matchPhrase(pieces: readonly Piece[], start: number, phrase: Phrase): number[] | undefined {
+  // The first word matched already (it is the lookup key); check the others before
+  // allocating anything.
+  for (let w = 1; w < phrase.words.length; w++) {
+    const piece = pieces[start + w];
+    // Words of a phrase follow each other with whitespace between them.
+    if (!piece || piece.kind !== 'word' || piece.lead === '' || !equalsLowerCase(piece.text, phrase.words[w]!)) return undefined;
+  }
+  const matched: number[] = [];
+  for (let w = 0; w < phrase.words.length; w++) matched.push(start + w);
   return matched;
 }
 
@@ -192,7 +248,7 @@ export function fillerPhraseUnits(pieces: readonly Piece[]): DropUnit[] {
   const units: DropUnit[] = [];
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    if (piece.kind !== 'word') continue;
+    if (piece.kind !== 'word' || !mayStartPhrase(piece.text)) continue;
     const candidates = PHRASES_BY_FIRST_WORD.get(piece.text.toLowerCase());
     if (!candidates) continue;
     for (const phrase of candidates) {

@@ -146,24 +146,20 @@ function sweepLine(line: Item[], length: number): boolean {
   const solid = solidPool;
   solid.length = 0;
   for (let k = 0; k < length; k++) if (!line[k]!.space) solid.push(line[k]!);
-  const remove = (item: Item): void => {
-    item.removed = true;
-    if (item.at > 0 && line[item.at - 1]!.space) line[item.at - 1]!.removed = true;
-  };
   for (let s = 0; s < solid.length; s++) {
     const item = solid[s]!;
     if (!isPunct(item) || item.removed) continue;
     const prev = previousKept(solid, s);
     const next = solid[s + 1];
     if (LEADING_DEBRIS.has(item.text) && item.afterDrop && (!prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent')) {
-      remove(item);
+      remove(line, item);
     } else if (SEPARATORS.has(item.text)) {
       const prevEmpty = !prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent' || OPENERS[prev.text] !== undefined || SEPARATORS.has(prev.text);
       const nextEmpty = !next || next.piece.kind === 'markup' || CLOSERS.has(next.text) || TERMINALS.has(next.text) || SEPARATORS.has(next.text);
-      if ((item.afterDrop && prevEmpty) || (item.dropAfter && nextEmpty)) remove(item);
+      if ((item.afterDrop && prevEmpty) || (item.dropAfter && nextEmpty)) remove(line, item);
     } else if (OPENERS[item.text] !== undefined && item.dropAfter && isPunct(next) && next.text === OPENERS[item.text]) {
-      remove(item);
-      remove(next);
+      remove(line, item);
+      remove(line, next);
     } else if (EMPHASIS.has(item.text)) {
       // A run of emphasis marks with a drop inside and nothing left between them.
       let end = s;
@@ -172,7 +168,7 @@ function sweepLine(line: Item[], length: number): boolean {
         if (end > s && solid[end]!.afterDrop) dropInside = true;
         end++;
       }
-      if (dropInside && end - s >= 2) for (let k = s; k < end; k++) remove(solid[k]!);
+      if (dropInside && end - s >= 2) for (let k = s; k < end; k++) remove(line, solid[k]!);
       s = end - 1;
     }
   }
@@ -188,6 +184,12 @@ function sweepLine(line: Item[], length: number): boolean {
   }
   // A line with no words left goes, unless a bracket on it pairs with another line.
   return !(PRUNABLE_LINE_CONTEXTS.has(context) && !hasContent && depth === 0);
+}
+
+/** Removes an item and the space before it. */
+function remove(line: Item[], item: Item): void {
+  item.removed = true;
+  if (item.at > 0 && line[item.at - 1]!.space) line[item.at - 1]!.removed = true;
 }
 
 function previousKept(solid: Item[], s: number): Item | undefined {

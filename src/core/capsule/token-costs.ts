@@ -10,22 +10,87 @@ import type { Piece } from './types';
 const MEMO_LIMIT = 200_000;
 const MEMO_MAX_LENGTH = 64;
 
-/** What the capsulator learns about a word, once per distinct spelling (across calls). */
-export interface WordFacts {
+/**
+ * What the capsulator learns about a word, once per distinct spelling (across calls):
+ * an open-addressing index over typed arrays, one entry id per word (ids stay put when
+ * the table grows). A lookup hashes the word itself (FNV-1a) and touches no object.
+ */
+export class WordTable {
   /** tokens of ' ' + word; -1 until needed */
-  afterSpace: number;
+  afterSpace = new Int32Array(INITIAL_WORDS);
   /** self-information in bits; NaN until scored */
-  bits: number;
+  bits = new Float64Array(INITIAL_WORDS);
   /** the scoring pass that last saw the word, and how often it has seen it */
-  pass: number;
-  seen: number;
+  pass = new Int32Array(INITIAL_WORDS);
+  seen = new Int32Array(INITIAL_WORDS);
+  private hashes = new Int32Array(INITIAL_WORDS);
+  private texts: string[] = [];
+  /** entry id + 1 by slot; 0 marks an empty slot */
+  private index = new Int32Array(INITIAL_WORDS * 2);
+  private mask = INITIAL_WORDS * 2 - 1;
+
+  get size(): number {
+    return this.texts.length;
+  }
+
+  /** The entry id of `word`, added (with nothing known yet) when new. */
+  id(word: string): number {
+    const hash = fnv(FNV_OFFSET, word);
+    const index = this.index;
+    const mask = this.mask;
+    let slot = hash & mask;
+    for (let entry = index[slot]!; entry !== 0; entry = index[slot]!) {
+      if (this.hashes[entry - 1] === hash && this.texts[entry - 1] === word) return entry - 1;
+      slot = (slot + 1) & mask;
+    }
+    const id = this.texts.length;
+    if (id === this.hashes.length) this.growEntries();
+    // A copy, not a view: the table outlives the prompt the word was sliced from.
+    this.texts.push(detached(word));
+    this.hashes[id] = hash;
+    this.afterSpace[id] = -1;
+    this.bits[id] = Number.NaN;
+    this.pass[id] = -1;
+    this.seen[id] = 0;
+    if ((id + 1) * 2 > mask + 1) this.growIndex();
+    else index[slot] = id + 1;
+    return id;
+  }
+
+  clear(): void {
+    this.texts = [];
+    this.index.fill(0);
+  }
+
+  private growEntries(): void {
+    const capacity = this.hashes.length * 2;
+    const grown = <T extends Int32Array | Float64Array>(old: T, fresh: T): T => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.afterSpace = grown(this.afterSpace, new Int32Array(capacity));
+    this.bits = grown(this.bits, new Float64Array(capacity));
+    this.pass = grown(this.pass, new Int32Array(capacity));
+    this.seen = grown(this.seen, new Int32Array(capacity));
+    this.hashes = grown(this.hashes, new Int32Array(capacity));
+  }
+
+  /** Doubles the index and places every entry again (the new one included). */
+  private growIndex(): void {
+    this.index = new Int32Array(this.index.length * 2);
+    this.mask = this.index.length - 1;
+    for (let id = 0; id < this.texts.length; id++) {
+      let slot = this.hashes[id]! & this.mask;
+      while (this.index[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.index[slot] = id + 1;
+    }
+  }
 }
 
+const INITIAL_WORDS = 1 << 12;
+
 interface Memo {
-  words: Map<string, WordFacts>;
-  counts: Map<string, number>;
-  /** counts of ' ' + key: the common case, looked up without building the string */
-  afterSpace: Map<string, number>;
+  words: WordTable;
   ids: Map<string, number[]>;
   /** counts of the ASCII characters; -1 until needed */
   chars: Int8Array;
@@ -36,7 +101,7 @@ const memos = new Map<TokenizerId, Memo>();
 function memoFor(id: TokenizerId): Memo {
   let memo = memos.get(id);
   if (!memo) {
-    memo = { words: new Map(), counts: new Map(), afterSpace: new Map(), ids: new Map(), chars: new Int8Array(128).fill(-1) };
+    memo = { words: new WordTable(), ids: new Map(), chars: new Int8Array(128).fill(-1) };
     memos.set(id, memo);
   }
   return memo;
@@ -45,11 +110,14 @@ function memoFor(id: TokenizerId): Memo {
 export class TokenCoster {
   readonly tokenizer: Tokenizer;
   private readonly memo: Memo;
+  /** Shared with LineCountCache: a piece's count is often a chunk the original's count already took. */
+  private readonly table: ChunkTable;
   private longCounter: LineCountCache | undefined;
 
   constructor(id: TokenizerId) {
     this.tokenizer = getTokenizer(id);
     this.memo = memoFor(id);
+    this.table = chunkTableFor(this.tokenizer);
     // Bound the memory between calls; within a call each word keeps one record, so
     // repeat counts (and the output) do not depend on what ran before.
     if (this.memo.words.size >= MEMO_LIMIT) this.memo.words.clear();
@@ -59,13 +127,7 @@ export class TokenCoster {
     if (text.length === 0) return 0;
     // Long pieces (code fences, long placeholders) are counted chunk by chunk, from memory.
     if (text.length > MEMO_MAX_LENGTH) return (this.longCounter ??= new LineCountCache(this.tokenizer)).count(text);
-    let n = this.memo.counts.get(text);
-    if (n === undefined) {
-      n = this.tokenizer.count(text);
-      if (this.memo.counts.size >= MEMO_LIMIT) this.memo.counts.clear();
-      this.memo.counts.set(text, n);
-    }
-    return n;
+    return this.table.countString(text);
   }
 
   /** count(char) for a one-character string (punctuation, line breaks), from a table. */
@@ -77,26 +139,14 @@ export class TokenCoster {
     return n;
   }
 
-  /** The shared record for a word (one Map lookup serves costing and scoring). */
-  facts(word: string): WordFacts {
-    let facts = this.memo.words.get(word);
-    if (facts === undefined) {
-      // Never cleared mid-call (see the constructor): one record per word per call.
-      facts = { afterSpace: -1, bits: Number.NaN, pass: -1, seen: 0 };
-      this.memo.words.set(word, facts);
-    }
-    return facts;
+  /** The shared record of every word seen (see WordTable). */
+  get words(): WordTable {
+    return this.memo.words;
   }
 
-  /** count(' ' + text), memoised by `text`. */
+  /** count(' ' + text), without building the string for short texts found in the table. */
   countAfterSpace(text: string): number {
-    let n = this.memo.afterSpace.get(text);
-    if (n === undefined) {
-      n = this.count(' ' + text);
-      if (this.memo.afterSpace.size >= MEMO_LIMIT) this.memo.afterSpace.clear();
-      if (text.length <= MEMO_MAX_LENGTH) this.memo.afterSpace.set(text, n);
-    }
-    return n;
+    return text.length < MEMO_MAX_LENGTH ? this.table.countAfterSpace(text) : this.count(' ' + text);
   }
 
   /** Token ids of a short string (used as a frequency proxy). */
@@ -113,20 +163,23 @@ export class TokenCoster {
 
 /**
  * Estimated tokens of each piece with its lead (see the file comment). Word pieces
- * also get their WordFacts in `facts`, for the scorer.
+ * also get their entry in the coster's WordTable in `wordIds` (-1 for other pieces),
+ * for the scorer.
  */
-export function pieceCosts(pieces: readonly Piece[], coster: TokenCoster, facts: Array<WordFacts | undefined>): Float64Array {
+export function pieceCosts(pieces: readonly Piece[], coster: TokenCoster, wordIds: Int32Array): Float64Array {
   const costs = new Float64Array(pieces.length);
-  facts.length = pieces.length;
+  const words = coster.words;
+  wordIds.fill(-1);
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     const lead = piece.lead;
     if (piece.kind === 'word' && piece.text.length <= MEMO_MAX_LENGTH) {
-      const word = coster.facts(piece.text);
-      facts[i] = word;
+      const id = words.id(piece.text);
+      wordIds[i] = id;
       if (lead === ' ') {
-        if (word.afterSpace < 0) word.afterSpace = coster.count(' ' + piece.text);
-        costs[i] = word.afterSpace;
+        let n = words.afterSpace[id]!;
+        if (n < 0) n = words.afterSpace[id] = coster.countAfterSpace(piece.text);
+        costs[i] = n;
         continue;
       }
     }
@@ -137,27 +190,137 @@ export function pieceCosts(pieces: readonly Piece[], coster: TokenCoster, facts:
 }
 
 /**
- * Chunk counts shared by every call with the same tokenizer: words recur across
- * prompts, and the panel's rate slider compresses the same prompt again and again.
+ * Token counts of short strings (chunks of drafts, pieces, words) shared by every call
+ * with the same tokenizer: words recur across prompts, and the panel's rate slider
+ * compresses the same prompt again and again. An open-addressing table over typed
+ * arrays, keyed by a 32-bit FNV-1a hash that callers compute as they scan (a lookup
+ * needs no slice and no string hashing); the stored text settles collisions. No object
+ * per entry: a table of millions of entries stays cheap for the garbage collector.
  * Bounded by the characters held (about 32 MB of keys), then started afresh.
  */
-interface SharedChunks {
-  /** by a 30-bit hash of the chunk; the text is kept to confirm a match */
-  counts: Map<number, { text: string; tokens: number }>;
-  chars: number;
+export class ChunkTable {
+  /** Per slot: [hash, tokens] side by side (one cache line); tokens 0 marks an empty slot. */
+  private slots = new Int32Array(2 << INITIAL_BITS);
+  private texts: Array<string | undefined> = new Array<string | undefined>(1 << INITIAL_BITS).fill(undefined);
+  private mask = (1 << INITIAL_BITS) - 1;
+  private size = 0;
+  private chars = 0;
+
+  constructor(private readonly tokenizer: Tokenizer) {}
+
+  /** Tokens of text[start, end), whose FNV-1a hash is `hash`; counted and stored on a miss. */
+  count(text: string, start: number, end: number, hash: number): number {
+    const length = end - start;
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const tokens = slots[2 * slot + 1]!;
+      if (tokens === 0) break;
+      if (slots[2 * slot] === hash) {
+        const stored = this.texts[slot]!;
+        if (stored.length === length && text.startsWith(stored, start)) return tokens;
+      }
+    }
+    const chunk = start === 0 && end === text.length ? text : text.slice(start, end);
+    const tokens = this.tokenizer.count(chunk);
+    this.insert(detached(chunk), hash, tokens);
+    return tokens;
+  }
+
+  /** Tokens of `text` (a whole string). */
+  countString(text: string): number {
+    return this.count(text, 0, text.length, fnv(FNV_OFFSET, text));
+  }
+
+  /** Tokens of ' ' + text, without building the string unless it must be counted. */
+  countAfterSpace(text: string): number {
+    const hash = fnv(SPACE_HASH, text);
+    const length = text.length + 1;
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const tokens = slots[2 * slot + 1]!;
+      if (tokens === 0) break;
+      if (slots[2 * slot] === hash) {
+        const stored = this.texts[slot]!;
+        if (stored.length === length && stored.charCodeAt(0) === 32 && stored.endsWith(text)) return tokens;
+      }
+    }
+    const spaced = ' ' + text;
+    const tokens = this.tokenizer.count(spaced);
+    this.insert(spaced, hash, tokens);
+    return tokens;
+  }
+
+  private insert(text: string, hash: number, tokens: number): void {
+    // A non-empty text has at least one token; 0 could not be told from an empty slot.
+    if (tokens === 0) return;
+    if (this.chars >= SHARED_CHUNK_CHARS) this.reset(INITIAL_BITS);
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    this.place(text, hash, tokens);
+    this.size++;
+    this.chars += text.length;
+  }
+
+  private place(text: string, hash: number, tokens: number): void {
+    const mask = this.mask;
+    let slot = hash & mask;
+    while (this.slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    this.slots[2 * slot] = hash;
+    this.slots[2 * slot + 1] = tokens;
+    this.texts[slot] = text;
+  }
+
+  private grow(): void {
+    const { slots, texts, size, chars } = this;
+    this.reset(Math.log2(this.mask + 1) + 1);
+    for (let k = 0; k < texts.length; k++) if (slots[2 * k + 1] !== 0) this.place(texts[k]!, slots[2 * k]!, slots[2 * k + 1]!);
+    this.size = size;
+    this.chars = chars;
+  }
+
+  private reset(bits: number): void {
+    this.slots = new Int32Array(2 << bits);
+    this.texts = new Array<string | undefined>(1 << bits).fill(undefined);
+    this.mask = (1 << bits) - 1;
+    this.size = 0;
+    this.chars = 0;
+  }
 }
-const sharedChunkCounts = new Map<TokenizerId, SharedChunks>();
+
+const INITIAL_BITS = 12;
+const chunkTables = new Map<TokenizerId, ChunkTable>();
+
+/** The chunk table shared by every call with this tokenizer. */
+export function chunkTableFor(tokenizer: Tokenizer): ChunkTable {
+  let table = chunkTables.get(tokenizer.id);
+  if (!table) {
+    table = new ChunkTable(tokenizer);
+    chunkTables.set(tokenizer.id, table);
+  }
+  return table;
+}
+
 const SHARED_CHUNK_CHARS = 16_000_000;
 const SHARED_CHUNK_MAX_LENGTH = 65_536;
-const FNV_OFFSET = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
+const SPACE_HASH = Math.imul(FNV_OFFSET ^ 32, FNV_PRIME);
+
+function fnv(seed: number, text: string): number {
+  let hash = seed;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
+}
 
 /**
  * A copy of `chunk` that does not keep the whole prompt alive: V8 makes a slice of 13 or
  * more characters a view into its parent, and the shared table outlives the call.
  */
 function detached(chunk: string): string {
-  return chunk.length < 13 ? chunk : Array.from(chunk).join('');
+  // Slicing a fresh concatenation flattens it into a new string: a copy of the chunk
+  // plus one character, where Array.from(chunk).join('') builds a string per character.
+  return chunk.length < 13 ? chunk : (' ' + chunk).slice(1);
 }
 
 function isAsciiLetter(c: number): boolean {
@@ -181,16 +344,10 @@ function isWhitespaceCode(c: number): boolean {
  */
 export class LineCountCache {
   private readonly memo = new Map<string, number>();
-  private readonly shared: SharedChunks;
-  private readonly own = new Map<number, { text: string; tokens: number }>();
+  private readonly table: ChunkTable;
 
   constructor(private readonly tokenizer: Tokenizer) {
-    let shared = sharedChunkCounts.get(tokenizer.id);
-    if (!shared || shared.chars >= SHARED_CHUNK_CHARS) {
-      shared = { counts: new Map(), chars: 0 };
-      sharedChunkCounts.set(tokenizer.id, shared);
-    }
-    this.shared = shared;
+    this.table = chunkTableFor(tokenizer);
   }
 
   count(text: string): number {
@@ -200,9 +357,9 @@ export class LineCountCache {
     if (length === 0) return 0;
     // FNV-1a over the current chunk, computed as the scan goes: a lookup needs no slice.
     let hash = Math.imul(FNV_OFFSET ^ text.charCodeAt(0), FNV_PRIME);
+    let before = text.charCodeAt(0);
     for (let i = 1; i < length; i++) {
       const c = text.charCodeAt(i);
-      const before = text.charCodeAt(i - 1);
       let cut: boolean;
       if (c === 32) cut = !isWhitespaceCode(before) && isAsciiLetter(text.charCodeAt(i + 1));
       else cut = before === 10 && !isWhitespaceCode(c) && c !== 47;
@@ -212,13 +369,13 @@ export class LineCountCache {
         hash = FNV_OFFSET;
       }
       hash = Math.imul(hash ^ c, FNV_PRIME);
+      before = c;
     }
     return total + this.chunk(text, start, length, hash);
   }
 
   private chunk(text: string, start: number, end: number, hash: number): number {
-    const size = end - start;
-    if (size > SHARED_CHUNK_MAX_LENGTH) {
+    if (end - start > SHARED_CHUNK_MAX_LENGTH) {
       const chunk = text.slice(start, end);
       let n = this.memo.get(chunk);
       if (n === undefined) {
@@ -227,22 +384,6 @@ export class LineCountCache {
       }
       return n;
     }
-    // A small integer key (V8 keeps it unboxed); the stored text settles collisions.
-    const key = (hash ^ Math.imul(size, 0x9e3779b1)) >>> 2;
-    // This text's own chunks first: a small table, where drafts find most of theirs.
-    const own = this.own.get(key);
-    if (own !== undefined && own.text.length === size && text.startsWith(own.text, start)) return own.tokens;
-    let entry = this.shared.counts.get(key);
-    if (entry === undefined || entry.text.length !== size || !text.startsWith(entry.text, start)) {
-      const chunk = start === 0 && end === text.length ? text : text.slice(start, end);
-      const fresh = { text: chunk, tokens: this.tokenizer.count(chunk) };
-      if (entry === undefined) {
-        this.shared.counts.set(key, { text: detached(chunk), tokens: fresh.tokens });
-        this.shared.chars += size;
-      }
-      entry = fresh;
-    }
-    if (own === undefined) this.own.set(key, entry);
-    return entry.tokens;
+    return this.table.count(text, start, end, hash);
   }
 }

@@ -66,11 +66,15 @@ export class DropState {
   readonly marks: Uint8Array;
   readonly replacements = new Map<number, string>();
   // Units applied so far, in order, as flat stacks (no object per step): the unit, what
-  // it saved, and where its changed pieces start in `changed`.
-  private readonly appliedUnit: DropUnit[] = [];
-  private readonly appliedSaved: number[] = [];
-  private readonly appliedStart: number[] = [];
-  private readonly changed: number[] = [];
+  // it saved, and where its changed pieces start in `changed`. Typed and grown by
+  // doubling: a budget search applies and undoes units by the hundred thousand.
+  private appliedUnit: DropUnit[] = [];
+  private appliedSaved = new Float64Array(64);
+  private appliedStart = new Int32Array(64);
+  private applied = 0;
+  /** Pieces changed by the applied units; a piece is in it at most once (KEPT -> not). */
+  private readonly changed: Int32Array;
+  private changedLength = 0;
 
   constructor(
     pieceCount: number,
@@ -78,53 +82,104 @@ export class DropState {
     private readonly replacementCost: (text: string) => number,
   ) {
     this.marks = new Uint8Array(pieceCount);
+    this.changed = new Int32Array(pieceCount);
   }
 
   get appliedCount(): number {
-    return this.appliedUnit.length;
+    return this.applied;
   }
 
   appliedUnits(): Array<{ unit: DropUnit; saved: number }> {
-    return this.appliedUnit.map((unit, k) => ({ unit, saved: this.appliedSaved[k]! }));
+    const list: Array<{ unit: DropUnit; saved: number }> = [];
+    for (let k = 0; k < this.applied; k++) list.push({ unit: this.appliedUnit[k]!, saved: this.appliedSaved[k]! });
+    return list;
+  }
+
+  /** The k-th unit applied (0 = first), without building the list of appliedUnits(). */
+  appliedUnitAt(k: number): DropUnit {
+    return this.appliedUnit[k]!;
+  }
+
+  /** What the k-th unit applied saved. */
+  appliedSavingAt(k: number): number {
+    return this.appliedSaved[k]!;
+  }
+
+  /**
+   * The estimated tokens that applying all of `units` in order (from the current state)
+   * would save, step for step as apply() counts them, without changing the state.
+   */
+  savingOfAll(units: readonly DropUnit[]): number {
+    const marks = this.marks.slice();
+    let total = 0;
+    for (const unit of units) {
+      let saved = 0;
+      const first = unit.pieces[0]!;
+      let firstChanged = false;
+      for (let p = 0; p < unit.pieces.length; p++) {
+        const index = unit.pieces[p]!;
+        if (marks[index] !== KEPT) continue;
+        marks[index] = DROPPED;
+        if (p === 0) firstChanged = true;
+        saved += this.costs[index]!;
+      }
+      if (unit.replacement && firstChanged) {
+        marks[first] = REPLACED;
+        saved -= this.replacementCost(unit.replacement);
+      }
+      total += saved;
+    }
+    return total;
   }
 
   /** Drops the unit's pieces still kept; returns the estimated tokens saved. */
   apply(unit: DropUnit): number {
-    const start = this.changed.length;
+    const start = this.changedLength;
     let saved = 0;
-    for (const index of unit.pieces) {
+    const pieces = unit.pieces;
+    for (let p = 0; p < pieces.length; p++) {
+      const index = pieces[p]!;
       if (this.marks[index] !== KEPT) continue;
       this.marks[index] = DROPPED;
-      this.changed.push(index);
+      this.changed[this.changedLength++] = index;
       saved += this.costs[index]!;
     }
-    const first = unit.pieces[0]!;
-    if (unit.replacement && this.changed.length > start && this.changed[start] === first) {
+    const first = pieces[0]!;
+    if (unit.replacement && this.changedLength > start && this.changed[start] === first) {
       this.marks[first] = REPLACED;
       this.replacements.set(first, unit.replacement);
       saved -= this.replacementCost(unit.replacement);
     }
-    this.appliedUnit.push(unit);
-    this.appliedSaved.push(saved);
-    this.appliedStart.push(start);
+    const k = this.applied++;
+    if (k === this.appliedSaved.length) {
+      const saves = new Float64Array(k * 2);
+      saves.set(this.appliedSaved);
+      this.appliedSaved = saves;
+      const starts = new Int32Array(k * 2);
+      starts.set(this.appliedStart);
+      this.appliedStart = starts;
+    }
+    this.appliedUnit[k] = unit;
+    this.appliedSaved[k] = saved;
+    this.appliedStart[k] = start;
     return saved;
   }
 
   /** Restores the last applied unit; returns the estimated tokens it had saved. */
   undo(): number {
-    if (this.appliedUnit.length === 0) return 0;
-    this.appliedUnit.pop();
-    const start = this.appliedStart.pop()!;
-    for (let k = start; k < this.changed.length; k++) {
-      const index = this.changed[k]!;
+    if (this.applied === 0) return 0;
+    const k = --this.applied;
+    const start = this.appliedStart[k]!;
+    for (let c = start; c < this.changedLength; c++) {
+      const index = this.changed[c]!;
       this.marks[index] = KEPT;
       if (this.replacements.size > 0) this.replacements.delete(index);
     }
-    this.changed.length = start;
-    return this.appliedSaved.pop()!;
+    this.changedLength = start;
+    return this.appliedSaved[k]!;
   }
 
   lastSaving(): number {
-    return this.appliedSaved[this.appliedSaved.length - 1] ?? 0;
+    return this.applied > 0 ? this.appliedSaved[this.applied - 1]! : 0;
   }
 }
