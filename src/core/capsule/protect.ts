@@ -104,10 +104,11 @@ export function findProtectedSpans(text: string, options: ProtectOptions): Span[
 export const SHORT_QUOTE_CHARS = 48;
 /**
  * A longer quotation is kept whole only where the prompt asks for those exact words
- * (`say: "..."`, `reply with "..."`, `output "..."`); elsewhere (`My first request is
- * "..."`) it is prose and compressed like the text around it.
+ * (`say: "..."`, `reply with "..."`, `output "..."`) or gives a value (`My first request
+ * is "..."`: the user's input, which must reach the model as written); elsewhere it is
+ * prose and compressed like the text around it.
  */
-const VERBATIM_INTRO = /(?:\b(?:say|says|said|reply|replies|respond|responds|answer|output|print|write|return|type|start|end|begin|with|as|exactly|verbatim|phrase|message|text)|[:=])[ \t]*(?:\r?\n[ \t]*)?$/iu;
+const VERBATIM_INTRO = /(?:\b(?:say|says|said|reply|replies|respond|responds|answer|output|print|write|return|type|start|end|begin|with|as|exactly|verbatim|phrase|message|text|is|are|was|were)|[:=])[ \t]*(?:\r?\n[ \t]*)?$/iu;
 
 export function isVerbatimQuote(text: string, start: number, length: number): boolean {
   return length <= SHORT_QUOTE_CHARS || VERBATIM_INTRO.test(text.slice(Math.max(0, start - 24), start));

@@ -89,11 +89,14 @@ describe('readable capsules at rate 0.5', () => {
 });
 
 describe('what is and is not kept verbatim', () => {
-  test('long quotations are verbatim only where the prompt asks for those exact words', () => {
+  test('long quotations are verbatim where the prompt asks for those exact words or gives a value', () => {
     const reply = 'If asked about prices, say: "Our sales team will contact you within two business days."';
     assert.ok(isVerbatimQuote(reply, reply.indexOf('"'), reply.length - reply.indexOf('"')));
+    // The user's own input ("My first request is ...") must reach the model as written.
     const example = 'My first request is "I have a budget of 100 dollars and I am looking for a new dress."';
-    assert.ok(!isVerbatimQuote(example, example.indexOf('"'), example.length - example.indexOf('"')));
+    assert.ok(isVerbatimQuote(example, example.indexOf('"'), example.length - example.indexOf('"')));
+    const prose = 'Write in the voice of "a seasoned travel writer who has seen every continent twice" throughout.';
+    assert.ok(!isVerbatimQuote(prose, prose.indexOf('"'), prose.indexOf('" throughout') + 1 - prose.indexOf('"')));
     assert.ok(isVerbatimQuote('the "Submit" button', 4, 8));
   });
 
