@@ -1,20 +1,14 @@
 // Debian's Chromium driven by playwright-core (no browser download is possible here).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.E2E_CHROMIUM_PATH || '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Containers often give /dev/shm only 64 MB, too little for Chromium.
-  '--disable-dev-shm-usage',
-];
+// One list for the harness and the tests: test/e2e/support/chromium-args.json.
+export const CHROMIUM_ARGS = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../test/e2e/support/chromium-args.json', import.meta.url)), 'utf8'),
+).args;
 
 export function checkChromium() {
   if (!existsSync(CHROMIUM_PATH)) {

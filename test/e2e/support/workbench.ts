@@ -2,19 +2,10 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { e2eConfig, EXTENSION_ID, type E2eConfig } from './config';
+import chromiumArgs from './chromium-args.json';
 import { waitFor } from './waitFor';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Containers often give /dev/shm only 64 MB, too little for Chromium.
-  '--disable-dev-shm-usage',
-];
+const CHROMIUM_ARGS: string[] = chromiumArgs.args;
 
 // The workbench needs ~5-7 s to load on this machine; UI reactions well under a second.
 const WORKBENCH_TIMEOUT_MS = 60_000;
