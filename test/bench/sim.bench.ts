@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { enumeratePlacements, searchPlacement } from '../../src/core/sim/goodput';
 import { SimulationConfig, simulate } from '../../src/core/sim/simulate';
+import { DISTSERVE_OPT13B } from '../../src/core/sim/scenarios';
 import { runValidation } from '../../src/core/sim/validation';
 
 interface Timed<T> {
@@ -67,13 +68,7 @@ export async function run(): Promise<void> {
       `P99 ${(normal.e2eMs.p99 / high.e2eMs.p99).toFixed(2)}x lower than normal (TPOT ${high.tpotMs.mean.toFixed(1)} vs ${normal.tpotMs.mean.toFixed(1)} ms)`,
   );
 
-  const searchBase: SimulationConfig = {
-    model: 'opt-13b',
-    gpu: 'a100-80gb',
-    deployment: { mode: 'disaggregated' },
-    workload: { requests: 400, arrival: { kind: 'poisson', rate: 1 }, input: { kind: 'fixed', tokens: 512 }, output: { kind: 'fixed', tokens: 64 }, seed: 7 },
-    slo: { ttftMs: 400, tpotMs: 40 },
-  };
+  const searchBase: SimulationConfig = { ...DISTSERVE_OPT13B, deployment: { mode: 'disaggregated' } };
   // TP in {1,2,4,8} for each phase x 1-2 prefill x 1-2 decode instances = 64 placements.
   const options = { tensorParallelChoices: [1, 2, 4, 8], maxInstancesPerPhase: 2, maxGpus: 64 };
   const count = enumeratePlacements(searchBase, options).length;

@@ -1,17 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findGoodput, searchPlacement } from '../../../src/core/sim/goodput';
+import { DISTSERVE_OPT13B } from '../../../src/core/sim/scenarios';
 import { SimulationConfig, simulate, simulateDetailed } from '../../../src/core/sim/simulate';
 
 describe('DistServe: disaggregation under a tight TPOT SLO', () => {
   // The seed's setting: a 13B model on A100s, 512 input / 64 output tokens, tight TPOT.
-  const base: SimulationConfig = {
-    model: 'opt-13b',
-    gpu: 'a100-80gb',
-    deployment: { mode: 'colocated' },
-    workload: { requests: 400, arrival: { kind: 'poisson', rate: 1 }, input: { kind: 'fixed', tokens: 512 }, output: { kind: 'fixed', tokens: 64 }, seed: 7 },
-    slo: { ttftMs: 400, tpotMs: 40 },
-  };
+  const base = DISTSERVE_OPT13B;
 
   test('the placement search finds clearly more goodput per GPU than any colocated TP degree', () => {
     const colocated = [1, 2, 4].map((tp) => findGoodput({ ...base, deployment: { mode: 'colocated', tensorParallel: tp } }).goodputPerGpu);
