@@ -28,6 +28,8 @@ export interface BudgetOutcome {
   /** Every unit was applied and the text is still over the target. */
   exhausted: boolean;
   dropped: Map<DropCategory, { count: number; estimatedTokens: number }>;
+  /** Keep/drop mark of every piece in the returned text (see DropState.marks). */
+  marks: Uint8Array;
 }
 
 const LOW_END = 0.9;
@@ -98,7 +100,7 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
   if ((estimate - state.savingOfAll(units)) * scale > target * INFEASIBLE_MARGIN) {
     while (next < units.length) applyOne();
     floor = measure();
-    if (floor.tokens > target) return { ...floor, exhausted: true, dropped: summarize(state) };
+    if (floor.tokens > target) return { ...floor, exhausted: true, dropped: summarize(state), marks: state.marks.slice() };
     while (state.appliedCount > 0) {
       estimate += state.undo();
       next--;
@@ -107,7 +109,7 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
   advanceTo(target / scale);
   // The floor was just measured: do not render the same state twice.
   let current = floor && next >= units.length ? floor : measure();
-  let best = { ...current, exhausted: next >= units.length, dropped: summarize(state) };
+  let best: BudgetOutcome = { ...current, exhausted: next >= units.length, dropped: summarize(state), marks: state.marks.slice() };
   const inWindow = (tokens: number): boolean => tokens <= HIGH_END * target && tokens >= LOW_END * target;
   // In the accepted window beats out of it; then under the target beats over it; then closer.
   const isBetter = (tokens: number): boolean =>
@@ -127,7 +129,7 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
     if (current.tokens > target) {
       if (next > overAt) [overAt, overTokens] = [next, current.tokens];
     } else if (next < underAt) [underAt, underTokens] = [next, current.tokens];
-    if (isBetter(current.tokens)) best = { ...current, exhausted: next >= units.length, dropped: summarize(state) };
+    if (isBetter(current.tokens)) best = { ...current, exhausted: next >= units.length, dropped: summarize(state), marks: state.marks.slice() };
   };
   const accepted = (): boolean => inWindow(current.tokens);
   const bracketed = (): boolean => overAt >= 0 && underAt <= units.length;

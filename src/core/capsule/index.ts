@@ -14,7 +14,7 @@ import { renderPieces } from './render';
 import { buildReport } from './report';
 import { parseStructure } from './structure';
 import { LineCountCache, pieceCosts, TokenCoster } from './token-costs';
-import { DropState, jsonWhitespaceUnits, wordUnits } from './units';
+import { DropState, jsonWhitespaceUnits, repeatedProtectedUnits, wordUnits } from './units';
 import type { AbortFlag, CapsuleResult, CompressOptions, DocumentFormat, ParsedDocument } from './types';
 
 export type { AbortFlag, CapsuleReport, CapsuleResult, CompressOptions } from './types';
@@ -74,6 +74,7 @@ export function compressPrompt(text: string, options: CompressOptions, signal?: 
       started,
       pieces: document.pieces,
       costs,
+      marks: outcome.marks,
       scale,
       dropped: outcome.dropped,
       exhausted: outcome.exhausted,
@@ -103,12 +104,14 @@ function compressDocument(
   checkAborted(signal);
   const scores = scorePieces(pieces, coster, wordIds, signal);
   // Lossless first (JSON layout), then coarse to fine: repeated sentences, filler
-  // phrases, single words and punctuation by importance.
+  // phrases, single words and punctuation by importance; last, when nothing else is
+  // left, verbatim repeats of protected spans.
   // (concat, not spread: these lists run to hundreds of thousands of units)
   const units = (document.format === 'json' ? jsonWhitespaceUnits(pieces) : []).concat(
     duplicateSentenceUnits(pieces),
     fillerPhraseUnits(pieces),
     wordUnits(pieces, scores),
+    repeatedProtectedUnits(pieces),
   );
   checkAborted(signal);
   const state = new DropState(pieces.length, costs, (replacement) => coster.count(' ' + replacement));

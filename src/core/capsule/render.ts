@@ -90,6 +90,12 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     if (touched[piece.line] === 0) {
+      // Trailing whitespace carries nothing (an LLM reads no Markdown hard breaks).
+      if (isSourceLineEnd(piece)) {
+        trimTrailingInlineSpace(out);
+        out.push(piece.text);
+        continue;
+      }
       if (piece.lead !== '') out.push(piece.lead);
       out.push(piece.text);
       continue;
@@ -111,7 +117,10 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
     }
     if (piece.kind === 'newline') {
       // Only a source newline ends a Markdown line; an escaped one in JSON does not.
-      if (flushLine() || !PRUNABLE_LINE_CONTEXTS.has(piece.context)) out.push(piece.text);
+      if (flushLine() || !PRUNABLE_LINE_CONTEXTS.has(piece.context)) {
+        if (isSourceLineEnd(piece)) trimTrailingInlineSpace(out);
+        out.push(piece.text);
+      }
       lineHadDrop = false;
       pendingSpace = null;
       droppedSinceEmit = false;
@@ -139,6 +148,28 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
   }
   flushLine();
   return out.join('');
+}
+
+/** A line break of the source text (not an escaped one inside a JSON string). */
+function isSourceLineEnd(piece: Piece): boolean {
+  return piece.kind === 'newline' && piece.text.charCodeAt(0) !== 92;
+}
+
+/**
+ * Drops the whitespace-only parts at the end of what is written so far: a line's
+ * trailing spaces, or the indentation of a blank line. A piece's own text is never
+ * cut (a code fence's closing line keeps its bytes).
+ */
+function trimTrailingInlineSpace(out: string[]): void {
+  while (out.length > 0 && isInlineSpace(out[out.length - 1]!)) out.pop();
+}
+
+function isInlineSpace(text: string): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return text.length > 0;
 }
 
 /** Cleans one line (the first `length` items) after drops; false when the whole line should go. */

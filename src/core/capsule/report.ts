@@ -1,5 +1,5 @@
 /** The capsule's report: sizes, budget verdict, what was protected and what was dropped. */
-import type { DropCategory } from './units';
+import { KEPT, type DropCategory } from './units';
 import type { CapsuleReport, Piece } from './types';
 
 /** The budget is met when the capsule is at most 5% over the target. */
@@ -14,6 +14,8 @@ export interface ReportInput {
   note?: string;
   pieces?: readonly Piece[];
   costs?: Float64Array;
+  /** Keep/drop marks of the pieces in the capsule: only kept protected content is listed. */
+  marks?: Uint8Array;
   /** exact / estimated tokens of the original, to scale estimated savings */
   scale?: number;
   dropped?: Map<DropCategory, { count: number; estimatedTokens: number }>;
@@ -34,7 +36,7 @@ export function buildReport(input: ReportInput): CapsuleReport {
     rateReached: originalTokens > 0 ? capsuleTokens / originalTokens : 1,
     targetTokens: target,
     withinBudget: within,
-    protected: input.pieces && input.costs ? protectedSummary(input.pieces, input.costs) : [],
+    protected: input.pieces && input.costs ? protectedSummary(input.pieces, input.costs, input.marks) : [],
     dropped: [...(input.dropped ?? new Map())].map(([category, row]) => ({
       category,
       count: row.count,
@@ -52,11 +54,13 @@ export function buildReport(input: ReportInput): CapsuleReport {
   return report;
 }
 
-function protectedSummary(pieces: readonly Piece[], costs: Float64Array): CapsuleReport['protected'] {
+function protectedSummary(pieces: readonly Piece[], costs: Float64Array, marks: Uint8Array | undefined): CapsuleReport['protected'] {
   const rows = new Map<string, { count: number; tokens: number }>();
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     if (piece.kind !== 'protected' && piece.kind !== 'markup') continue;
+    // A verbatim repeat dropped (its first occurrence is kept), or a rule line.
+    if (marks !== undefined && marks[i] !== KEPT) continue;
     const kind = piece.kind === 'protected' ? piece.protectedKind! : 'structure';
     let row = rows.get(kind);
     if (row === undefined) {

@@ -4,7 +4,15 @@
  */
 import type { Piece } from './types';
 
-export type DropCategory = 'whitespace' | 'duplicate-sentence' | 'filler-phrase' | 'low-information-word' | 'punctuation' | 'pictograph' | 'rule-line';
+export type DropCategory =
+  | 'whitespace'
+  | 'duplicate-sentence'
+  | 'filler-phrase'
+  | 'low-information-word'
+  | 'punctuation'
+  | 'pictograph'
+  | 'rule-line'
+  | 'repeated-protected';
 
 export interface DropUnit {
   category: DropCategory;
@@ -58,6 +66,47 @@ export function jsonWhitespaceUnits(pieces: readonly Piece[]): DropUnit[] {
     const unit: DropUnit = { category: 'whitespace', pieces: [i] };
     if (piece.kind === 'newline' && pieces[i + 1]?.kind === 'indent') unit.pieces.push(++i);
     units.push(unit);
+  }
+  return units;
+}
+
+/**
+ * Protected kinds whose verbatim repeat says nothing new: the same placeholder, quote,
+ * link, code or constraint phrase a second time. Numbers, identifiers and dates are
+ * not among them ("3 items ... 3 days": the same digits, two facts), nor JSON/YAML
+ * keys and values, which the syntax needs where they are.
+ */
+const REPEATABLE_KINDS: ReadonlySet<string> = new Set(['placeholder', 'quoted', 'url', 'link', 'email', 'path', 'inline-code', 'code-fence', 'constraint']);
+
+/**
+ * Later verbatim repeats of protected spans (a constraint phrase is its run of
+ * consecutive constraint pieces). The first occurrence is never in a unit, so every
+ * protected span still appears, byte for byte, at least once. These units come last:
+ * they matter only when everything else is gone and the budget is still not met.
+ */
+const HAS_LETTER = /\p{L}/u;
+
+export function repeatedProtectedUnits(pieces: readonly Piece[]): DropUnit[] {
+  const seen = new Set<string>();
+  const units: DropUnit[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (piece.kind !== 'protected') continue;
+    // A name with digits ("x86_64", "GPT-4o") names the same thing again; a bare number may not.
+    const repeatable = REPEATABLE_KINDS.has(piece.protectedKind!) || (piece.protectedKind === 'identifier' && HAS_LETTER.test(piece.text));
+    if (!repeatable) continue;
+    const run = [i];
+    let key = piece.text;
+    if (piece.protectedKind === 'constraint') {
+      while (pieces[i + 1]?.kind === 'protected' && pieces[i + 1]!.protectedKind === 'constraint' && pieces[i + 1]!.line === piece.line) {
+        run.push(++i);
+        key += ' ' + pieces[i]!.text;
+      }
+      key = key.toLowerCase();
+    }
+    key = `${piece.protectedKind}\u0000${key}`;
+    if (seen.has(key)) units.push({ category: 'repeated-protected', pieces: run });
+    else seen.add(key);
   }
   return units;
 }

@@ -59,6 +59,35 @@ describe('budget', () => {
     assert.match(report.budgetNote ?? '', /protected content/);
   });
 
+  test('verbatim repeats of protected spans go last, and the first occurrence always stays', () => {
+    const text = [
+      'Greet {{first_name}} warmly, reply only in "plain text", link https://example.com/help and never share `api_key` values.',
+      'When the order ships, thank {{first_name}} again; a courteous reply only in "plain text" suits, with https://example.com/help for returns. Still never share `api_key` secrets.',
+      'Before closing the ticket remind {{first_name}} that replies come only in "plain text", that https://example.com/help exists, and to never share `api_key` tokens.',
+    ].join('\n');
+    const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
+    // A generous target: ordinary words go, every repeat stays.
+    const roomy = compressPrompt(text, { rate: 0.8 });
+    assert.equal(count(roomy.capsule, '{{first_name}}'), 3, roomy.capsule);
+    assert.ok(!roomy.report.dropped.some((d) => d.category === 'repeated-protected'));
+    // A tight one: repeats go, one of each is kept byte for byte, and the report counts only what is kept.
+    const tight = compressPrompt(text, { targetTokens: 1 });
+    for (const item of ['{{first_name}}', '"plain text"', 'https://example.com/help', '`api_key`', 'never share']) {
+      assert.equal(count(tight.capsule, item), 1, `${item} in ${tight.capsule}`);
+    }
+    assert.ok(tight.report.dropped.some((d) => d.category === 'repeated-protected' && d.count >= 8));
+    assert.equal(tight.report.protected.find((p) => p.kind === 'placeholder')?.count, 1);
+    assert.equal(tight.report.withinBudget, false);
+  });
+
+  test('trailing whitespace goes; code keeps its bytes', () => {
+    const code = '```\nline one   \n  indented\t\n```';
+    const text = `${'Please always write a rather long, careful and very friendly answer for the reader here.   \n'.repeat(3)}   \n${code}\n`;
+    const { capsule } = compressPrompt(text, { rate: 0.7 });
+    assert.ok(capsule.includes(code), capsule);
+    assert.ok(!/[ \t]\n/.test(capsule.replace(code, '')), JSON.stringify(capsule));
+  });
+
   test('whitespace-only input comes back unchanged, with the reason', () => {
     const { capsule, report } = compressPrompt('   \n\n  ', { rate: 0.5 });
     assert.equal(capsule, '   \n\n  ');
