@@ -136,9 +136,16 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
   record();
 
   // Secant steps until the target is bracketed: scale the remaining gap by the
-  // measured tokens per estimated token.
+  // measured tokens saved per estimated token saved since the last measurement (the
+  // untouched original first). Drops save more than their estimate where they empty
+  // a line (its marker and break go too), so the slope, not the overall ratio, says
+  // how far to go.
+  let previous = { estimate: problem.estimatedTotal, tokens: problem.exactTotal };
   for (let step = 0; step < SECANT_STEPS && !accepted() && !bracketed(); step++) {
-    const localScale = estimate > 0 ? current.tokens / estimate : scale;
+    const estimateMoved = previous.estimate - estimate;
+    const slope = estimateMoved !== 0 && previous.tokens !== current.tokens ? (previous.tokens - current.tokens) / estimateMoved : scale;
+    const localScale = slope > 0 ? slope : scale;
+    previous = { estimate, tokens: current.tokens };
     if (current.tokens > target) {
       if (next >= units.length) break;
       advanceTo(estimate - (current.tokens - target) / localScale);
