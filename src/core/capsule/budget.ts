@@ -87,6 +87,13 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
       next--;
     }
   };
+  // What the caller gets for a measured draft: the state it was measured in, copied.
+  const outcome = (draft: { text: string; tokens: number }): BudgetOutcome => ({
+    ...draft,
+    exhausted: next >= units.length,
+    dropped: summarize(state),
+    marks: state.marks.slice(),
+  });
   const measure = (): { text: string; tokens: number } => {
     const text = problem.render(state);
     return { text, tokens: problem.count(text) };
@@ -100,7 +107,7 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
   if ((estimate - state.savingOfAll(units)) * scale > target * INFEASIBLE_MARGIN) {
     while (next < units.length) applyOne();
     floor = measure();
-    if (floor.tokens > target) return { ...floor, exhausted: true, dropped: summarize(state), marks: state.marks.slice() };
+    if (floor.tokens > target) return outcome(floor);
     while (state.appliedCount > 0) {
       estimate += state.undo();
       next--;
@@ -109,7 +116,7 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
   advanceTo(target / scale);
   // The floor was just measured: do not render the same state twice.
   let current = floor && next >= units.length ? floor : measure();
-  let best: BudgetOutcome = { ...current, exhausted: next >= units.length, dropped: summarize(state), marks: state.marks.slice() };
+  let best = outcome(current);
   const inWindow = (tokens: number): boolean => tokens <= HIGH_END * target && tokens >= LOW_END * target;
   // In the accepted window beats out of it; then under the target beats over it; then closer.
   const isBetter = (tokens: number): boolean =>
@@ -129,7 +136,7 @@ export function fitToBudget(problem: BudgetProblem): BudgetOutcome {
     if (current.tokens > target) {
       if (next > overAt) [overAt, overTokens] = [next, current.tokens];
     } else if (next < underAt) [underAt, underTokens] = [next, current.tokens];
-    if (isBetter(current.tokens)) best = { ...current, exhausted: next >= units.length, dropped: summarize(state), marks: state.marks.slice() };
+    if (isBetter(current.tokens)) best = outcome(current);
   };
   const accepted = (): boolean => inWindow(current.tokens);
   const bracketed = (): boolean => overAt >= 0 && underAt <= units.length;

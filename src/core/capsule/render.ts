@@ -91,12 +91,8 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
     const piece = pieces[i]!;
     if (touched[piece.line] === 0) {
       // Trailing whitespace carries nothing (an LLM reads no Markdown hard breaks).
-      if (isSourceLineEnd(piece)) {
-        trimTrailingInlineSpace(out);
-        out.push(piece.text);
-        continue;
-      }
-      if (piece.lead !== '') out.push(piece.lead);
+      if (isSourceLineEnd(piece)) trimTrailingInlineSpace(out);
+      else if (piece.lead !== '') out.push(piece.lead);
       out.push(piece.text);
       continue;
     }

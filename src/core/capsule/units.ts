@@ -72,11 +72,12 @@ export function jsonWhitespaceUnits(pieces: readonly Piece[]): DropUnit[] {
 
 /**
  * Protected kinds whose verbatim repeat says nothing new: the same placeholder, quote,
- * link, code or constraint phrase a second time. Numbers, identifiers and dates are
- * not among them ("3 items ... 3 days": the same digits, two facts), nor JSON/YAML
- * keys and values, which the syntax needs where they are.
+ * link, code or constraint phrase a second time. Bare numbers and dates are not among
+ * them ("3 items ... 3 days": the same digits, two facts), nor JSON/YAML keys and
+ * values, which the syntax needs where they are; names with digits are (see below).
  */
 const REPEATABLE_KINDS: ReadonlySet<string> = new Set(['placeholder', 'quoted', 'url', 'link', 'email', 'path', 'inline-code', 'code-fence', 'constraint']);
+const HAS_LETTER = /\p{L}/u;
 
 /**
  * Later verbatim repeats of protected spans (a constraint phrase is its run of
@@ -84,8 +85,6 @@ const REPEATABLE_KINDS: ReadonlySet<string> = new Set(['placeholder', 'quoted', 
  * protected span still appears, byte for byte, at least once. These units come last:
  * they matter only when everything else is gone and the budget is still not met.
  */
-const HAS_LETTER = /\p{L}/u;
-
 export function repeatedProtectedUnits(pieces: readonly Piece[]): DropUnit[] {
   const seen = new Set<string>();
   const units: DropUnit[] = [];
