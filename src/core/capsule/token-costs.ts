@@ -210,17 +210,8 @@ export class ChunkTable {
 
   /** Tokens of text[start, end), whose FNV-1a hash is `hash`; counted and stored on a miss. */
   count(text: string, start: number, end: number, hash: number): number {
-    const length = end - start;
-    const slots = this.slots;
-    const mask = this.mask;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const tokens = slots[2 * slot + 1]!;
-      if (tokens === 0) break;
-      if (slots[2 * slot] === hash) {
-        const stored = this.texts[slot]!;
-        if (stored.length === length && text.startsWith(stored, start)) return tokens;
-      }
-    }
+    const found = this.lookup(hash, end - start, text, start, false);
+    if (found !== 0) return found;
     const chunk = start === 0 && end === text.length ? text : text.slice(start, end);
     const tokens = this.tokenizer.count(chunk);
     this.insert(detached(chunk), hash, tokens);
@@ -235,21 +226,29 @@ export class ChunkTable {
   /** Tokens of ' ' + text, without building the string unless it must be counted. */
   countAfterSpace(text: string): number {
     const hash = fnv(SPACE_HASH, text);
-    const length = text.length + 1;
-    const slots = this.slots;
-    const mask = this.mask;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const tokens = slots[2 * slot + 1]!;
-      if (tokens === 0) break;
-      if (slots[2 * slot] === hash) {
-        const stored = this.texts[slot]!;
-        if (stored.length === length && stored.charCodeAt(0) === 32 && stored.endsWith(text)) return tokens;
-      }
-    }
+    const found = this.lookup(hash, text.length + 1, text, 0, true);
+    if (found !== 0) return found;
     const spaced = ' ' + text;
     const tokens = this.tokenizer.count(spaced);
     this.insert(spaced, hash, tokens);
     return tokens;
+  }
+
+  /**
+   * The stored tokens of a key with this hash and length, or 0 when absent. The key is
+   * text[start, start + length), or with `afterSpace` ' ' + text (never built).
+   */
+  private lookup(hash: number, length: number, text: string, start: number, afterSpace: boolean): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const tokens = slots[2 * slot + 1]!;
+      if (tokens === 0) return 0;
+      if (slots[2 * slot] !== hash) continue;
+      const stored = this.texts[slot]!;
+      if (stored.length !== length) continue;
+      if (afterSpace ? stored.charCodeAt(0) === 32 && stored.endsWith(text) : text.startsWith(stored, start)) return tokens;
+    }
   }
 
   private insert(text: string, hash: number, tokens: number): void {
