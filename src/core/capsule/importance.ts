@@ -123,6 +123,11 @@ const FUNCTION_WORDS: ReadonlySet<string> = new Set(stopwords.words);
 const EMPHASIS = new Set(['*', '_']);
 /** Rule lines (---, ***, ===) separate sections for the eye; they go early. */
 const RULE_BITS = 5;
+/** Marks that, repeated three times or more inside a line ("=== Setup ==="), are decoration too. */
+const DECORATION = new Set(['=', '-', '~', '*', '#', '_', '+', '─', '━', '═']);
+const DECORATION_RUN = 3;
+/** Signs standing for a word between two spaced words ("A & B", "A + B", "A / B"). */
+const SPACED_CONJUNCTION_BITS: Readonly<Record<string, number>> = { '&': 4, '+': 5, '/': 5 };
 
 const ORDERED_MARKER = /^[ \t>]*\d{1,9}[.)][ \t]/;
 
@@ -199,6 +204,10 @@ export function scorePieces(
       const after = pieces[i + 1];
       const glued = piece.lead === '' && isGlued(before) && !!after && after.lead === '' && isGlued(after);
       if (bits !== undefined && !afterQuotedKey && (EMPHASIS.has(piece.text) || !glued)) scores[i] = bits;
+      else if (piece.lead !== '' && after !== undefined && after.lead !== '' && SPACED_CONJUNCTION_BITS[piece.text] !== undefined) {
+        scores[i] = SPACED_CONJUNCTION_BITS[piece.text]!;
+      }
+      if (DECORATION.has(piece.text) && decorationRunLength(pieces, i) >= DECORATION_RUN) scores[i] = RULE_BITS;
       // A run of emphasis marks ("**", "_") opens or closes an emphasised span.
       if (EMPHASIS.has(piece.text) && !(piece.lead === '' && before?.kind === 'punct' && EMPHASIS.has(before.text))) emphasized = !emphasized;
     }
@@ -352,6 +361,16 @@ function sortBestFirst(indices: number[], scores: Float64Array): void {
  */
 function keepLast(scores: Float64Array, index: number, kind: 'heading' | 'late' | 'plain'): void {
   scores[index] = kind === 'heading' ? Number.NaN : scores[index]! + LINE_KEEPER_BONUS * (kind === 'late' ? 2 : 1);
+}
+
+/** Length of the run of the same mark, written without spaces, that piece `i` is in. */
+function decorationRunLength(pieces: readonly Piece[], i: number): number {
+  const text = pieces[i]!.text;
+  let start = i;
+  while (start > 0 && pieces[start]!.lead === '' && pieces[start - 1]!.kind === 'punct' && pieces[start - 1]!.text === text) start--;
+  let end = i + 1;
+  while (end < pieces.length && pieces[end]!.lead === '' && pieces[end]!.kind === 'punct' && pieces[end]!.text === text) end++;
+  return end - start;
 }
 
 function isGlued(piece: Piece | undefined): boolean {

@@ -9,13 +9,14 @@ import { parse as parseYamlText } from 'yaml';
 import { checkAborted } from './abort';
 import { fitToBudget, type BudgetOutcome } from './budget';
 import { scorePieces } from './importance';
+import { coveredPieces, jsonEmptyElementUnits, yamlEmptyItemUnits } from './empty-elements';
 import { duplicateSentenceUnits, fillerPhraseUnits } from './redundancy';
 import { renderPieces } from './render';
 import { buildReport } from './report';
 import { parseStructure } from './structure';
 import { LineCountCache, pieceCosts, TokenCoster } from './token-costs';
-import { DropState, jsonWhitespaceUnits, repeatedProtectedUnits, wordUnits } from './units';
-import type { AbortFlag, CapsuleResult, CompressOptions, DocumentFormat, ParsedDocument } from './types';
+import { DropState, jsonWhitespaceUnits, lastResortUnits, repeatedProtectedUnits, wordUnits, type DropUnit } from './units';
+import type { AbortFlag, CapsuleResult, CompressOptions, DocumentFormat, ParsedDocument, Piece } from './types';
 
 export type { AbortFlag, CapsuleReport, CapsuleResult, CompressOptions } from './types';
 
@@ -104,14 +105,17 @@ function compressDocument(
   checkAborted(signal);
   const scores = scorePieces(pieces, coster, wordIds, signal);
   // Lossless first (JSON layout), then coarse to fine: repeated sentences, filler
-  // phrases, single words and punctuation by importance; last, when nothing else is
-  // left, verbatim repeats of protected spans.
+  // phrases, single words and punctuation by importance; then, when nothing else is
+  // left, verbatim repeats of protected spans and slash-joined names, and last the
+  // JSON/YAML elements all that left empty.
   // (concat, not spread: these lists run to hundreds of thousands of units)
+  const lastResort = repeatedProtectedUnits(pieces).concat(lastResortUnits(pieces));
   const units = (document.format === 'json' ? jsonWhitespaceUnits(pieces) : []).concat(
     duplicateSentenceUnits(pieces),
     fillerPhraseUnits(pieces),
     wordUnits(pieces, scores),
-    repeatedProtectedUnits(pieces),
+    lastResort,
+    emptyElementUnits(document.format, pieces, lastResort),
   );
   checkAborted(signal);
   const state = new DropState(pieces.length, costs, (replacement) => coster.count(' ' + replacement));
@@ -126,6 +130,13 @@ function compressDocument(
     signal,
   });
   return { outcome, costs, scale: estimatedTotal > 0 ? originalTokens / estimatedTotal : 1 };
+}
+
+/** Units for the JSON/YAML elements left empty once `before` (the protected pieces they drop included) is applied. */
+function emptyElementUnits(format: DocumentFormat, pieces: readonly Piece[], before: readonly DropUnit[]): DropUnit[] {
+  if (format === 'markdown') return [];
+  const droppable = coveredPieces(pieces.length, before);
+  return format === 'json' ? jsonEmptyElementUnits(pieces, droppable) : yamlEmptyItemUnits(pieces, droppable);
 }
 
 function keepsValidity(format: DocumentFormat, output: string): boolean {

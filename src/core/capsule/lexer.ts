@@ -70,13 +70,14 @@ const FULLWIDTH_TERMINAL = /^[。！？]$/u;
 
 // One scanner per mode, one alternative per piece kind (tried in this order):
 // JSON escape, line break, spaces, word, pictograph, any other character.
-// Words are letters, marks, digits, underscores, joined by single inner connectors;
+// Words are letters, marks, digits, underscores, joined by single inner connectors
+// (Unicode hyphens too: "e‑mail" with U+2011 is one word);
 // inside a JSON string a backslash starts an escape and \uXXXX is part of a word.
 const SPACE_CHARS = '[ \\t\\u00A0\\u2000-\\u200A\\u202F\\u205F\\u3000]+';
 const PICTOGRAPH_SOURCE =
   '\\p{Regional_Indicator}{2}|(?:\\p{Extended_Pictographic}|\\p{Regional_Indicator})(?:[\\u{1F3FB}-\\u{1F3FF}]|\\uFE0F|\\u20E3|\\p{M}|\\u200D(?:\\p{Extended_Pictographic}|\\p{Regional_Indicator}))*';
-const WORD_PLAIN_SOURCE = "(?:[\\p{L}\\p{M}\\p{N}_])+(?:[.\\-/\\\\@#:+'’&](?:[\\p{L}\\p{M}\\p{N}_])+)*";
-const WORD_JSON_SOURCE = "(?:[\\p{L}\\p{M}\\p{N}_]|\\\\u[0-9a-fA-F]{4})+(?:[.\\-/@#:+'’&](?:[\\p{L}\\p{M}\\p{N}_]|\\\\u[0-9a-fA-F]{4})+)*";
+const WORD_PLAIN_SOURCE = "(?:[\\p{L}\\p{M}\\p{N}_])+(?:[.\\-\\u2010\\u2011/\\\\@#:+'’&](?:[\\p{L}\\p{M}\\p{N}_])+)*";
+const WORD_JSON_SOURCE = "(?:[\\p{L}\\p{M}\\p{N}_]|\\\\u[0-9a-fA-F]{4})+(?:[.\\-\\u2010\\u2011/@#:+'’&](?:[\\p{L}\\p{M}\\p{N}_]|\\\\u[0-9a-fA-F]{4})+)*";
 const SCAN_PLAIN = new RegExp(`()(\\r?\\n|\\r)|(${SPACE_CHARS})|(${WORD_PLAIN_SOURCE})|(${PICTOGRAPH_SOURCE})|([^]\\p{M}*)`, 'uy');
 const SCAN_JSON = new RegExp(
   `(\\\\(?:[nrt"\\\\/bf]|u[0-9a-fA-F]{4}))|(\\r?\\n|\\r)|(${SPACE_CHARS})|(${WORD_JSON_SOURCE})|(${PICTOGRAPH_SOURCE})|([^]\\p{M}*)`,
@@ -132,6 +133,7 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
   let heavyLeft = 0;
   let totalLeft = 0;
   let pos = 0;
+  let flagEnd = -1;
   while (pos < sub.length) {
     // Plain ASCII (most text) is scanned by hand; anything else goes to the regex.
     const fast = fastToken(sub, pos, options.jsonString);
@@ -190,6 +192,12 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
         out.push(piece, 'word', context);
         unitMayFollow = false;
       }
+    } else if (group === 6 && piece === '-' && (flagEnd = commandFlagEnd(sub, index)) > 0) {
+      // "--ar 16:9", "-v": a command option is one name, kept whole like other names.
+      out.push(sub.slice(index, flagEnd), 'protected', context, 'identifier');
+      pos = flagEnd;
+      heavyLeft = 0;
+      unitMayFollow = false;
     } else if (group === 5) {
       out.push(piece, 'symbol', context);
       unitMayFollow = false;
@@ -202,6 +210,19 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
       unitMayFollow = false;
     }
   }
+}
+
+const COMMAND_FLAG = /--?[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*(?![\p{L}\p{N}_])/uy;
+
+/**
+ * The end of a command option ("--ar", "-v", "--no-cache") starting at `at`, or -1.
+ * Only at a word boundary (line start, space, opening bracket), so "well-known" and a
+ * list marker's "- " are not options.
+ */
+function commandFlagEnd(text: string, at: number): number {
+  if (at > 0 && !/[\s([{]/u.test(text[at - 1]!)) return -1;
+  COMMAND_FLAG.lastIndex = at;
+  return COMMAND_FLAG.test(text) ? COMMAND_FLAG.lastIndex : -1;
 }
 
 /** IDENTIFIER_SIGNS for an ASCII word, without a regex: a digit, '/', '\\' or '@'. */

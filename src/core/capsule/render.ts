@@ -2,8 +2,9 @@
  * Writes the kept pieces back out. Spacing follows the source: one space where the
  * source had whitespace between two kept pieces, none where a drop left a line or
  * a cell starting. Drops can leave debris, which is swept up line by line: a comma
- * or semicolon with nothing left on one side, empty brackets and emphasis marks, and
- * a Markdown line with no words left (its list marker included).
+ * or semicolon with nothing left on one side, empty brackets, quotes and emphasis
+ * marks, and a Markdown line with no words left (its list marker included). Blank lines
+ * that only separated pruned lines go with them.
  */
 import { DROPPED, KEPT, REPLACED } from './units';
 import type { Piece } from './types';
@@ -30,6 +31,8 @@ const LEADING_DEBRIS = new Set([':', '：', '.']);
 const BRACKET_DEPTH: Readonly<Record<string, number>> = { '(': 1, ')': -1, '[': 1, ']': -1, '{': 1, '}': -1 };
 const EMPHASIS = new Set(['*', '_', '~']);
 const PRUNABLE_LINE_CONTEXTS = new Set(['body', 'heading', 'list']);
+/** A list item's marker (after any indentation or quote marks). */
+const LIST_MARKER = /^[ \t>]*(?:[-*+•]|\d{1,9}[.)])[ \t]/;
 
 function isContent(item: Item): boolean {
   const kind = item.piece.kind;
@@ -53,6 +56,16 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
   let pendingSpace: string | null = null;
   let droppedSinceEmit = false;
   let contentOnLine = false;
+  // Blank lines: a line was pruned since the last line with text, and how many blank
+  // lines were written since then (a pruned paragraph must not leave two in a row).
+  let prunedSinceText = false;
+  let blankRun = 0;
+  let textWritten = false;
+  let lineStart = true;
+  // The marker of a list item whose first line was pruned: the item's next line, if it
+  // keeps something, takes it in place of its indentation, so what is left stays in its
+  // own item instead of running on into the previous one.
+  let orphanMarker: string | null = null;
 
   const emit = (text: string, piece: Piece, space: boolean): void => {
     const item = pool[lineLength];
@@ -71,9 +84,31 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
   };
   const flushLine = (): boolean => {
     const keep = !lineHadDrop || sweepLine(pool, lineLength);
-    if (keep) for (let k = 0; k < lineLength; k++) if (!pool[k]!.removed) out.push(pool[k]!.text);
+    if (keep) {
+      if (orphanMarker !== null) adoptMarker(pool, lineLength, orphanMarker);
+      orphanMarker = null;
+      for (let k = 0; k < lineLength; k++) if (!pool[k]!.removed) out.push(pool[k]!.text);
+    } else {
+      const marker = listMarkerOf(pool, lineLength);
+      if (marker !== null || startsWithMarkup(pool, lineLength)) orphanMarker = marker;
+    }
     lineLength = 0;
     return keep;
+  };
+  /** Writes a source line break, unless it would leave a second blank line (or a first one at the top) where pruned lines were. */
+  const endLine = (piece: Piece): void => {
+    const blank = lineIsBlank(out);
+    if (isSourceLineEnd(piece)) trimTrailingInlineSpace(out);
+    if (blank && prunedSinceText && (blankRun > 0 || !textWritten)) return;
+    out.push(piece.text);
+    if (blank) {
+      blankRun++;
+      orphanMarker = null;
+    } else {
+      blankRun = 0;
+      prunedSinceText = false;
+      textWritten = true;
+    }
   };
 
   // Lines without any drop are copied as they are (the common case at high rates).
@@ -90,12 +125,27 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     if (touched[piece.line] === 0) {
-      // Trailing whitespace carries nothing (an LLM reads no Markdown hard breaks).
-      if (isSourceLineEnd(piece)) trimTrailingInlineSpace(out);
-      else if (piece.lead !== '') out.push(piece.lead);
+      const atLineStart = lineStart;
+      lineStart = piece.kind === 'newline';
+      if (piece.kind === 'newline') {
+        // Trailing whitespace carries nothing (an LLM reads no Markdown hard breaks).
+        if (isSourceLineEnd(piece)) endLine(piece);
+        else out.push(piece.text);
+        continue;
+      }
+      if (atLineStart && orphanMarker !== null) {
+        const marker = orphanMarker;
+        orphanMarker = null;
+        if (piece.kind === 'indent' && piece.lead === '') {
+          out.push(marker);
+          continue;
+        }
+      }
+      if (piece.lead !== '') out.push(piece.lead);
       out.push(piece.text);
       continue;
     }
+    lineStart = piece.kind === 'newline';
     const mark = marks[i]!;
     // The whitespace before a piece separates whatever comes before and after it, even
     // when the piece itself is dropped.
@@ -113,9 +163,13 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
     }
     if (piece.kind === 'newline') {
       // Only a source newline ends a Markdown line; an escaped one in JSON does not.
-      if (flushLine() || !PRUNABLE_LINE_CONTEXTS.has(piece.context)) {
-        if (isSourceLineEnd(piece)) trimTrailingInlineSpace(out);
-        out.push(piece.text);
+      // A line left with nothing (a Markdown line without words, a YAML block line or a
+      // JSON string line emptied by drops) goes with its line break.
+      if (flushLine()) {
+        if (isSourceLineEnd(piece)) endLine(piece);
+        else out.push(piece.text);
+      } else {
+        prunedSinceText = true;
       }
       lineHadDrop = false;
       pendingSpace = null;
@@ -142,8 +196,63 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
     droppedSinceEmit = false;
     contentOnLine = true;
   }
-  flushLine();
+  if (!flushLine()) prunedSinceText = true;
+  // Blank lines left at the end by pruned lines go; the source's final line break stays.
+  if (prunedSinceText) {
+    while (blankRun > 0 && out.length > 0 && isLineBreak(out[out.length - 1]!)) {
+      out.pop();
+      blankRun--;
+    }
+  }
   return out.join('');
+}
+
+function isLineBreak(text: string): boolean {
+  return text === '\n' || text === '\r\n' || text === '\r';
+}
+
+/** True when nothing but inline whitespace was written since the last line break (or the start). */
+function lineIsBlank(out: readonly string[]): boolean {
+  for (let k = out.length - 1; k >= 0; k--) {
+    const text = out[k]!;
+    if (isLineBreak(text)) return true;
+    if (!isInlineSpace(text) && text !== '') return false;
+  }
+  return true;
+}
+
+/** The indentation and list marker a line starts with, or null when it has none. */
+function listMarkerOf(line: Item[], length: number): string | null {
+  let prefix = '';
+  for (let k = 0; k < length; k++) {
+    const item = line[k]!;
+    if (item.piece.kind === 'indent' || item.space) prefix += item.text;
+    else if (item.piece.kind === 'markup' && LIST_MARKER.test(prefix + item.text)) return prefix + item.text;
+    else return null;
+  }
+  return null;
+}
+
+function startsWithMarkup(line: Item[], length: number): boolean {
+  for (let k = 0; k < length; k++) {
+    const kind = line[k]!.piece.kind;
+    if (kind !== 'indent' && !line[k]!.space) return kind === 'markup';
+  }
+  return false;
+}
+
+/** A continuation line (indentation, then content) takes the pruned item's marker in place of its indentation. */
+function adoptMarker(line: Item[], length: number, marker: string): void {
+  const first = line[0];
+  if (length < 2 || first === undefined || first.piece.kind !== 'indent' || first.removed) return;
+  for (let k = 1; k < length; k++) {
+    const item = line[k]!;
+    if (item.piece.kind === 'markup') return;
+    if (!item.removed && isContent(item)) {
+      first.text = marker;
+      return;
+    }
+  }
 }
 
 /** A line break of the source text (not an escaped one inside a JSON string). */
@@ -199,6 +308,7 @@ function sweepLine(line: Item[], length: number): boolean {
       s = end - 1;
     }
   }
+  removeEmptyQuotes(line, solid);
   let context = 'body';
   let hasContent = false;
   let depth = 0;
@@ -211,6 +321,34 @@ function sweepLine(line: Item[], length: number): boolean {
   }
   // A line with no words left goes, unless a bracket on it pairs with another line.
   return !(PRUNABLE_LINE_CONTEXTS.has(context) && !hasContent && depth === 0);
+}
+
+/**
+ * Straight double quotes left with nothing between them ("" after a drop). They pair
+ * up in order along the line; a line with an odd number of them is left alone.
+ */
+function removeEmptyQuotes(line: Item[], solid: Item[]): void {
+  let count = 0;
+  for (const item of solid) if (isPunct(item) && item.text === '"') count++;
+  if (count < 2 || count % 2 !== 0) return;
+  let opener: Item | undefined;
+  let betweenKept = false;
+  for (const item of solid) {
+    if (isPunct(item) && item.text === '"') {
+      if (opener === undefined) {
+        opener = item;
+        betweenKept = false;
+      } else {
+        if (!betweenKept && opener.dropAfter && !opener.removed) {
+          remove(line, opener);
+          remove(line, item);
+        }
+        opener = undefined;
+      }
+    } else if (opener !== undefined && !item.removed) {
+      betweenKept = true;
+    }
+  }
 }
 
 /** Removes an item and the space before it. */

@@ -12,7 +12,9 @@ export type DropCategory =
   | 'punctuation'
   | 'pictograph'
   | 'rule-line'
-  | 'repeated-protected';
+  | 'empty-element'
+  | 'repeated-protected'
+  | 'identifier-last-resort';
 
 export interface DropUnit {
   category: DropCategory;
@@ -108,6 +110,26 @@ export function repeatedProtectedUnits(pieces: readonly Piece[]): DropUnit[] {
     else seen.add(key);
   }
   return units;
+}
+
+const SLASH_JOINED = /^[\p{L}\p{M}]+(?:\/[\p{L}\p{M}]+)+$/u;
+
+/**
+ * Names kept whole because they hold digits or slashes ("2.5D", "RCS-001", "Red/Dark"):
+ * never cut, never altered, but not among the content the issue keeps at any price.
+ * These units come after everything else, repeats of protected spans included, so a
+ * name goes only when the budget cannot be met otherwise: slash-joined words first
+ * (prose, "yes/no"), then names with digits, later ones before earlier ones.
+ */
+export function lastResortUnits(pieces: readonly Piece[]): DropUnit[] {
+  const prose: DropUnit[] = [];
+  const named: DropUnit[] = [];
+  for (let i = pieces.length - 1; i >= 0; i--) {
+    const piece = pieces[i]!;
+    if (piece.kind !== 'protected' || piece.protectedKind !== 'identifier') continue;
+    if (SLASH_JOINED.test(piece.text)) prose.push({ category: 'identifier-last-resort', pieces: [i] });
+  }
+  return prose.concat(named);
 }
 
 export class DropState {

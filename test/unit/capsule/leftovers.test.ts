@@ -1,0 +1,126 @@
+/**
+ * What drops leave behind: empty JSON/YAML elements, blank lines, empty quotes,
+ * decoration, orphaned list continuations; and words the lexer must keep whole.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse as parseYaml } from 'yaml';
+import { compressPrompt } from '../../../src/core/capsule/index';
+
+const PROSE =
+  'Please take a careful look at the overall situation described here and then write a friendly, thorough and genuinely helpful reply for the reader.';
+
+describe('the lexer keeps whole words whole', () => {
+  test('a word joined by a non-breaking hyphen (U+2011) is one word', () => {
+    const text = `Rédige un e\u2011mail professionnel destiné à \${client} pour lui présenter la nouvelle offre de la banque et ses avantages principaux.`;
+    for (const rate of [0.6, 0.3, 0.1]) {
+      const { capsule } = compressPrompt(text, { rate });
+      // Either the whole word or nothing of it: never a hyphen left alone or glued to another word.
+      const hyphens = capsule.split('\u2011').length - 1;
+      assert.equal(hyphens, capsule.includes('e\u2011mail') ? 1 : 0, capsule);
+    }
+  });
+
+  test('command options ("--ar 16:9", "--no-cache") stay whole and are never glued to a word', () => {
+    const text = `${PROSE} Hyper-realistic portrait of a lighthouse at dawn, cinematic composition. --ar 16:9 --v 6 and run it with --no-cache.`;
+    const { capsule } = compressPrompt(text, { rate: 0.2 });
+    for (const item of ['--ar 16:9', '--v 6', '--no-cache']) assert.ok(capsule.includes(item), `${item} in ${capsule}`);
+    assert.doesNotMatch(capsule, /\w-ar\b|(?<![\s-])-ar\b/, capsule);
+  });
+});
+
+describe('what drops leave behind is swept up', () => {
+  test('decoration runs and spaced signs go before words', () => {
+    const text = `# === Setup Guide === \n\n${PROSE} Apples & pears + plums / cherries are all fine to mention in the reply.`;
+    const { capsule } = compressPrompt(text, { rate: 0.6 });
+    assert.doesNotMatch(capsule, /===/, capsule);
+    assert.match(capsule, /^# \S/m, capsule);
+    assert.doesNotMatch(capsule, / [&+/] /, capsule);
+  });
+
+  test('straight quotes left with nothing between them go in pairs', () => {
+    // Too long to be a protected quotation: its words are ordinary words.
+    const quote = `"${PROSE} ${PROSE} ${PROSE}"`;
+    const text = `Tell them ${quote} and then close the ticket with {{ticket_id}} for the record.`;
+    const { capsule } = compressPrompt(text, { targetTokens: 1 });
+    assert.ok(capsule.includes('{{ticket_id}}'), capsule);
+    assert.doesNotMatch(capsule, /"\s*"/, capsule);
+  });
+
+  test('pruned paragraphs leave no run of blank lines, at the top, inside or at the end', () => {
+    const text = `${PROSE}\n\n## Inputs\n\n${PROSE}\n\n{{input}}\n\n${PROSE}\n\n${PROSE}\n\n## Output\n\nReturn {{format}}.\n\n${PROSE}\n`;
+    const { capsule } = compressPrompt(text, { targetTokens: 1 });
+    assert.doesNotMatch(capsule, /\n\n\n/, JSON.stringify(capsule));
+    assert.doesNotMatch(capsule, /^\n/, JSON.stringify(capsule));
+    assert.doesNotMatch(capsule, /\n\n$/, JSON.stringify(capsule));
+    for (const item of ['## Inputs', '{{input}}', '## Output', '{{format}}']) assert.ok(capsule.includes(item), capsule);
+  });
+
+  test('a list item whose first line goes keeps its marker on the line that stays', () => {
+    const text = [
+      '1. Please reply politely and patiently to every single message from the customer,',
+      '   whatever the topic.',
+      '2. Escalate the conversation to a human agent when the customer is upset, or when the',
+      '   order value is above $1,000.',
+      '',
+    ].join('\n');
+    const { capsule } = compressPrompt(text, { targetTokens: 1 });
+    assert.match(capsule, /^2\. \$1,000/m, capsule);
+    assert.doesNotMatch(capsule, /^\s+\$1,000/m, capsule);
+  });
+});
+
+describe('JSON and YAML elements left empty go, and the document stays valid', () => {
+  test('JSON array strings emptied by drops are removed with their commas; kept ones stay', () => {
+    const prompt = {
+      subject: { hair: ['Dark brown, loose waves tucked behind one ear', 'natural strands with slight flyaways'] },
+      negative_prompt: ['readable text anywhere in the frame', 'extra fingers on either hand', 'no logos', 'warped steps and stairs', 'plastic looking skin'],
+      count: [1, 'several extra words in a mixed array'],
+    };
+    const text = JSON.stringify(prompt, null, 2);
+    const { capsule, report } = compressPrompt(text, { targetTokens: 1 });
+    const value = JSON.parse(capsule) as typeof prompt;
+    assert.deepEqual(Object.keys(value), Object.keys(prompt));
+    assert.deepEqual(value.subject.hair, []);
+    // The element with a protected constraint stays, alone and byte for byte.
+    assert.deepEqual(value.negative_prompt, ['no logos']);
+    // A mixed array cannot lose elements safely: it keeps its shape.
+    assert.equal(value.count.length, 2);
+    assert.ok(report.dropped.some((d) => d.category === 'empty-element'));
+  });
+
+  test('YAML list items emptied by drops are removed; keys and nested items stay', () => {
+    const text = [
+      'name: careful reviewer of pull requests',
+      'role: a senior engineer who reviews the code with care',
+      'tone: friendly, calm and precise in every comment',
+      'steps:',
+      '  - analyze the code for obvious syntax errors',
+      '  - evaluate the adherence to the team standards',
+      '  - do not use tabs',
+      'output:',
+      '  format: plain text with short paragraphs',
+      '  length: moderate and never rambling',
+      '',
+    ].join('\n');
+    const { capsule } = compressPrompt(text, { targetTokens: 1 });
+    const value = parseYaml(capsule) as { steps: string[]; output: Record<string, unknown> };
+    // Only the item with a constraint is left ("do" carries nothing the cue does not).
+    assert.equal(value.steps.length, 1);
+    assert.match(value.steps[0]!, /not use tabs$/);
+    assert.deepEqual(Object.keys(value.output), ['format', 'length']);
+    assert.doesNotMatch(capsule, /^\s*-\s*$/m, capsule);
+  });
+});
+
+describe('slash-joined words are a last resort', () => {
+  test('kept whole while ordinary words remain, dropped whole (and reported) only at the floor', () => {
+    const text = `${PROSE} Choose the tone Education/Promotion/Inspirational and keep it under {{limit}} words.`;
+    const roomy = compressPrompt(text, { rate: 0.5 });
+    assert.ok(roomy.capsule.includes('Education/Promotion/Inspirational'), roomy.capsule);
+    const floor = compressPrompt(text, { targetTokens: 1 });
+    assert.ok(!floor.capsule.includes('Education'), floor.capsule);
+    assert.ok(floor.capsule.includes('{{limit}}'), floor.capsule);
+    assert.ok(floor.report.dropped.some((d) => d.category === 'identifier-last-resort' && d.count === 1));
+  });
+});
