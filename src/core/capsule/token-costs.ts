@@ -290,6 +290,16 @@ export class ChunkTable {
 const INITIAL_BITS = 12;
 const chunkTables = new Map<TokenizerId, ChunkTable>();
 
+/**
+ * Drops every count and word record kept between calls (rebuilt on demand). Frees
+ * their memory; the benchmark also uses it to time prompts the capsulator has not seen
+ * in a process that has already run.
+ */
+export function forgetSharedMemos(): void {
+  chunkTables.clear();
+  memos.clear();
+}
+
 /** The chunk table shared by every call with this tokenizer. */
 export function chunkTableFor(tokenizer: Tokenizer): ChunkTable {
   let table = chunkTables.get(tokenizer.id);
@@ -326,6 +336,21 @@ function isAsciiLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
+/** ASCII punctuation and symbols: [^\s\p{L}\p{N}] within ASCII. */
+function isAsciiSign(c: number): boolean {
+  return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+}
+
+const LETTER = /^\p{L}/u;
+
+/** A letter (any script) at text[i]. */
+function startsWithLetter(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return isAsciiLetter(c);
+  // Only a letter of the Basic Multilingual Plane: a surrogate is left uncut.
+  return c < 0xd800 || c > 0xdfff ? LETTER.test(text[i]!) : false;
+}
+
 function isWhitespaceCode(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 160 || c === 0x3000;
 }
@@ -333,13 +358,19 @@ function isWhitespaceCode(c: number): boolean {
 /**
  * Exact counts of successive versions of one text, counting it in chunks cut where the
  * o200k/cl100k pre-tokenizers always cut, so counts add up exactly: BPE never merges
- * across a pre-token boundary. Two cuts are safe:
- * - before a space followed by an ASCII letter (after a non-space): the word pattern
- *   takes that space as its prefix, and no pattern ending before it can take it;
+ * across a pre-token boundary. Three cuts are safe:
+ * - before a space followed by a letter (after a non-space): the word pattern takes
+ *   that space as its prefix, and no pattern ending before it can take it;
+ * - before an ASCII letter after two ASCII signs, or a space and a sign (`{"role`,
+ *   `","name`, ` "value`): the punctuation pattern ` ?[^\s\p{L}\p{N}]+` takes the
+ *   whole run of signs, so the last sign cannot become the letter's prefix. Not after
+ *   a tab, a line break or '/': o200k's run may end with `[\r\n/]*`, and a sign after
+ *   that starts a new pre-token, which may take the letter ("\n/[Bß" is "\n/", "[Bß");
  * - after a line break, unless whitespace or '/' follows (the punctuation pattern
  *   ` ?[^\s\p{L}\p{N}]+[\r\n/]*` joins a break with a following '/').
- * Chunks are mostly one word with its space, so drafts that share words with the
- * original (and prompts that share words with each other) are counted from memory.
+ * Chunks are mostly one word with its space (or its quote, in minified JSON), so
+ * drafts that share words with the original (and prompts that share words with each
+ * other) are counted from memory.
  */
 export class LineCountCache {
   private readonly memo = new Map<string, number>();
@@ -357,10 +388,12 @@ export class LineCountCache {
     // FNV-1a over the current chunk, computed as the scan goes: a lookup needs no slice.
     let hash = Math.imul(FNV_OFFSET ^ text.charCodeAt(0), FNV_PRIME);
     let before = text.charCodeAt(0);
+    let twoBefore = -1;
     for (let i = 1; i < length; i++) {
       const c = text.charCodeAt(i);
       let cut: boolean;
-      if (c === 32) cut = !isWhitespaceCode(before) && isAsciiLetter(text.charCodeAt(i + 1));
+      if (c === 32) cut = !isWhitespaceCode(before) && startsWithLetter(text, i + 1);
+      else if (isAsciiLetter(c)) cut = isAsciiSign(before) && (twoBefore === 32 || (isAsciiSign(twoBefore) && twoBefore !== 47));
       else cut = before === 10 && !isWhitespaceCode(c) && c !== 47;
       if (cut) {
         total += this.chunk(text, start, i, hash);
@@ -368,6 +401,7 @@ export class LineCountCache {
         hash = FNV_OFFSET;
       }
       hash = Math.imul(hash ^ c, FNV_PRIME);
+      twoBefore = before;
       before = c;
     }
     return total + this.chunk(text, start, length, hash);
