@@ -197,11 +197,13 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
     contentOnLine = true;
   }
   if (!flushLine()) prunedSinceText = true;
-  // Blank lines left at the end by pruned lines go; the source's final line break stays.
+  // Line breaks left at the end by pruned lines go: blank lines, and the break before
+  // them when the source did not end with one.
   if (prunedSinceText) {
-    while (blankRun > 0 && out.length > 0 && isLineBreak(out[out.length - 1]!)) {
+    const sourceEndsLine = pieces.length > 0 && isSourceLineEnd(pieces[pieces.length - 1]!);
+    while (out.length > 0 && isLineBreak(out[out.length - 1]!) && (blankRun > 0 || !sourceEndsLine)) {
       out.pop();
-      blankRun--;
+      if (blankRun > 0) blankRun--;
     }
   }
   return out.join('');

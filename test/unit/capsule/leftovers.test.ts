@@ -54,6 +54,9 @@ describe('what drops leave behind is swept up', () => {
     assert.doesNotMatch(capsule, /^\n/, JSON.stringify(capsule));
     assert.doesNotMatch(capsule, /\n\n$/, JSON.stringify(capsule));
     for (const item of ['## Inputs', '{{input}}', '## Output', '{{format}}']) assert.ok(capsule.includes(item), capsule);
+    // Without a final line break in the source, none is left after the last kept line.
+    const unterminated = compressPrompt(text.trimEnd(), { targetTokens: 1 }).capsule;
+    assert.doesNotMatch(unterminated, /\n$/, JSON.stringify(unterminated));
   });
 
   test('a list item whose first line goes keeps its marker on the line that stays', () => {
