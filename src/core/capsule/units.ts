@@ -80,6 +80,12 @@ export function jsonWhitespaceUnits(pieces: readonly Piece[]): DropUnit[] {
  */
 const REPEATABLE_KINDS: ReadonlySet<string> = new Set(['placeholder', 'quoted', 'url', 'link', 'email', 'path', 'inline-code', 'code-fence', 'constraint']);
 const HAS_LETTER = /\p{L}/u;
+/** An HTML/XML tag written as a placeholder: `<name ...>`, `</name>`, `<name/>` (not a `<SLOT>` in capitals). */
+const MARKUP_TAG = /^<\/?[a-z][\w.:-]*(?:\s[^<>]*)?\/?>$/;
+
+function isMarkupTag(piece: Piece): boolean {
+  return piece.protectedKind === 'placeholder' && MARKUP_TAG.test(piece.text);
+}
 
 /**
  * Later verbatim repeats of protected spans (a constraint phrase is its run of
@@ -94,7 +100,9 @@ export function repeatedProtectedUnits(pieces: readonly Piece[]): DropUnit[] {
     const piece = pieces[i]!;
     if (piece.kind !== 'protected') continue;
     // A name with digits ("x86_64", "GPT-4o") names the same thing again; a bare number may not.
-    const repeatable = REPEATABLE_KINDS.has(piece.protectedKind!) || (piece.protectedKind === 'identifier' && HAS_LETTER.test(piece.text));
+    // A markup tag ("</li>", "<section>") is structure each time it appears: it pairs with another.
+    const repeatable =
+      (REPEATABLE_KINDS.has(piece.protectedKind!) && !isMarkupTag(piece)) || (piece.protectedKind === 'identifier' && HAS_LETTER.test(piece.text));
     if (!repeatable) continue;
     const run = [i];
     let key = piece.text;

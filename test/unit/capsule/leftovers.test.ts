@@ -116,6 +116,21 @@ describe('JSON and YAML elements left empty go, and the document stays valid', (
   });
 });
 
+describe('markup tags are structure', () => {
+  test('a repeated closing tag is never dropped as a repeat: every tag keeps its partner', () => {
+    const items = ['Track the order for the customer', 'Offer a refund when it is late', 'Escalate angry customers to a human'];
+    const text = `<rules>\n<ul>\n${items.map((t) => `  <li>${t} as quickly as you possibly can today.</li>`).join('\n')}\n</ul>\n</rules>\nRepeat <INPUT> and then <INPUT> again.\n`;
+    const { capsule, report } = compressPrompt(text, { targetTokens: 1 });
+    const count = (needle: string): number => capsule.split(needle).length - 1;
+    assert.equal(count('<li>'), 3, capsule);
+    assert.equal(count('</li>'), 3, capsule);
+    assert.equal(count('</rules>'), 1, capsule);
+    // A template slot in capitals is a placeholder: its verbatim repeat may still go.
+    assert.equal(count('<INPUT>'), 1, capsule);
+    assert.ok(report.dropped.some((d) => d.category === 'repeated-protected'));
+  });
+});
+
 describe('slash-joined words are a last resort', () => {
   test('kept whole while ordinary words remain, dropped whole (and reported) only at the floor', () => {
     const text = `${PROSE} Choose the tone Education/Promotion/Inspirational and keep it under {{limit}} words.`;
