@@ -31,6 +31,8 @@ const LEADING_DEBRIS = new Set([':', '：', '.']);
 const BRACKET_DEPTH: Readonly<Record<string, number>> = { '(': 1, ')': -1, '[': 1, ']': -1, '{': 1, '}': -1 };
 const EMPHASIS = new Set(['*', '_', '~']);
 const PRUNABLE_LINE_CONTEXTS = new Set(['body', 'heading', 'list']);
+/** A Markdown table's separator row ("|---|:--:|"): the rows after it are the table's body. */
+const TABLE_SEPARATOR_ROW = /^[ \t]*\|?[ \t:|-]*-[ \t:|-]*$/;
 /** A list item's marker (after any indentation or quote marks). */
 const LIST_MARKER = /^[ \t>]*(?:[-*+•]|\d{1,9}[.)])[ \t]/;
 
@@ -66,6 +68,9 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
   // keeps something, takes it in place of its indentation, so what is left stays in its
   // own item instead of running on into the previous one.
   let orphanMarker: string | null = null;
+  // Inside a table's body (after its separator row): a row whose cells all went empty goes.
+  let tableBody = false;
+  let previousKind: Piece['kind'] | undefined;
 
   const emit = (text: string, piece: Piece, space: boolean): void => {
     const item = pool[lineLength];
@@ -83,7 +88,7 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
     lineLength++;
   };
   const flushLine = (): boolean => {
-    const keep = !lineHadDrop || sweepLine(pool, lineLength);
+    const keep = !lineHadDrop || sweepLine(pool, lineLength, tableBody);
     if (keep) {
       if (orphanMarker !== null) adoptMarker(pool, lineLength, orphanMarker);
       orphanMarker = null;
@@ -124,6 +129,8 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
 
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
+    tableBody = isTableBody(piece, tableBody, previousKind);
+    previousKind = piece.kind;
     if (touched[piece.line] === 0) {
       const atLineStart = lineStart;
       lineStart = piece.kind === 'newline';
@@ -279,8 +286,17 @@ function isInlineSpace(text: string): boolean {
   return text.length > 0;
 }
 
+/** Whether the rows from `piece` on are a table's body, given what came before. */
+function isTableBody(piece: Piece, wasBody: boolean, previousKind: Piece['kind'] | undefined): boolean {
+  if (piece.kind === 'markup' && piece.context === 'body' && piece.text.includes('|') && TABLE_SEPARATOR_ROW.test(piece.text)) return true;
+  // A blank line or any line outside the table ends it.
+  if (piece.kind === 'newline') return wasBody && previousKind !== 'newline';
+  if (piece.kind === 'space' || piece.kind === 'indent') return wasBody;
+  return wasBody && piece.context === 'table';
+}
+
 /** Cleans one line (the first `length` items) after drops; false when the whole line should go. */
-function sweepLine(line: Item[], length: number): boolean {
+function sweepLine(line: Item[], length: number, tableBody: boolean): boolean {
   const solid = solidPool;
   solid.length = 0;
   for (let k = 0; k < length; k++) if (!line[k]!.space) solid.push(line[k]!);
@@ -321,7 +337,9 @@ function sweepLine(line: Item[], length: number): boolean {
     if (isContent(item)) hasContent = true;
     else if (item.piece.kind === 'punct') depth += BRACKET_DEPTH[item.text] ?? 0;
   }
-  // A line with no words left goes, unless a bracket on it pairs with another line.
+  // A line with no words left goes, unless a bracket on it pairs with another line; so
+  // does a table body row left with empty cells (the header and separator stay).
+  if (context === 'table') return hasContent || !tableBody;
   return !(PRUNABLE_LINE_CONTEXTS.has(context) && !hasContent && depth === 0);
 }
 

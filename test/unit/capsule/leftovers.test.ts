@@ -59,6 +59,23 @@ describe('what drops leave behind is swept up', () => {
     assert.doesNotMatch(unterminated, /\n$/, JSON.stringify(unterminated));
   });
 
+  test('a table body row whose cells all went empty goes; the header and separator rows stay', () => {
+    const text = [
+      'Please fill in the following table carefully for the reader and for the whole team.',
+      '',
+      '| Field | Meaning | Example |',
+      '|---|---|---|',
+      '| name | the full legal name of the person | {{name}} |',
+      '| role | what the person does in the company every single day | engineer |',
+      '',
+    ].join('\n');
+    const { capsule } = compressPrompt(text, { targetTokens: 1 });
+    const rows = capsule.split('\n').filter((l) => l.startsWith('|'));
+    assert.equal(rows.length, 3, capsule);
+    assert.match(rows[1]!, /^\|---\|---\|---\|$/);
+    assert.ok(rows[2]!.includes('{{name}}'), capsule);
+  });
+
   test('a list item whose first line goes keeps its marker on the line that stays', () => {
     const text = [
       '1. Please reply politely and patiently to every single message from the customer,',
