@@ -9,7 +9,18 @@ export interface CapsuleViewEvents {
   onDiscard(): void;
 }
 
-const label = (kind: string) => kind.replace(/[-_]/g, ' ');
+/** Names for the report's categories where the identifier alone reads poorly. */
+const LABELS: Readonly<Record<string, string>> = {
+  'low-information-word': 'low-information words',
+  'duplicate-sentence': 'duplicate sentences',
+  'filler-phrase': 'filler phrases',
+  'rule-line': 'rule lines',
+  'repeated-protected': 'repeats of protected spans',
+  'identifier-last-resort': 'slash-joined words (last resort)',
+  'empty-element': 'emptied JSON/YAML elements',
+  structure: 'Markdown, JSON and YAML syntax',
+};
+const label = (kind: string) => LABELS[kind] ?? kind.replace(/[-_]/g, ' ');
 
 /**
  * The Capsule card: original vs capsule tokens and cost, the rate reached, what was
