@@ -1,3 +1,5 @@
+import { makeExactCounter } from './exact-count';
+
 /**
  * Tokenizers the project can run exactly. Encodings are loaded on first use only:
  * each one is megabytes of BPE ranks, and nothing should pay for that at start-up.
@@ -14,9 +16,17 @@ export interface Tokenizer {
   count(text: string): number;
 }
 
+interface SpecialTokenOptions {
+  disallowedSpecial?: Set<string>;
+  allowedSpecial?: Set<string>;
+}
+
 interface GptTokenizerModule {
-  encode(text: string, options?: { disallowedSpecial?: Set<string>; allowedSpecial?: Set<string> }): number[];
+  encode(text: string, options?: SpecialTokenOptions): number[];
+  countTokens(text: string, options?: SpecialTokenOptions): number;
   decode(tokens: Iterable<number>): string;
+  /** The encoding object itself (its tables are read by makeExactCounter). */
+  default?: unknown;
 }
 
 // A prompt is user text: a literal "<|endoftext|>" in it must be counted as the
@@ -43,11 +53,13 @@ export function getTokenizer(id: TokenizerId): Tokenizer {
   const cached = cache.get(id);
   if (cached) return cached;
   const mod = loadModule(id);
+  // The exact counter when the encoding's tables are readable, the library's own otherwise.
+  const countExactly = makeExactCounter(mod.default) ?? ((text: string) => mod.countTokens(text, PLAIN_TEXT));
   const tokenizer: Tokenizer = {
     id,
     encode: (text) => mod.encode(text, PLAIN_TEXT),
     decode: (tokens) => mod.decode(tokens),
-    count: (text) => (text.length === 0 ? 0 : mod.encode(text, PLAIN_TEXT).length),
+    count: (text) => (text.length === 0 ? 0 : countExactly(text)),
   };
   cache.set(id, tokenizer);
   return tokenizer;
