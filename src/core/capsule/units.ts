@@ -99,10 +99,12 @@ export function repeatedProtectedUnits(pieces: readonly Piece[]): DropUnit[] {
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     if (piece.kind !== 'protected') continue;
-    // A name with digits ("x86_64", "GPT-4o") names the same thing again; a bare number may not.
+    // A name with digits ("x86_64", "GPT-4o") names the same thing again; a bare number may
+    // not, nor a command option ("--ar 16:9" ... "--ar 9:16": the value after it differs).
     // A markup tag ("</li>", "<section>") is structure each time it appears: it pairs with another.
     const repeatable =
-      (REPEATABLE_KINDS.has(piece.protectedKind!) && !isMarkupTag(piece)) || (piece.protectedKind === 'identifier' && HAS_LETTER.test(piece.text));
+      (REPEATABLE_KINDS.has(piece.protectedKind!) && !isMarkupTag(piece)) ||
+      (piece.protectedKind === 'identifier' && HAS_LETTER.test(piece.text) && !piece.text.startsWith('-'));
     if (!repeatable) continue;
     const run = [i];
     let key = piece.text;

@@ -26,6 +26,9 @@ describe('the lexer keeps whole words whole', () => {
     const { capsule } = compressPrompt(text, { rate: 0.2 });
     for (const item of ['--ar 16:9', '--v 6', '--no-cache']) assert.ok(capsule.includes(item), `${item} in ${capsule}`);
     assert.doesNotMatch(capsule, /\w-ar\b|(?<![\s-])-ar\b/, capsule);
+    // An option given twice with different values keeps both, even at the floor.
+    const twice = compressPrompt(`${PROSE} First shot, wide. --ar 16:9\n${PROSE} Second shot, close. --ar 9:16\n`, { targetTokens: 1 }).capsule;
+    for (const item of ['--ar 16:9', '--ar 9:16']) assert.ok(twice.includes(item), `${item} in ${twice}`);
   });
 });
 
