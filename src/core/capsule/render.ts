@@ -6,6 +6,7 @@
  * marks, and a Markdown line with no words left (its list marker included). Blank lines
  * that only separated pruned lines go with them.
  */
+import { TABLE_SEPARATOR } from './structure';
 import { DROPPED, KEPT, REPLACED } from './units';
 import type { Piece } from './types';
 
@@ -31,8 +32,6 @@ const LEADING_DEBRIS = new Set([':', '：', '.']);
 const BRACKET_DEPTH: Readonly<Record<string, number>> = { '(': 1, ')': -1, '[': 1, ']': -1, '{': 1, '}': -1 };
 const EMPHASIS = new Set(['*', '_', '~']);
 const PRUNABLE_LINE_CONTEXTS = new Set(['body', 'heading', 'list']);
-/** A Markdown table's separator row ("|---|:--:|"): the rows after it are the table's body. */
-const TABLE_SEPARATOR_ROW = /^[ \t]*\|?[ \t:|-]*-[ \t:|-]*$/;
 /** A list item's marker (after any indentation or quote marks). */
 const LIST_MARKER = /^[ \t>]*(?:[-*+•]|\d{1,9}[.)])[ \t]/;
 
@@ -288,7 +287,8 @@ function isInlineSpace(text: string): boolean {
 
 /** Whether the rows from `piece` on are a table's body, given what came before. */
 function isTableBody(piece: Piece, wasBody: boolean, previousKind: Piece['kind'] | undefined): boolean {
-  if (piece.kind === 'markup' && piece.context === 'body' && piece.text.includes('|') && TABLE_SEPARATOR_ROW.test(piece.text)) return true;
+  // The separator row ("|---|:--:|") opens the table's body.
+  if (piece.kind === 'markup' && piece.context === 'body' && piece.text.includes('|') && TABLE_SEPARATOR.test(piece.text)) return true;
   // A blank line or any line outside the table ends it.
   if (piece.kind === 'newline') return wasBody && previousKind !== 'newline';
   if (piece.kind === 'space' || piece.kind === 'indent') return wasBody;

@@ -81,7 +81,8 @@ function splitLines(text: string): Array<{ body: string; eol: string }> {
 const FENCE_OPEN = /^[ \t]{0,3}(`{3,}|~{3,})/;
 /** A line of one repeated sign (---, ***, ═══; not # marks, brackets or pipes): a separator for the eye. */
 export const RULE_LINE = /^[ \t]*([^\p{L}\p{N}\p{M}\s()[\]{}<>|`#])(?:[ \t]*\1){2,}[ \t]*$/u;
-const TABLE_SEPARATOR = /^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$/;
+/** A Markdown table's separator row (`|---|:--:|`; also matches a bare `---`, so callers check for a pipe). */
+export const TABLE_SEPARATOR = /^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$/;
 const LINE_PREFIX = /^([ \t]*)((?:>[ \t]?)*)(#{1,6}[ \t]+|[-*+•][ \t]+(?:\[[ xX]\][ \t]+)?|\d{1,9}[.)][ \t]+(?:\[[ xX]\][ \t]+)?)?/;
 const HTML_COMMENT = /^[ \t]*<!--.*-->[ \t]*$/;
 
