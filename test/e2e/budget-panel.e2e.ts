@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { COUNT_COMMAND, DEFAULT_MODEL_ID, modelCell, numericValue, PANEL_TITLE, readBudgetPanel, statusBarShowsSelection } from './support/capsule';
 import { o200kTokenCount } from './support/expected';
-import { createWorkspace, PROMPT_FILE, PROMPT_TEXT } from './support/fixtures';
+import { PROMPT_FILE, PROMPT_TEXT } from './support/fixtures';
 import { waitFor } from './support/waitFor';
 import { Workbench } from './support/workbench';
 
@@ -31,35 +30,30 @@ async function assertPanelState(workbench: Workbench, expectedTokens: number): P
 }
 
 test('the Budget Panel recomputes cost per day from its calls-per-day input and keeps it across hide/show and a window reload', { timeout: 120_000 }, async () => {
-  const folder = createWorkspace('panel-state');
-  try {
-    await Workbench.with(folder, 'panel-state', async (workbench) => {
-      await workbench.openFile(PROMPT_FILE);
-      const expected = o200kTokenCount(PROMPT_TEXT);
-      await workbench.selectAll();
-      await statusBarShowsSelection(workbench, expected);
-      await workbench.runCommand(COUNT_COMMAND);
-      assert.equal((await readBudgetPanel(workbench)).tokens, expected);
+  await Workbench.inNewWorkspace('panel-state', async (workbench) => {
+    await workbench.openFile(PROMPT_FILE);
+    const expected = o200kTokenCount(PROMPT_TEXT);
+    await workbench.selectAll();
+    await statusBarShowsSelection(workbench, expected);
+    await workbench.runCommand(COUNT_COMMAND);
+    assert.equal((await readBudgetPanel(workbench)).tokens, expected);
 
-      // vscode-textfield keeps its <input> in a shadow root; Playwright's CSS pierces it.
-      await workbench.webview.locator('[data-testid="calls-per-day"] input').fill(String(CALLS_PER_DAY));
-      await waitFor(`cost per day to be ${CALLS_PER_DAY} × cost per call`, () => perDayOverPerCall(workbench), isCallsPerDay);
+    // vscode-textfield keeps its <input> in a shadow root; Playwright's CSS pierces it.
+    await workbench.webview.locator('[data-testid="calls-per-day"] input').fill(String(CALLS_PER_DAY));
+    await waitFor(`cost per day to be ${CALLS_PER_DAY} × cost per call`, () => perDayOverPerCall(workbench), isCallsPerDay);
 
-      // Hidden behind another editor in its group, the webview is discarded (the panel does
-      // not retain its context); shown again, it must come back from its saved state. The
-      // Settings editor hides it without changing the text editor the panel follows.
-      await workbench.tab(PANEL_TITLE).click();
-      await workbench.waitForWebviewFocus();
-      await workbench.runCommand('Preferences: Open Settings (UI)');
-      await workbench.page.locator('.editor-group-container.active .tab.active', { hasText: 'Settings' }).waitFor();
-      await workbench.page.locator('iframe.webview').waitFor({ state: 'detached' });
-      await workbench.tab(PANEL_TITLE).click();
-      await assertPanelState(workbench, expected);
+    // Hidden behind another editor in its group, the webview is discarded (the panel does
+    // not retain its context); shown again, it must come back from its saved state. The
+    // Settings editor hides it without changing the text editor the panel follows.
+    await workbench.tab(PANEL_TITLE).click();
+    await workbench.waitForWebviewFocus();
+    await workbench.runCommand('Preferences: Open Settings (UI)');
+    await workbench.page.locator('.editor-group-container.active .tab.active', { hasText: 'Settings' }).waitFor();
+    await workbench.page.locator('iframe.webview').waitFor({ state: 'detached' });
+    await workbench.tab(PANEL_TITLE).click();
+    await assertPanelState(workbench, expected);
 
-      await workbench.reload();
-      await assertPanelState(workbench, expected);
-    });
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+    await workbench.reload();
+    await assertPanelState(workbench, expected);
+  });
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { STATUS_ITEM_ID, statusBarShowsSelection } from './support/capsule';
 import { e2eConfig } from './support/config';
 import { cl100kTokenCount, o200kTokenCount } from './support/expected';
-import { createWorkspace, PROMPT_FILE, PROMPT_TEXT } from './support/fixtures';
+import { PROMPT_FILE, PROMPT_TEXT } from './support/fixtures';
 import { waitFor } from './support/waitFor';
 import { Workbench } from './support/workbench';
 
@@ -12,12 +12,11 @@ import { Workbench } from './support/workbench';
 const OTHER_MODEL = { id: 'gpt-4-turbo', name: 'GPT-4 Turbo (legacy)' };
 
 test('clicking the status bar item picks the active model, and the count follows its tokenizer', { timeout: 90_000 }, async () => {
-  const folder = createWorkspace('select-model');
   // Picking a model writes the user settings that every later test shares: put them back.
   const settingsFile = e2eConfig().userSettingsFile;
   const savedSettings = settingsFile ? readFileSync(settingsFile, 'utf8') : undefined;
   try {
-    await Workbench.with(folder, 'select-model', async (workbench) => {
+    await Workbench.inNewWorkspace('select-model', async (workbench) => {
       await workbench.openFile(PROMPT_FILE);
       await workbench.selectAll();
       await statusBarShowsSelection(workbench, o200kTokenCount(PROMPT_TEXT));
@@ -40,6 +39,5 @@ test('clicking the status bar item picks the active model, and the count follows
     });
   } finally {
     if (settingsFile && savedSettings !== undefined) writeFileSync(settingsFile, savedSettings);
-    rmSync(folder, { recursive: true, force: true });
   }
 });

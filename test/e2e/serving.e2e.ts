@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { COUNT_COMMAND, readBudgetPanel, statusBarShowsSelection } from './support/capsule';
 import { o200kTokenCount } from './support/expected';
-import { CAPSULE_PROMPT, CAPSULE_PROMPT_FILE, createWorkspace } from './support/fixtures';
+import { CAPSULE_PROMPT, CAPSULE_PROMPT_FILE } from './support/fixtures';
 import { CALIBRATION_PATTERN, metricCells, parseDurationMs, servingCard, servingInput, SERVING_MODES, settledServingTable } from './support/serving';
 import { waitFor } from './support/waitFor';
 import { normalizeSpaces, Workbench } from './support/workbench';
@@ -20,62 +19,57 @@ async function waitForCaptionRate(card: Locator, rate: string): Promise<void> {
 }
 
 test('the Budget Panel\'s Serving card simulates the selection in three deployment modes and re-runs at a new request rate', { timeout: 120_000 }, async () => {
-  const folder = createWorkspace('serving', { [CAPSULE_PROMPT_FILE]: CAPSULE_PROMPT });
-  try {
-    await Workbench.with(folder, 'serving', async (workbench) => {
-      await workbench.hideSideBar();
-      await workbench.openFile(CAPSULE_PROMPT_FILE);
-      const tokens = o200kTokenCount(CAPSULE_PROMPT);
-      await workbench.selectAll();
-      await statusBarShowsSelection(workbench, tokens);
-      await workbench.runCommand(COUNT_COMMAND);
-      assert.equal((await readBudgetPanel(workbench)).tokens, tokens);
+  await Workbench.inNewWorkspace('serving', { [CAPSULE_PROMPT_FILE]: CAPSULE_PROMPT }, async (workbench) => {
+    await workbench.hideSideBar();
+    await workbench.openFile(CAPSULE_PROMPT_FILE);
+    const tokens = o200kTokenCount(CAPSULE_PROMPT);
+    await workbench.selectAll();
+    await statusBarShowsSelection(workbench, tokens);
+    await workbench.runCommand(COUNT_COMMAND);
+    assert.equal((await readBudgetPanel(workbench)).tokens, tokens);
 
-      const card = servingCard(workbench.webview);
-      const table = settledServingTable(card);
-      await table.waitFor({ state: 'visible' });
-      await card.locator('[data-testid="serving-goodput"]').waitFor({ state: 'visible' });
+    const card = servingCard(workbench.webview);
+    const table = settledServingTable(card);
+    await table.waitFor({ state: 'visible' });
+    await card.locator('[data-testid="serving-goodput"]').waitFor({ state: 'visible' });
 
-      const caption = normalizeSpaces(await card.locator('[data-testid="serving-caption"]').innerText());
-      assert.ok(caption.startsWith(`${tokens.toLocaleString('en-US')} input tokens per request`), `caption: "${caption}"`);
-      for (const mode of SERVING_MODES) {
-        await table.locator(`thead [data-testid="serving-mode-${mode}"]`).waitFor({ state: 'visible' });
-      }
-      const ttftCells = await metricCells(table, 'TTFT p90').allInnerTexts();
-      assert.equal(ttftCells.length, SERVING_MODES.length, `one TTFT p90 cell per mode: ${JSON.stringify(ttftCells)}`);
-      for (const text of ttftCells) {
-        const ms = parseDurationMs(text);
-        assert.ok(Number.isFinite(ms) && ms > 0, `TTFT p90 "${text}" is a positive duration`);
-      }
-      const calibration = normalizeSpaces(await card.locator('[data-testid="serving-calibration"]').innerText());
-      assert.match(calibration, CALIBRATION_PATTERN);
-      const goodput = normalizeSpaces(await card.locator('[data-testid="serving-goodput"]').innerText());
-      assert.match(goodput, /^Goodput \(colocated\): /, `goodput line: "${goodput}"`);
+    const caption = normalizeSpaces(await card.locator('[data-testid="serving-caption"]').innerText());
+    assert.ok(caption.startsWith(`${tokens.toLocaleString('en-US')} input tokens per request`), `caption: "${caption}"`);
+    for (const mode of SERVING_MODES) {
+      await table.locator(`thead [data-testid="serving-mode-${mode}"]`).waitFor({ state: 'visible' });
+    }
+    const ttftCells = await metricCells(table, 'TTFT p90').allInnerTexts();
+    assert.equal(ttftCells.length, SERVING_MODES.length, `one TTFT p90 cell per mode: ${JSON.stringify(ttftCells)}`);
+    for (const text of ttftCells) {
+      const ms = parseDurationMs(text);
+      assert.ok(Number.isFinite(ms) && ms > 0, `TTFT p90 "${text}" is a positive duration`);
+    }
+    const calibration = normalizeSpaces(await card.locator('[data-testid="serving-calibration"]').innerText());
+    assert.match(calibration, CALIBRATION_PATTERN);
+    const goodput = normalizeSpaces(await card.locator('[data-testid="serving-goodput"]').innerText());
+    assert.match(goodput, /^Goodput \(colocated\): /, `goodput line: "${goodput}"`);
 
-      const charts = card.locator('[data-testid="serving-chart"] svg');
-      assert.equal(await charts.count(), 2, 'two charts: p90 TTFT and p90 TPOT against the rate');
-      for (let i = 0; i < 2; i++) {
-        const paths = charts.nth(i).locator('path');
-        assert.equal(await paths.count(), 1, `chart ${i + 1} draws one curve`);
-        assert.match((await paths.first().getAttribute('d')) ?? '', /^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/, `chart ${i + 1}'s curve is a polyline`);
-      }
+    const charts = card.locator('[data-testid="serving-chart"] svg');
+    assert.equal(await charts.count(), 2, 'two charts: p90 TTFT and p90 TPOT against the rate');
+    for (let i = 0; i < 2; i++) {
+      const paths = charts.nth(i).locator('path');
+      assert.equal(await paths.count(), 1, `chart ${i + 1} draws one curve`);
+      assert.match((await paths.first().getAttribute('d')) ?? '', /^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/, `chart ${i + 1}'s curve is a polyline`);
+    }
 
-      // A new rate re-runs the simulation. The card's inputs persist in global state, so the
-      // test puts the old rate back at the end.
-      const rateInput = servingInput(card, 'rate');
-      const oldRate = await rateInput.inputValue();
-      const newRate = oldRate === '7' ? '3' : '7';
-      await rateInput.fill(newRate);
-      await waitForCaptionRate(card, newRate);
-      const after = await metricCells(table, 'TTFT p90').allInnerTexts();
-      assert.equal(after.length, SERVING_MODES.length);
-      for (const text of after) assert.ok(parseDurationMs(text) > 0, `TTFT p90 at ${newRate} req/s: "${text}"`);
-      await workbench.screenshotOf(card, 'serving-card.png');
+    // A new rate re-runs the simulation. The card's inputs persist in global state, so the
+    // test puts the old rate back at the end.
+    const rateInput = servingInput(card, 'rate');
+    const oldRate = await rateInput.inputValue();
+    const newRate = oldRate === '7' ? '3' : '7';
+    await rateInput.fill(newRate);
+    await waitForCaptionRate(card, newRate);
+    const after = await metricCells(table, 'TTFT p90').allInnerTexts();
+    assert.equal(after.length, SERVING_MODES.length);
+    for (const text of after) assert.ok(parseDurationMs(text) > 0, `TTFT p90 at ${newRate} req/s: "${text}"`);
+    await workbench.screenshotOf(card, 'serving-card.png');
 
-      await rateInput.fill(oldRate);
-      await waitForCaptionRate(card, oldRate);
-    });
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+    await rateInput.fill(oldRate);
+    await waitForCaptionRate(card, oldRate);
+  });
 });

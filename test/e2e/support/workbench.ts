@@ -1,9 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { e2eConfig, EXTENSION_ID, type E2eConfig } from './config';
+import { createWorkspace } from './fixtures';
 import chromiumArgs from './chromium-args.json';
 import { waitFor } from './waitFor';
+
+type WorkspaceBody = (workbench: Workbench, folder: string) => Promise<void>;
 
 const CHROMIUM_ARGS: string[] = chromiumArgs.args;
 
@@ -46,6 +49,23 @@ export class Workbench {
       throw error;
     } finally {
       await workbench.close();
+    }
+  }
+
+  /**
+   * A fresh workspace folder (see createWorkspace) opened in a workbench for `body`; the
+   * folder is deleted afterwards, whatever happens. A failure saves `failed-<label>.png`.
+   */
+  static async inNewWorkspace(label: string, body: WorkspaceBody): Promise<void>;
+  static async inNewWorkspace(label: string, files: Record<string, string>, body: WorkspaceBody): Promise<void>;
+  static async inNewWorkspace(label: string, filesOrBody: Record<string, string> | WorkspaceBody, maybeBody?: WorkspaceBody): Promise<void> {
+    const files = typeof filesOrBody === 'function' ? undefined : filesOrBody;
+    const body = typeof filesOrBody === 'function' ? filesOrBody : maybeBody!;
+    const folder = createWorkspace(label, files);
+    try {
+      await Workbench.with(folder, label, (workbench) => body(workbench, folder));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   }
 
