@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compressPrompt, resolveTarget } from '../../src/core/capsule/index';
 import { forgetSharedMemos } from '../../src/core/capsule/token-costs';
+import { forgetMergeMemos } from '../../src/core/tokens/exact-count';
 import stopwordData from '../../src/core/capsule/data/stopwords-en.json';
 import { getTokenizer, type Tokenizer } from '../../src/core/tokens/tokenizer';
 
@@ -218,13 +219,15 @@ function cpuMs(): number {
 const UNSEEN_FOLDS = 5;
 
 /**
- * Tokens/s on prompts neither side has seen, in a process that has: shared memos and
- * the tokenizer's merge cache are emptied, both sides warm up on one fold of the
- * prompts (every 5th), then each other fold is timed, encode then capsule, in turn.
+ * Tokens/s on prompts neither side has seen, in a process that has: shared memos, the
+ * exact counter's merge memos and the tokenizer's merge cache are emptied, both sides
+ * warm up on one fold of the prompts (every 5th), then each other fold is timed,
+ * encode then capsule, in turn.
  * This is the extension's steady state: code compiled, a new prompt selected.
  */
 function measureUnseenSpeed(texts: readonly string[], tok: Tokenizer): { encode: number; capsule: number } {
   forgetSharedMemos();
+  forgetMergeMemos();
   // Loaded here, not at import: the token-counting bench times the encoding's first load.
   (require('gpt-tokenizer/encoding/o200k_base') as { clearMergeCache(): void }).clearMergeCache();
   const folds = Array.from({ length: UNSEEN_FOLDS }, (_, k) => texts.filter((_, i) => i % UNSEEN_FOLDS === k));

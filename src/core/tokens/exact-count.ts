@@ -20,6 +20,14 @@ interface BpeCore {
   mergeCache?: Map<string, number[]>;
 }
 
+/** Every counter's memo of merged pieces, so forgetMergeMemos can empty them. */
+const mergeMemos: Array<Map<string, number>> = [];
+
+/** Empties the memos of merged pieces (rebuilt on demand); the benchmark times cold merges with it. */
+export function forgetMergeMemos(): void {
+  for (const memo of mergeMemos) memo.clear();
+}
+
 /** Longer pieces (runs of spaces or signs) go to the library: the merge is quadratic. */
 const MAX_ASCII_MERGE = 256;
 /** Merge counts remembered per encoding before starting afresh. */
@@ -52,6 +60,7 @@ export function makeExactCounter(encoding: unknown): ((text: string) => number) 
   // A private copy: exec() moves lastIndex, and the library's regex is shared.
   const split = new RegExp(core.tokenSplitRegex.source, core.tokenSplitRegex.flags);
   const merged = new Map<string, number>();
+  mergeMemos.push(merged);
 
   const libraryMemo = core.mergeCache instanceof Map ? core.mergeCache : undefined;
   const mergeCount = (piece: string): number => {
