@@ -11,6 +11,8 @@
  * library. Tests hold the result equal to the library's count, for both encodings.
  */
 
+import { asciiSplitterFor } from './ascii-split';
+
 /** What this module reads from gpt-tokenizer's BytePairEncodingCore. */
 interface BpeCore {
   bytePairStringRankEncoder: Map<string, number>;
@@ -61,6 +63,7 @@ export function makeExactCounter(encoding: unknown): ((text: string) => number) 
   const split = new RegExp(core.tokenSplitRegex.source, core.tokenSplitRegex.flags);
   const merged = new Map<string, number>();
   mergeMemos.push(merged);
+  const splitAscii = asciiSplitterFor(core.tokenSplitRegex);
 
   const libraryMemo = core.mergeCache instanceof Map ? core.mergeCache : undefined;
   const mergeCount = (piece: string): number => {
@@ -77,6 +80,15 @@ export function makeExactCounter(encoding: unknown): ((text: string) => number) 
 
   return (text: string): number => {
     let total = 0;
+    if (splitAscii !== undefined && isAscii(text)) {
+      for (let start = 0; start < text.length; ) {
+        const end = splitAscii(text, start);
+        const piece = start === 0 && end === text.length ? text : text.slice(start, end);
+        total += ranks.has(piece) ? 1 : mergeCount(piece);
+        start = end;
+      }
+      return total;
+    }
     split.lastIndex = 0;
     for (let m = split.exec(text); m !== null; m = split.exec(text)) {
       const piece = m[0];
