@@ -126,6 +126,7 @@ const RULE_BITS = 5;
 /** Marks that, repeated three times or more inside a line ("=== Setup ==="), are decoration too. */
 const DECORATION = new Set(['=', '-', '~', '*', '#', '_', '+', '─', '━', '═']);
 const DECORATION_RUN = 3;
+const CLOSING_BRACKETS: ReadonlySet<string> = new Set([')', ']', '}', '）', '」', '』']);
 /** Signs standing for a word between two spaced words ("A & B", "A + B", "A / B"). */
 const SPACED_CONJUNCTION_BITS: Readonly<Record<string, number>> = { '&': 4, '+': 5, '/': 5 };
 
@@ -197,12 +198,14 @@ export function scorePieces(
     }
     if (piece.kind === 'punct') {
       const bits = PUNCT_BITS[piece.text];
-      // Punctuation glued on both sides ("2,000", "0,5", "and/or") is part of a token.
+      // Punctuation glued on both sides ("2,000", "0,5", "and/or") is part of a token; not
+      // so a word's last sign before a closing bracket ("confusing?)", "fit.)").
       const before = pieces[i - 1];
       // A colon after a quoted key ("name": ...) is syntax, not prose.
       const afterQuotedKey = piece.text === ':' && before?.protectedKind === 'quoted';
       const after = pieces[i + 1];
-      const glued = piece.lead === '' && isGlued(before) && !!after && after.lead === '' && isGlued(after);
+      const glued =
+        piece.lead === '' && isGlued(before) && !!after && after.lead === '' && isGlued(after) && !(CLOSING_BRACKETS.has(after.text) && isContent(before));
       if (bits !== undefined && !afterQuotedKey && (EMPHASIS.has(piece.text) || !glued)) scores[i] = bits;
       else if (piece.lead !== '' && after !== undefined && after.lead !== '' && SPACED_CONJUNCTION_BITS[piece.text] !== undefined) {
         scores[i] = SPACED_CONJUNCTION_BITS[piece.text]!;
@@ -375,4 +378,9 @@ function decorationRunLength(pieces: readonly Piece[], i: number): number {
 
 function isGlued(piece: Piece | undefined): boolean {
   return !!piece && piece.kind !== 'space' && piece.kind !== 'newline' && piece.kind !== 'indent' && piece.kind !== 'markup';
+}
+
+/** A word, name or pictograph: what a sign after it belongs to. */
+function isContent(piece: Piece | undefined): boolean {
+  return !!piece && (piece.kind === 'word' || piece.kind === 'protected' || piece.kind === 'symbol');
 }

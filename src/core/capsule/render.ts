@@ -27,7 +27,7 @@ const SEPARATORS = new Set([',', ';', '，', '、', '；']);
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}', '“': '”', '«': '»', '（': '）', '「': '」' };
 const CLOSERS = new Set([')', ']', '}', '”', '»', '）', '」']);
 const TERMINALS = new Set(['.', '!', '?', ':', '。', '！', '？', '：']);
-/** Left with nothing before them on the line, these go too. */
+/** Left with nothing before them on the line (or in their bracket), these go too. */
 const LEADING_DEBRIS = new Set([':', '：', '.']);
 const BRACKET_DEPTH: Readonly<Record<string, number>> = { '(': 1, ')': -1, '[': 1, ']': -1, '{': 1, '}': -1 };
 const EMPHASIS = new Set(['*', '_', '~']);
@@ -305,8 +305,12 @@ function sweepLine(line: Item[], length: number, tableBody: boolean): boolean {
     if (!isPunct(item) || item.removed) continue;
     const prev = previousKept(solid, s);
     const next = solid[s + 1];
-    if (LEADING_DEBRIS.has(item.text) && item.afterDrop && (!prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent')) {
+    const afterOpener = prev !== undefined && OPENERS[prev.text] !== undefined;
+    if (LEADING_DEBRIS.has(item.text) && item.afterDrop && (!prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent' || afterOpener)) {
       remove(line, item);
+      // Nor a space inside the bracket: "(e.g., 5-year-old" -> "(5-year-old", not "( 5-year-old".
+      const following = line[item.at + 1];
+      if (afterOpener && following !== undefined && following.space) following.removed = true;
     } else if (SEPARATORS.has(item.text)) {
       const prevEmpty = !prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent' || OPENERS[prev.text] !== undefined || SEPARATORS.has(prev.text);
       const nextEmpty = !next || next.piece.kind === 'markup' || CLOSERS.has(next.text) || TERMINALS.has(next.text) || SEPARATORS.has(next.text);

@@ -79,6 +79,19 @@ describe('what drops leave behind is swept up', () => {
     assert.ok(rows[2]!.includes('{{name}}'), capsule);
   });
 
+  test('no sign is left alone in brackets: a word\'s last sign before ")" goes, and so does a dot after "("', () => {
+    const text =
+      `1. **What is the "stumbling block"?** (Which specific part of this concept do people usually find most confusing?)\n` +
+      `2. **Who is the audience?** (e.g., 5-year-old, CEO, non-tech stakeholders).\n${PROSE}\n`;
+    const { capsule } = compressPrompt(text, { targetTokens: 1 });
+    assert.ok(capsule.includes('"stumbling block"') && capsule.includes('5-year-old'), capsule);
+    assert.doesNotMatch(capsule, /\(\s*[?.!,;:]+\s*\)/, capsule);
+    assert.doesNotMatch(capsule, /\(\s*[.:]|\( /, capsule);
+    // A sign between two parts of a word or number still stays: "2,000", "(.5)".
+    const numbers = compressPrompt(`${PROSE} Budget 2,000 (.5 of it up front).`, { targetTokens: 1 }).capsule;
+    assert.ok(numbers.includes('2,000') && numbers.includes('.5'), numbers);
+  });
+
   test('a list item whose first line goes keeps its marker on the line that stays', () => {
     const text = [
       '1. Please reply politely and patiently to every single message from the customer,',
