@@ -125,21 +125,20 @@ export function repeatedProtectedUnits(pieces: readonly Piece[]): DropUnit[] {
 const SLASH_JOINED = /^[\p{L}\p{M}]+(?:\/[\p{L}\p{M}]+)+$/u;
 
 /**
- * Names kept whole because they hold digits or slashes ("2.5D", "RCS-001", "Red/Dark"):
- * never cut, never altered, but not among the content the issue keeps at any price.
- * These units come after everything else, repeats of protected spans included, so a
- * name goes only when the budget cannot be met otherwise: slash-joined words first
- * (prose, "yes/no"), then names with digits, later ones before earlier ones.
+ * Slash-joined words ("Education/Promotion/Inspirational", "yes/no"), kept whole as
+ * names but prose more than a name: they go whole, later ones first, only after every
+ * other unit (repeats of protected spans included), when the budget cannot be met
+ * otherwise. Names with digits ("2.5D", "RCS-001") never go.
  */
 export function lastResortUnits(pieces: readonly Piece[]): DropUnit[] {
-  const prose: DropUnit[] = [];
-  const named: DropUnit[] = [];
+  const units: DropUnit[] = [];
   for (let i = pieces.length - 1; i >= 0; i--) {
     const piece = pieces[i]!;
-    if (piece.kind !== 'protected' || piece.protectedKind !== 'identifier') continue;
-    if (SLASH_JOINED.test(piece.text)) prose.push({ category: 'identifier-last-resort', pieces: [i] });
+    if (piece.kind === 'protected' && piece.protectedKind === 'identifier' && SLASH_JOINED.test(piece.text)) {
+      units.push({ category: 'identifier-last-resort', pieces: [i] });
+    }
   }
-  return prose.concat(named);
+  return units;
 }
 
 export class DropState {
