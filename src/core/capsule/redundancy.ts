@@ -73,10 +73,13 @@ function rehash(h: number, seed: number): number {
   return Math.imul(x, 0xc2b2ae35) >>> 0;
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
+/** Jaccard similarity of the two sets >= NEAR_DUPLICATE_JACCARD. */
+function nearlySame(a: Set<string>, b: Set<string>): boolean {
+  // It cannot exceed smaller / larger: most pairs are ruled out by their sizes.
+  if (Math.min(a.size, b.size) < NEAR_DUPLICATE_JACCARD * Math.max(a.size, b.size)) return false;
   let shared = 0;
   for (const w of a) if (b.has(w)) shared++;
-  return shared / (a.size + b.size - shared);
+  return shared / (a.size + b.size - shared) >= NEAR_DUPLICATE_JACCARD;
 }
 
 /** FNV-1a of words.join(' '), without building the string. */
@@ -131,7 +134,7 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
     let duplicateOf = -1;
     for (const anchor of anchors) {
       for (const other of buckets.get(anchor) ?? []) {
-        if (jaccard(set, wordSets[other]!) >= NEAR_DUPLICATE_JACCARD && coversProtected(pieces, sentences[other]!, sentence)) {
+        if (nearlySame(set, wordSets[other]!) && coversProtected(pieces, sentences[other]!, sentence)) {
           duplicateOf = other;
           break;
         }
