@@ -23,6 +23,25 @@ describe('ChunkTable', () => {
     assert.equal(table.count(' quick!', 0, 6, 7), tok.count(' quick'));
   });
 
+  test('starts afresh past its character bound, and stays exact across the restart', () => {
+    const table = new ChunkTable(tok, 64);
+    const words = Array.from({ length: 200 }, (_, k) => `word${k}`);
+    let mostEntries = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const w of words) {
+        assert.equal(table.countString(w), tok.count(w));
+        assert.equal(table.countAfterSpace(w), tok.count(' ' + w));
+        mostEntries = Math.max(mostEntries, table.entries);
+      }
+    }
+    // 64 characters hold at most a dozen of these words.
+    assert.ok(mostEntries <= 64 / 'word1'.length, `held ${mostEntries}`);
+    // A chunk longer than the bound still counts (alone in the table).
+    const long = 'x'.repeat(100);
+    assert.equal(table.countString(long), tok.count(long));
+    assert.equal(table.countString(long), tok.count(long));
+  });
+
   test('stays exact while it grows (fast-check)', () => {
     const table = new ChunkTable(tok);
     const word = fc.stringMatching(/^[a-zA-Z\u00e9\u6570 ,.]{0,12}$/);
