@@ -197,8 +197,8 @@ export function pieceCosts(pieces: readonly Piece[], coster: TokenCoster, wordId
  * needs no slice and no string hashing); the stored text settles collisions.
  * Texts are kept as UTF-16 code units in one arena, not as strings: a lookup touches
  * its slot and the arena, and millions of entries are two typed arrays for the
- * garbage collector, not millions of strings. Bounded by the characters held (32 MB
- * of arena), then started afresh.
+ * garbage collector, not millions of strings. Bounded by the characters held (16M: a
+ * 32 MB arena) and the entries (1M: 32 MB of slots), then started afresh.
  */
 export class ChunkTable {
   /** Per slot: [hash, tokens, arena offset, length], one slot in 16 bytes; tokens 0 marks an empty slot. */
@@ -273,7 +273,9 @@ export class ChunkTable {
     // A non-empty text has at least one token; 0 could not be told from an empty slot.
     if (tokens === 0) return;
     const storedLength = afterSpace ? length + 1 : length;
-    if (this.used + storedLength > this.maxChars) this.reset();
+    // A text longer than the whole bound is counted each time, never stored.
+    if (storedLength > this.maxChars) return;
+    if (this.used + storedLength > this.maxChars || this.size >= MAX_ENTRIES) this.reset();
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
     if (this.used + storedLength > this.arena.length) this.growArena(this.used + storedLength);
     let at = this.used;
@@ -307,7 +309,7 @@ export class ChunkTable {
   }
 
   private growArena(needed: number): void {
-    const grown = new Uint16Array(Math.min(Math.max(needed, this.arena.length * 2), this.maxChars + SHARED_CHUNK_MAX_LENGTH + 1));
+    const grown = new Uint16Array(Math.min(Math.max(needed, this.arena.length * 2), this.maxChars));
     grown.set(this.arena.subarray(0, this.used));
     this.arena = grown;
   }
@@ -322,6 +324,7 @@ export class ChunkTable {
 }
 
 const SLOT_INTS = 4;
+const MAX_ENTRIES = 1 << 20;
 const INITIAL_ARENA = 1 << 16;
 const INITIAL_BITS = 12;
 const chunkTables = new Map<TokenizerId, ChunkTable>();
@@ -387,8 +390,10 @@ function startsWithLetter(text: string, i: number): boolean {
   return c < 0xd800 || c > 0xdfff ? LETTER.test(text[i]!) : false;
 }
 
+/** `\s` of the pre-tokenizer regexes (JavaScript's, the same set): a line break followed by one of these may not be cut after. */
 function isWhitespaceCode(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 160 || c === 0x3000;
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /**

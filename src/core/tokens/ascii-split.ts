@@ -11,7 +11,7 @@
  * update that changes the pattern turns the fast path off instead of miscounting.
  */
 
-/** Where the pre-token starting at `start` ends; `text` is all ASCII and start < text.length. */
+/** Where the pre-token starting at `start` ends. `text` must be all ASCII (callers check), start < text.length. */
 export type AsciiSplitter = (text: string, start: number) => number;
 
 const SIGN = 0;
@@ -166,10 +166,14 @@ export function splitWithRegex(text: string, regex: RegExp): string[] {
 }
 
 /**
- * Probe strings: every string of up to three characters over an alphabet with one
- * member of each class the patterns tell apart (cases, contraction letters, digits,
- * space, tab, both breaks, '/', an apostrophe, other signs, a control character),
- * and longer runs that exercise the counted quantifiers and whitespace look-ahead.
+ * Probe strings, enough to tell these scanners from a pattern that differs in any
+ * alternative (the tests mutate the patterns to check it):
+ * - every string of up to three characters over an alphabet with one member of each
+ *   class the patterns tell apart (cases, digits, space, tab, both breaks, '/', an
+ *   apostrophe, other signs, a control character);
+ * - each contraction, in every mix of cases, after and before letters and alone;
+ * - whitespace runs of every kind before a word, a sign and the end of the text;
+ * - 4,000 strings drawn with a fixed seed from all of ASCII and from a richer alphabet.
  */
 export function probeStrings(): string[] {
   const alphabet = ['a', 'B', 's', 'L', 'l', 'v', 'E', 'r', '1', ' ', '\t', '\n', '\r', '/', "'", '.', '"', '\u0001'];
@@ -180,11 +184,44 @@ export function probeStrings(): string[] {
       for (const c of alphabet) probes.push(a + b + c);
     }
   }
+  for (const contraction of ['s', 'd', 'm', 't', 'll', 've', 're']) {
+    for (const cased of caseMixes(contraction)) {
+      probes.push(`x'${cased}y`, `X'${cased}Y`, `'${cased}z`, `a'${cased}`, `A'${cased} b`, `1'${cased}`, ` '${cased}`);
+    }
+  }
   probes.push(
     '12345678', 'ABCdef', 'abcDEF', "DON'T", "we'll've", "it's'S", '  \t\n \n  x', '   ', ' \r\n\r\n ', '.\n/\n/.', ' ./a', '{"a":"b"}',
-    'x  .', 'x\t\ty', 'A.NET', '\u0001\u0001z', "'ll'VE're", 'a\u000bb\u000c', '9999 99',
+    'x  .', 'x\t\ty', 'A.NET', '\u0001\u0001z', "'ll'VE're", 'a\u000bb\u000c', '9999 99', 'a   b', 'a \t\u000b b', 'x\u000b\u000c y', 'aaa \u000b',
+    '    \t \tx', 'a  \n  b', ' \u000b\u000c\n x', 'a \t', 'a\n\u000b\nb', '..  \n', '\u007f\u007fa',
   );
+  const random = seededRandom(0x5eed);
+  const rich = "aAsSdDmMtTlLvVeErRxX09 \t\n\r\u000b\u000c'/.\"-_\u0000\u007f";
+  for (let k = 0; k < 4000; k++) {
+    let probe = '';
+    const length = 1 + Math.floor(random() * 12);
+    for (let i = 0; i < length; i++) probe += k % 2 === 0 ? rich[Math.floor(random() * rich.length)] : String.fromCharCode(Math.floor(random() * 128));
+    probes.push(probe);
+  }
   return probes;
+}
+
+/** "ll" -> "ll", "lL", "Ll", "LL". */
+function caseMixes(word: string): string[] {
+  let mixes = [''];
+  for (const c of word) mixes = mixes.flatMap((m) => [m + c, m + c.toUpperCase()]);
+  return mixes;
+}
+
+/** mulberry32: a small seeded generator, so the probes are the same on every load. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /**

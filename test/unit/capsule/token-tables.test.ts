@@ -36,7 +36,7 @@ describe('ChunkTable', () => {
     }
     // 64 characters hold at most a dozen of these words.
     assert.ok(mostEntries <= 64 / 'word1'.length, `held ${mostEntries}`);
-    // A chunk longer than the bound still counts (alone in the table).
+    // A chunk longer than the whole bound still counts (it is never stored).
     const long = 'x'.repeat(100);
     assert.equal(table.countString(long), tok.count(long));
     assert.equal(table.countString(long), tok.count(long));
