@@ -59,14 +59,25 @@ export class PieceBuilder {
 
   /** A sentence ends at terminal punctuation followed by a space (or a line end). */
   endSentenceIfTerminal(punct: string, nextChar: string | undefined): void {
-    if (TERMINAL.test(punct) && (nextChar === undefined || /\s/u.test(nextChar) || FULLWIDTH_TERMINAL.test(punct))) {
-      this.sentenceEnded = true;
-    }
+    if (punct.length !== 1) return;
+    const c = punct.charCodeAt(0);
+    const fullWidth = c === 0x3002 || c === 0xff01 || c === 0xff1f; // 。！？
+    if (!(fullWidth || c === 46 || c === 33 || c === 63 || c === 0x2026)) return; // . ! ? …
+    if (fullWidth || nextChar === undefined || WHITESPACE.test(nextChar)) this.sentenceEnded = true;
   }
 }
 
-const TERMINAL = /^[.!?。！？…]$/u;
-const FULLWIDTH_TERMINAL = /^[。！？]$/u;
+const WHITESPACE = /\s/u;
+
+/** LIGHT_WORDS.has(word.toLowerCase()), lower-casing only a word that has a capital. */
+function isLightWord(word: string): boolean {
+  if (LIGHT_WORDS.has(word)) return true;
+  for (let k = 0; k < word.length; k++) {
+    const c = word.charCodeAt(k);
+    if ((c >= 65 && c <= 90) || c > 127) return LIGHT_WORDS.has(word.toLowerCase());
+  }
+  return false;
+}
 
 // One scanner per mode, one alternative per piece kind (tried in this order):
 // JSON escape, line break, spaces, word, pictograph, any other character.
@@ -140,9 +151,11 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
     let group: number;
     let endPos: number;
     const ascii = fast >= 0;
+    let wordFlags = 0;
     if (ascii) {
-      group = fast % 8;
-      endPos = (fast - group) / 8;
+      group = fast & GROUP_MASK;
+      wordFlags = fast & FLAG_MASK;
+      endPos = (fast - group - wordFlags) / TOKEN_SCALE;
     } else {
       scan.lastIndex = pos;
       const m = scan.exec(sub)!;
@@ -164,7 +177,7 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
       out.push(piece, 'space', context);
     } else if (group === 4) {
       // A cue inside another cue's reach starts a new reach ("should not mention prices").
-      const cue = cueAt(sub, index, piece);
+      const cue = cueAt(sub, index, piece, !ascii || (wordFlags & HAS_HYPHEN) !== 0);
       if (cue.length > 0) {
         // A negation, modal or limit, and (below) the words it governs.
         out.push(sub.slice(index, index + cue.length), 'protected', context, 'constraint');
@@ -174,7 +187,7 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
         unitMayFollow = false;
       } else if (heavyLeft > 0 && totalLeft > 0) {
         out.push(piece, 'protected', context, 'constraint');
-        if (!LIGHT_WORDS.has(piece.toLowerCase())) heavyLeft--;
+        if (!isLightWord(piece)) heavyLeft--;
         totalLeft--;
         if (totalLeft === 0) heavyLeft = 0;
         unitMayFollow = NUMBER_LIKE.test(piece);
@@ -184,7 +197,7 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
       } else if (unitMayFollow && UNIT_WORD.test(piece) && !NOT_UNITS.has(piece.toLowerCase())) {
         out.push(piece, 'protected', context, 'number');
         unitMayFollow = false;
-      } else if (ascii ? hasAsciiIdentifierSign(piece) : IDENTIFIER_SIGNS.test(piece)) {
+      } else if (ascii ? (wordFlags & HAS_IDENTIFIER_SIGN) !== 0 : IDENTIFIER_SIGNS.test(piece)) {
         const isNumber = NUMBER_LIKE.test(piece);
         out.push(piece, 'protected', context, isNumber ? 'number' : 'identifier');
         unitMayFollow = isNumber;
@@ -225,15 +238,6 @@ function commandFlagEnd(text: string, at: number): number {
   return COMMAND_FLAG.test(text) ? COMMAND_FLAG.lastIndex : -1;
 }
 
-/** IDENTIFIER_SIGNS for an ASCII word, without a regex: a digit, '/', '\\' or '@'. */
-function hasAsciiIdentifierSign(word: string): boolean {
-  for (let k = 0; k < word.length; k++) {
-    const c = word.charCodeAt(k);
-    if ((c >= 48 && c <= 57) || c === 47 || c === 92 || c === 64) return true;
-  }
-  return false;
-}
-
 function isAsciiWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
@@ -243,37 +247,55 @@ function isAsciiConnector(c: number, json: boolean): boolean {
   return c === 46 || c === 45 || c === 47 || c === 64 || c === 35 || c === 58 || c === 43 || c === 39 || c === 38 || (c === 92 && !json);
 }
 
+/** fastToken's result: end * TOKEN_SCALE + word flags + group. */
+const TOKEN_SCALE = 32;
+const GROUP_MASK = 7;
+const FLAG_MASK = 24;
+/** A word holding a digit, '/', '\\' or '@' (IDENTIFIER_SIGNS): a name kept whole. */
+const HAS_IDENTIFIER_SIGN = 8;
+/** A word joined by '-' (it may end in a cue: "read-only"). */
+const HAS_HYPHEN = 16;
+
 /**
- * The scanner's verdict for plain ASCII at `pos`, without a regex: end * 8 + group
- * (2 newline, 3 spaces, 4 word, 6 other character), or -1 to let the regex decide
- * (non-ASCII, marks, escapes). Must agree with SCAN_PLAIN / SCAN_JSON.
+ * The scanner's verdict for plain ASCII at `pos`, without a regex: end * TOKEN_SCALE +
+ * flags (words only: HAS_IDENTIFIER_SIGN, HAS_HYPHEN) + group (2 newline, 3 spaces,
+ * 4 word, 6 other character), or -1 to let the regex decide (non-ASCII, marks, escapes).
+ * Must agree with SCAN_PLAIN / SCAN_JSON.
  */
 function fastToken(s: string, pos: number, json: boolean): number {
   const c = s.charCodeAt(pos);
   if (c === 32 || c === 9) {
     let e = pos + 1;
     while (e < s.length && (s.charCodeAt(e) === 32 || s.charCodeAt(e) === 9)) e++;
-    return e < s.length && s.charCodeAt(e) > 127 ? -1 : e * 8 + 3;
+    return e < s.length && s.charCodeAt(e) > 127 ? -1 : e * TOKEN_SCALE + 3;
   }
-  if (c === 10) return (pos + 1) * 8 + 2;
-  if (c === 13) return (s.charCodeAt(pos + 1) === 10 ? pos + 2 : pos + 1) * 8 + 2;
+  if (c === 10) return (pos + 1) * TOKEN_SCALE + 2;
+  if (c === 13) return (s.charCodeAt(pos + 1) === 10 ? pos + 2 : pos + 1) * TOKEN_SCALE + 2;
   if (isAsciiWordChar(c)) {
+    // Word characters at or below '9' are digits.
+    let flags = c <= 57 ? HAS_IDENTIFIER_SIGN : 0;
     let e = pos + 1;
     for (;;) {
-      while (e < s.length && isAsciiWordChar(s.charCodeAt(e))) e++;
+      let d = 0;
+      while (e < s.length && isAsciiWordChar((d = s.charCodeAt(e)))) {
+        if (d <= 57) flags |= HAS_IDENTIFIER_SIGN;
+        e++;
+      }
       if (e >= s.length) break;
-      const d = s.charCodeAt(e);
       if (d > 127 || (json && d === 92)) return -1;
       if (!isAsciiConnector(d, json) || e + 1 >= s.length) break;
       const n = s.charCodeAt(e + 1);
       if (n > 127 || (json && n === 92)) return -1;
       if (!isAsciiWordChar(n)) break;
+      if (d === 45) flags |= HAS_HYPHEN;
+      else if (d === 47 || d === 92 || d === 64) flags |= HAS_IDENTIFIER_SIGN;
+      if (n <= 57) flags |= HAS_IDENTIFIER_SIGN;
       e += 2;
     }
-    return e * 8 + 4;
+    return e * TOKEN_SCALE + flags + 4;
   }
   if (c < 128 && !(json && c === 92)) {
-    return pos + 1 < s.length && s.charCodeAt(pos + 1) > 127 ? -1 : (pos + 1) * 8 + 6;
+    return pos + 1 < s.length && s.charCodeAt(pos + 1) > 127 ? -1 : (pos + 1) * TOKEN_SCALE + 6;
   }
   return -1;
 }
@@ -305,12 +327,15 @@ const CUE_FOLLOWER = /[ \t]+([\p{L}\p{M}\p{N}_]+(?:['’][\p{L}]+)?)/uy;
 
 const NO_CUE = { length: 0, reach: 0 };
 
-/** The constraint cue starting at `at` with `word` (length 0 when none): "no more than" is one. */
-function cueAt(text: string, at: number, word: string): { length: number; reach: number } {
-  if (word.length > LONGEST_CUE_WORD && !word.includes('-')) return NO_CUE;
+/**
+ * The constraint cue starting at `at` with `word` (length 0 when none): "no more than" is
+ * one. `mayHaveHyphen` false says the word has no '-' (the scanner knows).
+ */
+function cueAt(text: string, at: number, word: string, mayHaveHyphen: boolean): { length: number; reach: number } {
+  if (word.length > LONGEST_CUE_WORD && !(mayHaveHyphen && word.includes('-'))) return NO_CUE;
   const options = mayBeCueSpelling(word) && CUE_SPELLINGS.has(word) ? CUES_BY_FIRST_WORD.get(normalizeCueWord(word)) : undefined;
   if (!options) {
-    if (word.indexOf('-') < 0) return NO_CUE;
+    if (!mayHaveHyphen || word.indexOf('-') < 0) return NO_CUE;
     // "read-only", "append-only": a compound ending in a one-word cue is a cue.
     const dash = word.lastIndexOf('-');
     const single = dash > 0 ? CUES_BY_FIRST_WORD.get(normalizeCueWord(word.slice(dash + 1)))?.find((c) => c.rest.length === 0) : undefined;

@@ -91,7 +91,8 @@ function parseMarkdown(text: string, out: PieceBuilder, signal: AbortFlag | unde
   for (let i = 0; i < lines.length; i++) {
     if ((i & 255) === 0) checkAborted(signal);
     const { body, eol } = lines[i]!;
-    const fence = FENCE_OPEN.exec(body);
+    const first = firstCode(body);
+    const fence = first === 96 || first === 126 ? FENCE_OPEN.exec(body) : null; // ` or ~
     // A backtick fence's info string has no backticks: "```a```" is inline code.
     if (fence && !(fence[1]![0] === '`' && body.slice(fence[0].length).includes('`'))) {
       // The whole block, fences included, is one protected piece.
@@ -162,12 +163,29 @@ function quoteAcrossLines(
   return undefined;
 }
 
+/** The code of the first character after leading spaces and tabs, or -1 for a blank line. */
+function firstCode(body: string): number {
+  for (let k = 0; k < body.length; k++) {
+    const c = body.charCodeAt(k);
+    if (c !== 32 && c !== 9) return c;
+  }
+  return -1;
+}
+
+function isAsciiLetterOrDigit(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
 function isTableLine(body: string): boolean {
-  return /^[ \t]*\|/.test(body);
+  return firstCode(body) === 124; // |
 }
 
 function lexMarkdownLine(body: string, out: PieceBuilder, afterTable: boolean): void {
-  if (RULE_LINE.test(body) || TABLE_SEPARATOR.test(body) || HTML_COMMENT.test(body)) {
+  // Rules, table separators and comments open with a sign: most lines are ruled out by
+  // their first character, before any of the three patterns runs.
+  const first = firstCode(body);
+  const mayBeMarkupLine = first !== -1 && !isAsciiLetterOrDigit(first);
+  if (mayBeMarkupLine && (RULE_LINE.test(body) || TABLE_SEPARATOR.test(body) || HTML_COMMENT.test(body))) {
     out.push(body, 'markup', 'body');
     return;
   }
