@@ -1,6 +1,6 @@
 import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, ModelRow, SortColumn, SortState, UsageSettings } from '../src/core/protocol/panel';
-import { debounce, h } from './dom';
+import { codicon, debounce, h } from './dom';
 
 export interface BudgetViewEvents {
   onUsageChange(usage: UsageSettings): void;
@@ -69,7 +69,7 @@ export class BudgetView {
     return h(
       'header',
       { class: 'card-header' },
-      h('h2', { id: 'budget-title' }, h('span', { class: 'codicon codicon-symbol-numeric', 'aria-hidden': 'true' }), ' Budget'),
+      h('h2', { id: 'budget-title' }, codicon('symbol-numeric'), ' Budget'),
       h(
         'p',
         { class: 'source', 'data-testid': 'source' },
@@ -102,8 +102,7 @@ export class BudgetView {
     };
     const settings = document.createElement('vscode-button');
     settings.setAttribute('secondary', '');
-    settings.setAttribute('icon', 'settings-gear');
-    settings.textContent = 'Prices';
+    settings.append(codicon('settings-gear'), ' Prices');
     settings.title = 'Open settings: active model, price overrides, price file';
     settings.addEventListener('click', () => this.events.onOpenSettings());
     return h(
@@ -158,11 +157,12 @@ export class BudgetView {
         ? `output exceeds the maximum of ${formatCount(row.maxOutputTokens)} tokens`
         : '';
     const isActive = row.id === state.activeModelId;
-    const pin = document.createElement('vscode-icon');
-    pin.setAttribute('name', isActive ? 'pass-filled' : 'circle-large-outline');
-    pin.setAttribute('action-icon', '');
-    pin.setAttribute('label', isActive ? `${row.name} prices the status bar` : `Price the status bar with ${row.name}`);
-    pin.title = pin.getAttribute('label')!;
+    const pinLabel = isActive ? `${row.name} prices the status bar` : `Price the status bar with ${row.name}`;
+    const pin = h(
+      'button',
+      { type: 'button', class: 'pin', 'aria-label': pinLabel, 'aria-pressed': isActive ? 'true' : 'false', title: pinLabel },
+      codicon(isActive ? 'pass-filled' : 'circle-large-outline'),
+    );
     pin.addEventListener('click', () => this.events.onSetActiveModel(row.id));
     return h(
       'tr',

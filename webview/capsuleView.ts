@@ -1,6 +1,6 @@
 import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, CapsuleCardState } from '../src/core/protocol/panel';
-import { debounce, h } from './dom';
+import { codicon, debounce, h } from './dom';
 
 export interface CapsuleViewEvents {
   onCompress(rate: number): void;
@@ -46,7 +46,7 @@ export class CapsuleView {
     const card = state.capsule;
     const rate = card?.rate ?? state.compressionRate;
     const parts: Array<HTMLElement | null> = [
-      h('h2', { id: 'capsule-title' }, h('span', { class: 'codicon codicon-fold', 'aria-hidden': 'true' }), ' Capsule'),
+      h('h2', { id: 'capsule-title' }, codicon('fold'), ' Capsule'),
       this.slider(rate, card),
       card && card.status !== 'error' && card.originalTokens > 0 ? this.summary(card) : null,
       card?.message ? h('p', { class: card.status === 'error' ? 'message error' : 'message', role: card.status === 'error' ? 'alert' : undefined }, card.message) : null,
@@ -90,8 +90,7 @@ export class CapsuleView {
 
   private button(text: string, icon: string, testid: string, onClick: () => void, disabled: boolean, title: string, secondary = false): HTMLElement {
     const button = document.createElement('vscode-button');
-    button.textContent = text;
-    button.setAttribute('icon', icon);
+    button.append(codicon(icon), ` ${text}`);
     button.setAttribute('data-testid', testid);
     button.title = title;
     if (secondary) button.setAttribute('secondary', '');

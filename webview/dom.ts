@@ -17,6 +17,17 @@ export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEle
   return el;
 }
 
+/**
+ * A codicon from the page's codicon.css, decorative (its button or heading says what it
+ * means). Used instead of the toolkit's vscode-icon: each vscode-icon links the codicon
+ * stylesheet again inside its shadow root, a request through the webview's service
+ * worker on every render; a webview hidden while one is in flight stays blank for 30 s
+ * when shown again (the worker's resource timeout, in VS Code 1.100 on the web).
+ */
+export function codicon(name: string): HTMLElement {
+  return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+}
+
 export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): (...args: A) => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return (...args: A) => {

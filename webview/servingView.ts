@@ -1,7 +1,7 @@
 import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, ServingCardState, ServingInputs } from '../src/core/protocol/panel';
 import type { CurvePoint, ModeSummary, ServingEstimate } from '../src/core/serving/estimate';
-import { debounce, h } from './dom';
+import { codicon, debounce, h } from './dom';
 
 export interface ServingViewEvents {
   onInputsChange(inputs: ServingInputs): void;
@@ -63,7 +63,7 @@ export class ServingView {
     this.inputs = { ...card.inputs };
     const form = formChanged || !this.root.querySelector('.serving-form') ? this.form(card) : this.root.querySelector('.serving-form')!;
     const parts: HTMLElement[] = [
-      h('h2', { id: 'serving-title' }, h('span', { class: 'codicon codicon-server-process', 'aria-hidden': 'true' }), ' Serving'),
+      h('h2', { id: 'serving-title' }, codicon('server-process'), ' Serving'),
       form as HTMLElement,
       this.caption(card),
     ];

@@ -38,9 +38,20 @@ test('the Budget Panel recomputes cost per day from its calls-per-day input and 
     await workbench.runCommand(COUNT_COMMAND);
     assert.equal((await readBudgetPanel(workbench)).tokens, expected);
 
+    // Re-rendering the table fetches nothing: a resource request in flight when the panel
+    // is hidden stalls the next webview for 30 s in VS Code's webview service worker.
+    const requestsDuringRender: string[] = [];
+    const recordRequest = (request: { url(): string }): void => {
+      if (request.url().includes('vscode-resource')) requestsDuringRender.push(request.url());
+    };
+    workbench.page.on('request', recordRequest);
     // vscode-textfield keeps its <input> in a shadow root; Playwright's CSS pierces it.
     await workbench.webview.locator('[data-testid="calls-per-day"] input').fill(String(CALLS_PER_DAY));
     await waitFor(`cost per day to be ${CALLS_PER_DAY} × cost per call`, () => perDayOverPerCall(workbench), isCallsPerDay);
+    workbench.page.off('request', recordRequest);
+    assert.deepEqual(requestsDuringRender, [], 'resources fetched while the table re-rendered');
+    // Nor is a font still loading when the panel is hidden below.
+    await workbench.webview.locator('body').evaluate('document.fonts.ready.then(() => document.fonts.status)');
 
     // Hidden behind another editor in its group, the webview is discarded (the panel does
     // not retain its context); shown again, it must come back from its saved state. The

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { e2eConfig, EXTENSION_ID, type E2eConfig } from './config';
@@ -20,19 +20,31 @@ export class Workbench {
     private readonly browser: Browser,
     readonly page: Page,
     private readonly config: E2eConfig,
+    /** The page's console output (and uncaught errors), kept for a failure report. */
+    private readonly consoleLines: string[],
   ) {}
+
+  /** Records what the page logs, from before its first navigation. */
+  private static recordConsole(page: Page, lines: string[]): void {
+    const at = (): string => new Date().toISOString().slice(11, 23);
+    page.on('console', (message) => lines.push(`${at()} [${message.type()}] ${message.text()}`));
+    page.on('pageerror', (error) => lines.push(`${at()} [pageerror] ${error.message}`));
+    page.on('load', () => lines.push(`${at()} [load] ${page.url()}`));
+  }
 
   static async open(folder: string): Promise<Workbench> {
     const config = e2eConfig();
     const browser = await chromium.launch({ executablePath: config.chromiumPath, headless: true, args: CHROMIUM_ARGS, timeout: WORKBENCH_TIMEOUT_MS });
     try {
       const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+      const consoleLines: string[] = [];
+      Workbench.recordConsole(page, consoleLines);
       page.setDefaultTimeout(UI_TIMEOUT_MS);
       await page.goto(`${config.baseUrl}?folder=${encodeURIComponent(folder)}`, { timeout: WORKBENCH_TIMEOUT_MS });
       await page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
       // The explorer listing the folder means the remote file system is connected.
       await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
-      return new Workbench(browser, page, config);
+      return new Workbench(browser, page, config, consoleLines);
     } catch (error) {
       await browser.close();
       throw error;
@@ -46,6 +58,7 @@ export class Workbench {
       await body(workbench);
     } catch (error) {
       await workbench.screenshot(`failed-${name}.png`).catch(() => {});
+      workbench.saveConsole(`failed-${name}-console.log`);
       throw error;
     } finally {
       await workbench.close();
@@ -71,6 +84,12 @@ export class Workbench {
 
   async close(): Promise<void> {
     await this.browser.close();
+  }
+
+  /** Writes the page's console output so far next to the screenshots. */
+  saveConsole(fileName: string): void {
+    mkdirSync(this.config.screenshotDir, { recursive: true });
+    writeFileSync(path.join(this.config.screenshotDir, fileName), this.consoleLines.join('\n') + '\n');
   }
 
   async screenshot(fileName: string): Promise<string> {
