@@ -46,13 +46,13 @@ const INFEASIBLE_MARGIN = 1;
 function summarize(state: DropState): Map<DropCategory, { count: number; estimatedTokens: number }> {
   const summary = new Map<DropCategory, { count: number; estimatedTokens: number }>();
   for (let k = 0; k < state.appliedCount; k++) {
-    const unit = state.appliedUnitAt(k);
+    const category = state.appliedCategoryAt(k);
     const saved = state.appliedSavingAt(k);
-    if (saved === 0 && unit.category !== 'filler-phrase') continue;
-    const row = summary.get(unit.category) ?? { count: 0, estimatedTokens: 0 };
+    if (saved === 0 && category !== 'filler-phrase') continue;
+    const row = summary.get(category) ?? { count: 0, estimatedTokens: 0 };
     row.count++;
     row.estimatedTokens += saved;
-    summary.set(unit.category, row);
+    summary.set(category, row);
   }
   return summary;
 }

@@ -6,13 +6,13 @@
  * no protected content those left (`droppable` marks the protected pieces earlier
  * units drop) has nothing left to say.
  */
-import type { DropUnit } from './units';
+import { unitPieces, type DropUnit, type UnitObject } from './units';
 import type { Piece } from './types';
 
 /** Marks (1) every piece that one of `units` drops. */
 export function coveredPieces(pieceCount: number, units: readonly DropUnit[]): Uint8Array {
   const covered = new Uint8Array(pieceCount);
-  for (const unit of units) for (const p of unit.pieces) covered[p] = 1;
+  for (const unit of units) for (const p of unitPieces(unit)) covered[p] = 1;
   return covered;
 }
 
@@ -93,7 +93,7 @@ interface ArrayScan {
 }
 
 /** Drops the elements free of protected content, and the commas the kept ones no longer need. */
-function arrayUnit(array: ArrayScan): DropUnit | undefined {
+function arrayUnit(array: ArrayScan): UnitObject | undefined {
   const { elements, commas } = array;
   if (elements.length === 0 || commas.length !== elements.length - 1) return undefined;
   const pieces: number[] = [];
@@ -128,9 +128,9 @@ export function yamlEmptyItemUnits(pieces: readonly Piece[], droppable: Uint8Arr
     while (n < lines.length && lines[n]!.blank) n++;
     // A deeper line below belongs to this item.
     if (n < lines.length && lines[n]!.indent > line.indent) continue;
-    const unitPieces: number[] = [];
-    for (let p = line.start; p <= line.end; p++) unitPieces.push(p);
-    units.push({ category: 'empty-element', pieces: unitPieces });
+    const linePieces: number[] = [];
+    for (let p = line.start; p <= line.end; p++) linePieces.push(p);
+    units.push({ category: 'empty-element', pieces: linePieces });
   }
   return units;
 }

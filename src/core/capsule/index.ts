@@ -118,7 +118,7 @@ function compressDocument(
     emptyElementUnits(document.format, pieces, lastResort),
   );
   checkAborted(signal);
-  const state = new DropState(pieces.length, costs, (replacement) => coster.count(' ' + replacement));
+  const state = new DropState(pieces, costs, (replacement) => coster.count(' ' + replacement));
   const outcome = fitToBudget({
     units,
     estimatedTotal,

@@ -3,7 +3,7 @@
  * wordy or boilerplate phrases (data/filler-phrases.json). Each becomes a drop unit.
  */
 import fillers from './data/filler-phrases.json';
-import type { DropUnit } from './units';
+import type { DropUnit, UnitObject } from './units';
 import type { Piece } from './types';
 
 const MIN_DUPLICATE_WORDS = 4;
@@ -257,7 +257,7 @@ export function fillerPhraseUnits(pieces: readonly Piece[]): DropUnit[] {
     for (const phrase of candidates) {
       const matched = matchPhrase(pieces, i, phrase);
       if (!matched) continue;
-      const unit: DropUnit = { category: 'filler-phrase', pieces: matched };
+      const unit: UnitObject = { category: 'filler-phrase', pieces: matched };
       if (phrase.replacement) {
         const upper = /^\p{Lu}/u.test(piece.text);
         unit.replacement = upper ? phrase.replacement[0]!.toUpperCase() + phrase.replacement.slice(1) : phrase.replacement;

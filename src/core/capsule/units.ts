@@ -16,13 +16,22 @@ export type DropCategory =
   | 'repeated-protected'
   | 'identifier-last-resort';
 
-export interface DropUnit {
+/** A unit that drops several pieces, or one piece under a category of its own. */
+export interface UnitObject {
   category: DropCategory;
   /** Piece indices the unit removes. */
   pieces: number[];
   /** Written in place of the first piece (a filler's short form). */
   replacement?: string;
 }
+
+/**
+ * What the budget controller applies, in order. A single piece ranked by importance (a
+ * word, a sign, a pictograph: nearly every unit) is just its index, its category
+ * following from its kind (categoryOfPiece): lists run to hundreds of thousands of units,
+ * and an object and an array for each made up a tenth of a warm pass.
+ */
+export type DropUnit = UnitObject | number;
 
 export const KEPT = 0;
 export const DROPPED = 1;
@@ -35,7 +44,17 @@ const INDEX_SPAN = 2 ** 24;
 
 const CATEGORY_OF_KIND: Partial<Record<Piece['kind'], DropCategory>> = { symbol: 'pictograph', punct: 'punctuation', markup: 'rule-line' };
 
-/** One unit per scored piece (word, pictograph, punctuation), least important first (ties: later first). */
+/** The category of a single-piece unit (a bare index). */
+export function categoryOfPiece(piece: Piece): DropCategory {
+  return CATEGORY_OF_KIND[piece.kind] ?? 'low-information-word';
+}
+
+/** The pieces a unit drops. */
+export function unitPieces(unit: DropUnit): readonly number[] {
+  return typeof unit === 'number' ? [unit] : unit.pieces;
+}
+
+/** One unit (a bare index) per scored piece (word, pictograph, punctuation), least important first (ties: later first). */
 export function wordUnits(pieces: readonly Piece[], scores: Float64Array): DropUnit[] {
   // Sort numeric keys (score in 1/1024 bits, then later index first) without a
   // comparator: a typed-array sort is many times faster on long prompts.
@@ -51,10 +70,7 @@ export function wordUnits(pieces: readonly Piece[], scores: Float64Array): DropU
   }
   sorted.sort();
   const units: DropUnit[] = new Array(sorted.length);
-  for (let k = 0; k < sorted.length; k++) {
-    const i = INDEX_SPAN - 1 - (sorted[k]! % INDEX_SPAN);
-    units[k] = { category: CATEGORY_OF_KIND[pieces[i]!.kind] ?? 'low-information-word', pieces: [i] };
-  }
+  for (let k = 0; k < sorted.length; k++) units[k] = INDEX_SPAN - 1 - (sorted[k]! % INDEX_SPAN);
   return units;
 }
 
@@ -65,7 +81,7 @@ export function jsonWhitespaceUnits(pieces: readonly Piece[]): DropUnit[] {
     const piece = pieces[i]!;
     const isLayout = piece.kind === 'indent' || (piece.kind === 'newline' && !piece.text.startsWith('\\'));
     if (!isLayout) continue;
-    const unit: DropUnit = { category: 'whitespace', pieces: [i] };
+    const unit: UnitObject = { category: 'whitespace', pieces: [i] };
     if (piece.kind === 'newline' && pieces[i + 1]?.kind === 'indent') unit.pieces.push(++i);
     units.push(unit);
   }
@@ -156,27 +172,22 @@ export class DropState {
   private changedLength = 0;
 
   constructor(
-    pieceCount: number,
+    private readonly pieces: readonly Piece[],
     private readonly costs: Float64Array,
     private readonly replacementCost: (text: string) => number,
   ) {
-    this.marks = new Uint8Array(pieceCount);
-    this.changed = new Int32Array(pieceCount);
+    this.marks = new Uint8Array(pieces.length);
+    this.changed = new Int32Array(pieces.length);
   }
 
   get appliedCount(): number {
     return this.applied;
   }
 
-  appliedUnits(): Array<{ unit: DropUnit; saved: number }> {
-    const list: Array<{ unit: DropUnit; saved: number }> = [];
-    for (let k = 0; k < this.applied; k++) list.push({ unit: this.appliedUnit[k]!, saved: this.appliedSaved[k]! });
-    return list;
-  }
-
-  /** The k-th unit applied (0 = first), without building the list of appliedUnits(). */
-  appliedUnitAt(k: number): DropUnit {
-    return this.appliedUnit[k]!;
+  /** The category of the k-th unit applied (0 = first). */
+  appliedCategoryAt(k: number): DropCategory {
+    const unit = this.appliedUnit[k]!;
+    return typeof unit === 'number' ? categoryOfPiece(this.pieces[unit]!) : unit.category;
   }
 
   /** What the k-th unit applied saved. */
@@ -192,6 +203,13 @@ export class DropState {
     const marks = this.marks.slice();
     let total = 0;
     for (const unit of units) {
+      if (typeof unit === 'number') {
+        if (marks[unit] === KEPT) {
+          marks[unit] = DROPPED;
+          total += this.costs[unit]!;
+        }
+        continue;
+      }
       let saved = 0;
       const first = unit.pieces[0]!;
       let firstChanged = false;
@@ -215,19 +233,27 @@ export class DropState {
   apply(unit: DropUnit): number {
     const start = this.changedLength;
     let saved = 0;
-    const pieces = unit.pieces;
-    for (let p = 0; p < pieces.length; p++) {
-      const index = pieces[p]!;
-      if (this.marks[index] !== KEPT) continue;
-      this.marks[index] = DROPPED;
-      this.changed[this.changedLength++] = index;
-      saved += this.costs[index]!;
-    }
-    const first = pieces[0]!;
-    if (unit.replacement && this.changedLength > start && this.changed[start] === first) {
-      this.marks[first] = REPLACED;
-      this.replacements.set(first, unit.replacement);
-      saved -= this.replacementCost(unit.replacement);
+    if (typeof unit === 'number') {
+      if (this.marks[unit] === KEPT) {
+        this.marks[unit] = DROPPED;
+        this.changed[this.changedLength++] = unit;
+        saved = this.costs[unit]!;
+      }
+    } else {
+      const pieces = unit.pieces;
+      for (let p = 0; p < pieces.length; p++) {
+        const index = pieces[p]!;
+        if (this.marks[index] !== KEPT) continue;
+        this.marks[index] = DROPPED;
+        this.changed[this.changedLength++] = index;
+        saved += this.costs[index]!;
+      }
+      const first = pieces[0]!;
+      if (unit.replacement && this.changedLength > start && this.changed[start] === first) {
+        this.marks[first] = REPLACED;
+        this.replacements.set(first, unit.replacement);
+        saved -= this.replacementCost(unit.replacement);
+      }
     }
     const k = this.applied++;
     if (k === this.appliedSaved.length) {
