@@ -82,22 +82,18 @@ function nearlySame(a: Set<string>, b: Set<string>): boolean {
   return shared / (a.size + b.size - shared) >= NEAR_DUPLICATE_JACCARD;
 }
 
-/** FNV-1a of words.join(' '), without building the string. */
-function hashJoined(words: readonly string[]): number {
+/** A key for the word sequence, folded from the words' hashes (a match is confirmed on the text). */
+function hashSequence(wordHashes: readonly number[]): number {
   let h = 0x811c9dc5;
-  for (let w = 0; w < words.length; w++) {
-    if (w > 0) h = Math.imul(h ^ 32, 0x01000193);
-    const word = words[w]!;
-    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
-  }
+  for (let w = 0; w < wordHashes.length; w++) h = Math.imul(h ^ wordHashes[w]!, 0x01000193);
   return h;
 }
 
 /** Later sentences equal (or near-equal, Jaccard >= 0.8 over words) to an earlier one. */
 export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
   const sentences = collectSentences(pieces);
-  // Sentences by the hash of their words joined with spaces; a hash match is confirmed
-  // on the joined text (built only then).
+  // Sentences by a key over their words; a key match is confirmed on the words joined
+  // with spaces (built only then).
   const exact = new Map<number, number[]>();
   // MinHash anchors as numbers: seed index * 2^32 + the least rehash.
   const buckets = new Map<number, number[]>();
@@ -106,7 +102,9 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
   for (let s = 0; s < sentences.length; s++) {
     const sentence = sentences[s]!;
     if (sentence.words.length < MIN_DUPLICATE_WORDS) continue;
-    const hash = hashJoined(sentence.words);
+    // Each word's characters are hashed once, for the sequence key and the MinHash below.
+    const wordHashes = sentence.words.map(hashWord);
+    const hash = hashSequence(wordHashes);
     const same = exact.get(hash);
     if (same !== undefined) {
       const key = sentence.words.join(' ');
@@ -123,8 +121,8 @@ export function duplicateSentenceUnits(pieces: readonly Piece[]): DropUnit[] {
     wordSets[s] = set;
     const anchors: number[] = [0, 0, 0];
     const least = [Infinity, Infinity, Infinity];
-    for (const w of set) {
-      const h = hashWord(w);
+    // A repeated word cannot change a minimum: the words as they come, not the set.
+    for (const h of wordHashes) {
       for (let n = 0; n < MINHASH_SEEDS.length; n++) {
         const r = rehash(h, MINHASH_SEEDS[n]!);
         if (r < least[n]!) least[n] = r;
