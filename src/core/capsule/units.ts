@@ -29,7 +29,7 @@ export interface UnitObject {
  * What the budget controller applies, in order. A single piece ranked by importance (a
  * word, a sign, a pictograph: nearly every unit) is just its index, its category
  * following from its kind (categoryOfPiece): lists run to hundreds of thousands of units,
- * and an object and an array for each made up a tenth of a warm pass.
+ * and an object and an array for each took about 4% of a warm pass.
  */
 export type DropUnit = UnitObject | number;
 
