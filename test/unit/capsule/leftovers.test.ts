@@ -92,6 +92,14 @@ describe('what drops leave behind is swept up', () => {
     assert.ok(numbers.includes('2,000') && numbers.includes('.5'), numbers);
   });
 
+  test('a word spelt like an object property ("constructor", "toString") is a word, not a bracket: the space after it stays', () => {
+    const text = `${PROSE}\n- Prefer the \`dict()\` constructor instead of the literal \`{}\` in this codebase.\n- Use the toString method and then call \`format()\` on it.\n`;
+    for (const rate of [0.5, 0.3]) {
+      const { capsule } = compressPrompt(text, { rate });
+      assert.ok(capsule.includes('constructor `{}`') && capsule.includes('toString `format()`'), capsule);
+    }
+  });
+
   test('a list item whose first line goes keeps its marker on the line that stays', () => {
     const text = [
       '1. Please reply politely and patiently to every single message from the customer,',
