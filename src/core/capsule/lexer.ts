@@ -69,14 +69,17 @@ export class PieceBuilder {
 
 const WHITESPACE = /\s/u;
 
-/** LIGHT_WORDS.has(word.toLowerCase()), lower-casing only a word that has a capital. */
+/** LIGHT_WORDS as usually written: lower case, Capitalised, UPPER. */
+const LIGHT_SPELLINGS: ReadonlySet<string> = new Set([...LIGHT_WORDS].flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()]));
+
+/** LIGHT_WORDS.has(word.toLowerCase()), lower-casing only a word in a rarer mix of cases. */
 function isLightWord(word: string): boolean {
-  if (LIGHT_WORDS.has(word)) return true;
-  for (let k = 0; k < word.length; k++) {
+  if (LIGHT_SPELLINGS.has(word)) return true;
+  for (let k = 1; k < word.length; k++) {
     const c = word.charCodeAt(k);
     if ((c >= 65 && c <= 90) || c > 127) return LIGHT_WORDS.has(word.toLowerCase());
   }
-  return false;
+  return word.charCodeAt(0) > 127 && LIGHT_WORDS.has(word.toLowerCase());
 }
 
 // One scanner per mode, one alternative per piece kind (tried in this order):
