@@ -1,4 +1,4 @@
-import { Rng, exponential, gamma, substream, uniformInt } from './rng';
+import { Rng, exponential, gamma, substream, uniformInt } from '../random';
 
 /** How requests arrive. Open-loop arrival times are drawn for rate 1 and then scaled by 1/rate,
  * so two runs with the same seed and different rates see the same pattern compressed in time. */

@@ -11,6 +11,8 @@
  * update that changes the pattern turns the fast path off instead of miscounting.
  */
 
+import { createRng } from '../random';
+
 /** Where the pre-token starting at `start` ends. `text` must be all ASCII (callers check), start < text.length. */
 export type AsciiSplitter = (text: string, start: number) => number;
 
@@ -69,6 +71,16 @@ function contractionLength(text: string, at: number): number {
   return 0;
 }
 
+/**
+ * Where the letters of a word pre-token starting at `start` begin, or -1 when none does:
+ * at `start`, or after one prefix character (`[^\r\n\p{L}\p{N}]?`: a space or a sign) that
+ * letters follow. Both patterns open their word alternative this way.
+ */
+function lettersStart(text: string, start: number, cls: number): number {
+  if (isLetter(cls)) return start;
+  return cls !== BREAK && cls !== DIGIT && isLetter(classAt(text, start + 1)) ? start + 1 : -1;
+}
+
 /** `\p{N}{1,3}` */
 function digitsEnd(text: string, start: number): number {
   let end = start + 1;
@@ -109,9 +121,7 @@ function signsEnd(text: string, start: number, slashInTail: boolean): number {
  */
 export function o200kPieceEnd(text: string, start: number): number {
   const cls = classAt(text, start);
-  let letters = -1;
-  if (isLetter(cls)) letters = start;
-  else if (cls !== BREAK && cls !== DIGIT && isLetter(classAt(text, start + 1))) letters = start + 1;
+  const letters = lettersStart(text, start, cls);
   if (letters >= 0) {
     // Upper case then lower case: "Word", "WORD", "word", "WORDs"; "iPhone" is "i", "Phone".
     let end = letters;
@@ -133,9 +143,7 @@ export function cl100kPieceEnd(text: string, start: number): number {
   const contraction = contractionLength(text, start);
   if (contraction > 0) return start + contraction;
   const cls = classAt(text, start);
-  let letters = -1;
-  if (isLetter(cls)) letters = start;
-  else if (cls !== BREAK && cls !== DIGIT && isLetter(classAt(text, start + 1))) letters = start + 1;
+  const letters = lettersStart(text, start, cls);
   if (letters >= 0) {
     let end = letters;
     while (isLetter(classAt(text, end))) end++;
@@ -194,12 +202,12 @@ export function probeStrings(): string[] {
     'x  .', 'x\t\ty', 'A.NET', '\u0001\u0001z', "'ll'VE're", 'a\u000bb\u000c', '9999 99', 'a   b', 'a \t\u000b b', 'x\u000b\u000c y', 'aaa \u000b',
     '    \t \tx', 'a  \n  b', ' \u000b\u000c\n x', 'a \t', 'a\n\u000b\nb', '..  \n', '\u007f\u007fa',
   );
-  const random = seededRandom(0x5eed);
+  const random = createRng(0x5eed);
   const rich = "aAsSdDmMtTlLvVeErRxX09 \t\n\r\u000b\u000c'/.\"-_\u0000\u007f";
   for (let k = 0; k < 4000; k++) {
     let probe = '';
-    const length = 1 + Math.floor(random() * 12);
-    for (let i = 0; i < length; i++) probe += k % 2 === 0 ? rich[Math.floor(random() * rich.length)] : String.fromCharCode(Math.floor(random() * 128));
+    const length = 1 + Math.floor(random.next() * 12);
+    for (let i = 0; i < length; i++) probe += k % 2 === 0 ? rich[Math.floor(random.next() * rich.length)] : String.fromCharCode(Math.floor(random.next() * 128));
     probes.push(probe);
   }
   return probes;
@@ -210,18 +218,6 @@ function caseMixes(word: string): string[] {
   let mixes = [''];
   for (const c of word) mixes = mixes.flatMap((m) => [m + c, m + c.toUpperCase()]);
   return mixes;
-}
-
-/** mulberry32: a small seeded generator, so the probes are the same on every load. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Seeded random numbers. Every random draw in the simulator comes from one of these,
- * so a run is a pure function of its configuration and seed.
+ * Seeded random numbers. Every random draw in the simulator comes from one of these, so
+ * a run is a pure function of its configuration and seed; so do the tokenizer's probe
+ * strings (tokens/ascii-split.ts), which must be the same on every load.
  */
 export interface Rng {
   /** Uniform in [0, 1). */
