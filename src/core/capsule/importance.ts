@@ -9,7 +9,7 @@ import fit from './data/bpe-information-fit.json';
 import stopwords from './data/stopwords-en.json';
 import type { TokenCoster } from './token-costs';
 import type { Piece } from './types';
-import { RULE_LINE } from './structure';
+import { RULE_LINE, TABLE_SEPARATOR } from './structure';
 import { checkAborted } from './abort';
 import type { AbortFlag } from './types';
 
@@ -184,6 +184,8 @@ export function scorePieces(
   // Sentences holding protected content: their best word keeps that content from being
   // left dangling ("- (`lookup_order`)") until the very end.
   const sentencesWithProtected = new Set<number>();
+  // A table's header row names its columns (see keepLast).
+  const headerLines = tableHeaderLines(pieces);
   let clause = 0;
   let lastSentence = -1;
   let markupSinceWord = true;
@@ -207,11 +209,15 @@ export function scorePieces(
       const after = pieces[i + 1];
       const glued =
         piece.lead === '' && isGlued(before) && !!after && after.lead === '' && isGlued(after) && !(CLOSING_BRACKETS.has(after.text) && isContent(before));
-      if (bits !== undefined && !afterQuotedKey && (EMPHASIS.has(piece.text) || !glued)) scores[i] = bits;
-      else if (piece.lead !== '' && after !== undefined && after.lead !== '' && SPACED_CONJUNCTION_BITS[piece.text] !== undefined) {
-        scores[i] = SPACED_CONJUNCTION_BITS[piece.text]!;
+      if (isOperatorSign(pieces, i)) {
+        // Part of an arrow or a comparison ("->", "=>", ">=", "!="): kept whole.
+      } else {
+        if (bits !== undefined && !afterQuotedKey && (EMPHASIS.has(piece.text) || !glued)) scores[i] = bits;
+        else if (piece.lead !== '' && after !== undefined && after.lead !== '' && SPACED_CONJUNCTION_BITS[piece.text] !== undefined) {
+          scores[i] = SPACED_CONJUNCTION_BITS[piece.text]!;
+        }
+        if (DECORATION.has(piece.text) && decorationRunLength(pieces, i) >= DECORATION_RUN) scores[i] = RULE_BITS;
       }
-      if (DECORATION.has(piece.text) && decorationRunLength(pieces, i) >= DECORATION_RUN) scores[i] = RULE_BITS;
       // A run of emphasis marks ("**", "_") opens or closes an emphasised span.
       if (EMPHASIS.has(piece.text) && !(piece.lead === '' && before?.kind === 'punct' && EMPHASIS.has(before.text))) emphasized = !emphasized;
     }
@@ -280,7 +286,9 @@ export function scorePieces(
     // ranked: the clause's words, best first.
     const best = ranked[0]!;
     const late = orderedClauses.has(wordClause[start]!) || sentencesWithProtected.has(pieces[best]!.sentence);
-    keepLast(scores, best, pieces[best]!.context === 'heading' ? 'heading' : late ? 'late' : 'plain');
+    const context = pieces[best]!.context;
+    const header = context === 'table' && headerLines.has(pieces[best]!.line);
+    keepLast(scores, best, context === 'heading' ? 'heading' : header ? 'header' : late ? 'late' : 'plain');
     if (pieces[best]!.sentence === openingSentence) {
       // The opening sentence (the role, as a rule) keeps a few words, not one.
       for (let r = 1; r < Math.min(OPENING_KEEPERS, ranked.length); r++) keepLast(scores, ranked[r]!, 'plain');
@@ -361,10 +369,12 @@ function sortBestFirst(indices: number[], scores: Float64Array): void {
 /**
  * The keeper of a clause goes last; that of a heading stays (its score becomes NaN): a
  * heading never loses its line. The keeper of a numbered item, or of a sentence holding
- * protected content, goes after every other keeper.
+ * protected content, goes after every other keeper, and that of a table header cell
+ * after those: a column's name is what makes sense of its cells.
  */
-function keepLast(scores: Float64Array, index: number, kind: 'heading' | 'late' | 'plain'): void {
-  scores[index] = kind === 'heading' ? Number.NaN : scores[index]! + LINE_KEEPER_BONUS * (kind === 'late' ? 2 : 1);
+function keepLast(scores: Float64Array, index: number, kind: 'heading' | 'header' | 'late' | 'plain'): void {
+  if (kind === 'heading') scores[index] = Number.NaN;
+  else scores[index] = scores[index]! + LINE_KEEPER_BONUS * (kind === 'header' ? 3 : kind === 'late' ? 2 : 1);
 }
 
 /** Length of the run of the same mark, written without spaces, that piece `i` is in. */
@@ -375,6 +385,44 @@ function decorationRunLength(pieces: readonly Piece[], i: number): number {
   let end = i + 1;
   while (end < pieces.length && pieces[end]!.lead === '' && pieces[end]!.kind === 'punct' && pieces[end]!.text === text) end++;
   return end - start;
+}
+
+/** Lines that are a table's header row: the line just above a separator row (|---|---|). */
+function tableHeaderLines(pieces: readonly Piece[]): Set<number> {
+  const lines = new Set<number>();
+  for (const piece of pieces) {
+    if (piece.kind === 'markup' && piece.context === 'body' && piece.text.includes('|') && TABLE_SEPARATOR.test(piece.text)) lines.add(piece.line - 1);
+  }
+  return lines;
+}
+
+/** Longest run of glued signs looked at on each side (longer runs are decoration). */
+const OPERATOR_REACH = 4;
+/** Signs an arrow or a comparison is made of ("->", "<=>", "!=", "—>"). */
+const OPERATOR_SIGNS: ReadonlySet<string> = new Set(['-', '–', '—', '=', '<', '>', '!']);
+
+/**
+ * A sign in a run of glued signs holding '<' or '>' ("->", "<-", "=>", "-->", ">=") or
+ * '!' with '=' ("!="): an arrow or a comparison, whose meaning changes when one of its
+ * signs goes ("->" to ">", "!=" to "=").
+ */
+function isOperatorSign(pieces: readonly Piece[], i: number): boolean {
+  if (!OPERATOR_SIGNS.has(pieces[i]!.text)) return false;
+  const operator = (k: number): boolean => pieces[k]!.kind === 'punct' && OPERATOR_SIGNS.has(pieces[k]!.text);
+  let start = i;
+  while (start > 0 && i - start < OPERATOR_REACH && pieces[start]!.lead === '' && operator(start - 1)) start--;
+  let end = i;
+  while (end + 1 < pieces.length && end - i < OPERATOR_REACH && pieces[end + 1]!.lead === '' && operator(end + 1)) end++;
+  if (start === end) return false;
+  let bang = false;
+  let equals = false;
+  for (let k = start; k <= end; k++) {
+    const text = pieces[k]!.text;
+    if (text === '<' || text === '>') return true;
+    if (text === '!') bang = true;
+    else if (text === '=') equals = true;
+  }
+  return bang && equals;
 }
 
 function isGlued(piece: Piece | undefined): boolean {

@@ -39,6 +39,9 @@ const TERMINALS = new Set(['.', '!', '?', ':', '。', '！', '？', '：']);
 const LEADING_DEBRIS = new Set([':', '：', '.']);
 const BRACKET_DEPTH: Readonly<Record<string, number>> = { '(': 1, ')': -1, '[': 1, ']': -1, '{': 1, '}': -1 };
 const EMPHASIS = new Set(['*', '_', '~']);
+/** Signs an arrow or a comparison is made of ("->", "=>", ">="), and those that make a run of them one. */
+const OPERATOR_SIGNS = new Set(['-', '–', '—', '=', '<', '>', '!']);
+const ARROW_HEADS = new Set(['>', '<']);
 const PRUNABLE_LINE_CONTEXTS = new Set(['body', 'heading', 'list']);
 /** A list item's marker (after any indentation or quote marks). */
 const LIST_MARKER = /^[ \t>]*(?:[-*+•]|\d{1,9}[.)])[ \t]/;
@@ -326,6 +329,18 @@ function sweepLine(line: Item[], length: number, tableBody: boolean): boolean {
     } else if (item.dropAfter && isPunct(next) && closerOf(item.text) !== undefined && next.text === closerOf(item.text)) {
       remove(line, item);
       remove(line, next);
+    } else if (OPERATOR_SIGNS.has(item.text)) {
+      // An arrow ("->", "=>", "<--") whose right side was dropped points at nothing. (A
+      // lone "<" or ">" may be part of code or a comparison, and stays.)
+      let end = s + 1;
+      while (end < solid.length && isPunct(solid[end]) && OPERATOR_SIGNS.has(solid[end]!.text) && solid[end]!.at === solid[end - 1]!.at + 1) end++;
+      let arrow = false;
+      for (let k = s; k < end; k++) if (ARROW_HEADS.has(solid[k]!.text)) arrow = end - s >= 2;
+      const after = solid[end];
+      if (arrow && solid[end - 1]!.dropAfter && (after === undefined || after.piece.kind === 'markup')) {
+        for (let k = s; k < end; k++) remove(line, solid[k]!);
+      }
+      if (arrow) s = end - 1;
     } else if (EMPHASIS.has(item.text)) {
       // A run of emphasis marks with a drop inside and nothing left between them.
       let end = s;

@@ -183,3 +183,49 @@ describe('slash-joined words are a last resort', () => {
     assert.ok(floor.report.dropped.some((d) => d.category === 'identifier-last-resort' && d.count === 1));
   });
 });
+
+describe('tables keep their column names', () => {
+  // Body rows hold protected content (dates, a percentage), so their best words go late;
+  // the header's must go later still, or cells are left under empty column names.
+  const TABLE = [
+    'Summarise the quarterly search updates below for the marketing team in plain words.',
+    '',
+    '| Update | Impact | Focus |',
+    '|--------|--------|-------|',
+    '| March 2025 core update | 63% of results fluctuated | Content quality and depth |',
+    '| June 2025 core update | Expertise gained weight | Authority signals and sources |',
+    '| Helpful content update | AI content penalties | People-first content written by experts |',
+    '',
+  ].join('\n');
+  const PROTECTED = /March 2025|June 2025|63%/g;
+
+  for (const rate of [0.9, 0.8, 0.7, 0.5, 0.33]) {
+    test(`rate ${rate}: no header cell is emptied while a body cell keeps a word that could go`, () => {
+      const { capsule } = compressPrompt(TABLE, { rate });
+      const rows = capsule.split('\n').filter((line) => line.startsWith('|'));
+      const cells = (row: string): string[] => row.split('|').slice(1, -1).map((cell) => cell.trim());
+      const header = cells(rows[0]!);
+      const bodyWords = rows.slice(2).flatMap(cells).some((cell) => /\p{L}{2,}/u.test(cell.replace(PROTECTED, '')));
+      if (bodyWords) assert.ok(header.every((cell) => cell !== ''), capsule);
+    });
+  }
+});
+
+describe('arrows and comparisons stay whole', () => {
+  const TEXT = [
+    'Route each request by how long it runs, and explain the choice to the developer in one short sentence.',
+    '- Request duration under 15 minutes -> Lambda functions behind the gateway',
+    '- Long-running batch work with GPUs -> AWS Batch with spot capacity',
+    '- When the status != done, retry the whole upload => then report the failure to the owner.',
+    '',
+  ].join('\n');
+
+  for (const rate of [0.7, 0.5, 0.33]) {
+    test(`rate ${rate}: no "->" or "=>" loses a sign, no "!=" its "!", and no arrow points at nothing`, () => {
+      const { capsule } = compressPrompt(TEXT, { rate });
+      assert.doesNotMatch(capsule, /(?<![-=])>/, capsule);
+      assert.doesNotMatch(capsule, /(?<!!)=(?!>)/, capsule);
+      assert.doesNotMatch(capsule, /(?:->|=>)\s*$/m, capsule);
+    });
+  }
+});
