@@ -211,6 +211,10 @@ export function scorePieces(
         piece.lead === '' && isGlued(before) && !!after && after.lead === '' && isGlued(after) && !(CLOSING_BRACKETS.has(after.text) && isContent(before));
       if (isOperatorSign(pieces, i)) {
         // Part of an arrow or a comparison ("->", "=>", ">=", "!="): kept whole.
+      } else if (bits !== undefined && SENTENCE_ENDS.has(piece.text) && before?.protectedKind === 'constraint' && after !== undefined) {
+        // The end of a constraint goes late, or the negation runs on into the next
+        // sentence: "not theory. You should encourage" must not read "not theory encourage".
+        scores[i] = bits + CONSTRAINT_END_BONUS;
       } else {
         if (bits !== undefined && !afterQuotedKey && (EMPHASIS.has(piece.text) || !glued)) scores[i] = bits;
         else if (piece.lead !== '' && after !== undefined && after.lead !== '' && SPACED_CONJUNCTION_BITS[piece.text] !== undefined) {
@@ -262,7 +266,7 @@ export function scorePieces(
     if (piece.sentence === openingSentence) bits += BONUS.openingSentence;
     else if (piece.line === 0) bits += BONUS.openingLine;
     if (emphasized) bits += BONUS.emphasis;
-    if (labels[i] === 1) bits += BONUS.label;
+    if (labels[i] === 1 && !isFunctionWord(text)) bits += BONUS.label;
     if (sentenceStart && piece.context === 'list') bits += BONUS.listLead;
     bits += BONUS.position * (1 - i / total);
     scores[i] = bits;
@@ -288,7 +292,11 @@ export function scorePieces(
     const late = orderedClauses.has(wordClause[start]!) || sentencesWithProtected.has(pieces[best]!.sentence);
     const context = pieces[best]!.context;
     const header = context === 'table' && headerLines.has(pieces[best]!.line);
-    keepLast(scores, best, context === 'heading' ? 'heading' : header ? 'header' : late ? 'late' : 'plain');
+    // A clause of function words alone ("You will:") has no word worth keeping to the end
+    // (next to a constraint, "do" in "do not write" is).
+    if (context === 'heading' || late || header || !isFunctionWord(pieces[best]!.text)) {
+      keepLast(scores, best, context === 'heading' ? 'heading' : header ? 'header' : late ? 'late' : 'plain');
+    }
     if (pieces[best]!.sentence === openingSentence) {
       // The opening sentence (the role, as a rule) keeps a few words, not one.
       for (let r = 1; r < Math.min(OPENING_KEEPERS, ranked.length); r++) keepLast(scores, ranked[r]!, 'plain');
@@ -396,6 +404,18 @@ function tableHeaderLines(pieces: readonly Piece[]): Set<number> {
   return lines;
 }
 
+/**
+ * What the end of a constraint's sentence adds to its sign's bits: above the words of a
+ * clause, below the clauses' last words (LINE_KEEPER_BONUS).
+ */
+const CONSTRAINT_END_BONUS = 20;
+/** Signs that end a sentence (a constraint's end goes late: see scorePieces). */
+const SENTENCE_ENDS: ReadonlySet<string> = new Set(['.', '!', '?', ';', '。', '！', '？', '；']);
+
+function isFunctionWord(text: string): boolean {
+  return FUNCTION_WORDS.has(text.toLowerCase());
+}
+
 /** Longest run of glued signs looked at on each side (longer runs are decoration). */
 const OPERATOR_REACH = 4;
 /** Signs an arrow or a comparison is made of ("->", "<=>", "!=", "—>"). */
@@ -408,11 +428,10 @@ const OPERATOR_SIGNS: ReadonlySet<string> = new Set(['-', '–', '—', '=', '<'
  */
 function isOperatorSign(pieces: readonly Piece[], i: number): boolean {
   if (!OPERATOR_SIGNS.has(pieces[i]!.text)) return false;
-  const operator = (k: number): boolean => pieces[k]!.kind === 'punct' && OPERATOR_SIGNS.has(pieces[k]!.text);
   let start = i;
-  while (start > 0 && i - start < OPERATOR_REACH && pieces[start]!.lead === '' && operator(start - 1)) start--;
+  while (start > 0 && i - start < OPERATOR_REACH && pieces[start]!.lead === '' && isOperatorPiece(pieces[start - 1]!)) start--;
   let end = i;
-  while (end + 1 < pieces.length && end - i < OPERATOR_REACH && pieces[end + 1]!.lead === '' && operator(end + 1)) end++;
+  while (end + 1 < pieces.length && end - i < OPERATOR_REACH && pieces[end + 1]!.lead === '' && isOperatorPiece(pieces[end + 1]!)) end++;
   if (start === end) return false;
   let bang = false;
   let equals = false;
@@ -423,6 +442,10 @@ function isOperatorSign(pieces: readonly Piece[], i: number): boolean {
     else if (text === '=') equals = true;
   }
   return bang && equals;
+}
+
+function isOperatorPiece(piece: Piece): boolean {
+  return piece.kind === 'punct' && OPERATOR_SIGNS.has(piece.text);
 }
 
 function isGlued(piece: Piece | undefined): boolean {

@@ -51,6 +51,18 @@ function isContent(item: Item): boolean {
   return kind === 'word' || kind === 'protected' || kind === 'symbol';
 }
 
+function isAsciiWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+function isAsciiWordEnd(text: string): boolean {
+  return text.length > 0 && isAsciiWordCode(text.charCodeAt(text.length - 1));
+}
+
+function isAsciiWordStart(text: string): boolean {
+  return text.length > 0 && isAsciiWordCode(text.charCodeAt(0));
+}
+
 function isPunct(item: Item | undefined): item is Item {
   return !!item && item.piece.kind === 'punct';
 }
@@ -208,6 +220,10 @@ export function renderPieces(pieces: readonly Piece[], marks: Uint8Array, replac
     // Nor does a drop right after an opening bracket leave a space inside it: "( x".
     const afterOpener = droppedSinceEmit && lineLength > 0 && closerOf(pool[lineLength - 1]!.text) !== undefined;
     if (pendingSpace !== null && (contentOnLine || !droppedSinceEmit) && !glued && !afterOpener) emit(pendingSpace, piece, true);
+    else if (pendingSpace === null && droppedSinceEmit && lineLength > 0 && isAsciiWordEnd(pool[lineLength - 1]!.text) && isAsciiWordStart(text)) {
+      // Latin words that a dropped unspaced word (CJK) kept apart stay apart: "Truncation和Neutralization" -> "Truncation Neutralization".
+      emit(' ', piece, true);
+    }
     emit(text, piece, false);
     pendingSpace = null;
     droppedSinceEmit = false;

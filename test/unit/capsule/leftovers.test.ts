@@ -229,3 +229,27 @@ describe('arrows and comparisons stay whole', () => {
     });
   }
 });
+
+describe('constraints keep their edges', () => {
+  const TEXT = [
+    'You are a patient programming tutor for complete beginners who are learning their first language.',
+    '',
+    'You will:',
+    '- Explain each new concept with a small runnable example program',
+    '- Keep every answer short enough to read in under a minute',
+    '',
+    'Teach through examples from real usage, not theory. You should encourage experimentation and curiosity in every lesson.',
+    'Keep the line length max 79 characters in all code you show. 参数使用Truncation和Neutralization两个设置。',
+    '',
+  ].join('\n');
+
+  for (const rate of [0.7, 0.5]) {
+    test(`rate ${rate}: a negation's sentence ends where it did, limits keep their word, no line of function words alone`, () => {
+      const { capsule } = compressPrompt(TEXT, { rate });
+      assert.match(capsule, /not theory\./, capsule);
+      assert.match(capsule, /max 79 characters/, capsule);
+      assert.doesNotMatch(capsule, /^(?:you|will|you will):?$/im, capsule);
+      assert.doesNotMatch(capsule, /TruncationNeutralization/, capsule);
+    });
+  }
+});
