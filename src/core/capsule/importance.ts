@@ -9,7 +9,7 @@ import fit from './data/bpe-information-fit.json';
 import stopwords from './data/stopwords-en.json';
 import type { TokenCoster } from './token-costs';
 import type { Piece } from './types';
-import { RULE_LINE, TABLE_SEPARATOR } from './structure';
+import { isTableSeparator, OPERATOR_SIGNS, RULE_LINE } from './structure';
 import { checkAborted } from './abort';
 import type { AbortFlag } from './types';
 
@@ -398,9 +398,7 @@ function decorationRunLength(pieces: readonly Piece[], i: number): number {
 /** Lines that are a table's header row: the line just above a separator row (|---|---|). */
 function tableHeaderLines(pieces: readonly Piece[]): Set<number> {
   const lines = new Set<number>();
-  for (const piece of pieces) {
-    if (piece.kind === 'markup' && piece.context === 'body' && piece.text.includes('|') && TABLE_SEPARATOR.test(piece.text)) lines.add(piece.line - 1);
-  }
+  for (const piece of pieces) if (isTableSeparator(piece)) lines.add(piece.line - 1);
   return lines;
 }
 
@@ -418,8 +416,6 @@ function isFunctionWord(text: string): boolean {
 
 /** Longest run of glued signs looked at on each side (longer runs are decoration). */
 const OPERATOR_REACH = 4;
-/** Signs an arrow or a comparison is made of ("->", "<=>", "!=", "—>"). */
-const OPERATOR_SIGNS: ReadonlySet<string> = new Set(['-', '–', '—', '=', '<', '>', '!']);
 
 /**
  * A sign in a run of glued signs holding '<' or '>' ("->", "<-", "=>", "-->", ">=") or

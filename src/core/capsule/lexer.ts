@@ -241,7 +241,7 @@ function commandFlagEnd(text: string, at: number): number {
   return COMMAND_FLAG.test(text) ? COMMAND_FLAG.lastIndex : -1;
 }
 
-function isAsciiWordChar(c: number): boolean {
+export function isAsciiWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 

@@ -6,7 +6,8 @@
  * marks, and a Markdown line with no words left (its list marker included). Blank lines
  * that only separated pruned lines go with them.
  */
-import { TABLE_SEPARATOR } from './structure';
+import { isAsciiWordChar } from './lexer';
+import { isTableSeparator, OPERATOR_SIGNS } from './structure';
 import { DROPPED, KEPT, REPLACED } from './units';
 import type { Piece } from './types';
 
@@ -39,8 +40,7 @@ const TERMINALS = new Set(['.', '!', '?', ':', '。', '！', '？', '：']);
 const LEADING_DEBRIS = new Set([':', '：', '.']);
 const BRACKET_DEPTH: Readonly<Record<string, number>> = { '(': 1, ')': -1, '[': 1, ']': -1, '{': 1, '}': -1 };
 const EMPHASIS = new Set(['*', '_', '~']);
-/** Signs an arrow or a comparison is made of ("->", "=>", ">="), and those that make a run of them one. */
-const OPERATOR_SIGNS = new Set(['-', '–', '—', '=', '<', '>', '!']);
+/** A run of operator signs holding one of these (and two signs or more) is an arrow. */
 const ARROW_HEADS = new Set(['>', '<']);
 const PRUNABLE_LINE_CONTEXTS = new Set(['body', 'heading', 'list']);
 /** A list item's marker (after any indentation or quote marks). */
@@ -51,16 +51,12 @@ function isContent(item: Item): boolean {
   return kind === 'word' || kind === 'protected' || kind === 'symbol';
 }
 
-function isAsciiWordCode(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-}
-
 function isAsciiWordEnd(text: string): boolean {
-  return text.length > 0 && isAsciiWordCode(text.charCodeAt(text.length - 1));
+  return text.length > 0 && isAsciiWordChar(text.charCodeAt(text.length - 1));
 }
 
 function isAsciiWordStart(text: string): boolean {
-  return text.length > 0 && isAsciiWordCode(text.charCodeAt(0));
+  return text.length > 0 && isAsciiWordChar(text.charCodeAt(0));
 }
 
 function isPunct(item: Item | undefined): item is Item {
@@ -315,7 +311,7 @@ function isInlineSpace(text: string): boolean {
 /** Whether the rows from `piece` on are a table's body, given what came before. */
 function isTableBody(piece: Piece, wasBody: boolean, previousKind: Piece['kind'] | undefined): boolean {
   // The separator row ("|---|:--:|") opens the table's body.
-  if (piece.kind === 'markup' && piece.context === 'body' && piece.text.includes('|') && TABLE_SEPARATOR.test(piece.text)) return true;
+  if (isTableSeparator(piece)) return true;
   // A blank line or any line outside the table ends it.
   if (piece.kind === 'newline') return wasBody && previousKind !== 'newline';
   if (piece.kind === 'space' || piece.kind === 'indent') return wasBody;
@@ -350,8 +346,9 @@ function sweepLine(line: Item[], length: number, tableBody: boolean): boolean {
       // lone "<" or ">" may be part of code or a comparison, and stays.)
       let end = s + 1;
       while (end < solid.length && isPunct(solid[end]) && OPERATOR_SIGNS.has(solid[end]!.text) && solid[end]!.at === solid[end - 1]!.at + 1) end++;
-      let arrow = false;
-      for (let k = s; k < end; k++) if (ARROW_HEADS.has(solid[k]!.text)) arrow = end - s >= 2;
+      let heads = 0;
+      for (let k = s; k < end; k++) if (ARROW_HEADS.has(solid[k]!.text)) heads++;
+      const arrow = heads > 0 && end - s >= 2;
       const after = solid[end];
       if (arrow && solid[end - 1]!.dropAfter && (after === undefined || after.piece.kind === 'markup')) {
         for (let k = s; k < end; k++) remove(line, solid[k]!);

@@ -7,7 +7,7 @@ import { parseDocument as parseYaml } from 'yaml';
 import { lexText, PieceBuilder } from './lexer';
 import { isVerbatimQuote } from './protect';
 import { checkAborted } from './abort';
-import type { AbortFlag, DocumentFormat, ParsedDocument, PieceContext } from './types';
+import type { AbortFlag, DocumentFormat, ParsedDocument, Piece, PieceContext } from './types';
 
 export interface ParseOptions {
   /** Force a format (used to retry YAML more conservatively). */
@@ -83,6 +83,17 @@ const FENCE_OPEN = /^[ \t]{0,3}(`{3,}|~{3,})/;
 export const RULE_LINE = /^[ \t]*([^\p{L}\p{N}\p{M}\s()[\]{}<>|`#])(?:[ \t]*\1){2,}[ \t]*$/u;
 /** A Markdown table's separator row (`|---|:--:|`; also matches a bare `---`, so callers check for a pipe). */
 export const TABLE_SEPARATOR = /^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$/;
+
+/** A table's separator row as the parser leaves it: one markup piece of the body. */
+export function isTableSeparator(piece: Piece): boolean {
+  return piece.kind === 'markup' && piece.context === 'body' && piece.text.includes('|') && TABLE_SEPARATOR.test(piece.text);
+}
+
+/**
+ * Signs an arrow or a comparison is made of ("->", "<=>", "!=", "—>"): the scorer keeps
+ * such runs whole and the renderer sweeps arrows left pointing at nothing.
+ */
+export const OPERATOR_SIGNS: ReadonlySet<string> = new Set(['-', '–', '—', '=', '<', '>', '!']);
 const LINE_PREFIX = /^([ \t]*)((?:>[ \t]?)*)(#{1,6}[ \t]+|[-*+•][ \t]+(?:\[[ xX]\][ \t]+)?|\d{1,9}[.)][ \t]+(?:\[[ xX]\][ \t]+)?)?/;
 const HTML_COMMENT = /^[ \t]*<!--.*-->[ \t]*$/;
 
