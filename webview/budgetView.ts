@@ -16,13 +16,15 @@ interface ColumnDef {
   title: string;
 }
 
+// What people compare comes first, so a narrow panel cuts off the least useful column
+// (the provider, also named in each model's tooltip) rather than the costs.
 const COLUMNS: ColumnDef[] = [
   { column: 'name', label: 'Model', numeric: false, title: 'Model name and id' },
-  { column: 'provider', label: 'Provider', numeric: false, title: 'Provider' },
-  { column: 'tokens', label: 'Tokens', numeric: true, title: 'Input tokens of the text; ~ marks an estimate' },
   { column: 'perCallUsd', label: 'Cost / call', numeric: true, title: 'Input + expected output tokens, one call' },
+  { column: 'tokens', label: 'Tokens', numeric: true, title: 'Input tokens of the text; ~ marks an estimate' },
   { column: 'perDayUsd', label: 'Cost / day', numeric: true, title: 'Cost per call × calls per day' },
   { column: 'contextShare', label: 'Context', numeric: true, title: 'Share of the context window used by input + output' },
+  { column: 'provider', label: 'Provider', numeric: false, title: 'Provider' },
 ];
 
 function compareRows(a: ModelRow, b: ModelRow, sort: SortState): number {
@@ -118,8 +120,12 @@ export class BudgetView {
     if (state.status === 'empty' || (state.status === 'error' && state.rows.length === 0)) {
       return h('p', { class: state.status === 'error' ? 'message error' : 'message', 'data-testid': 'message', role: state.status === 'error' ? 'alert' : undefined }, state.message ?? '');
     }
-    const rows = [...state.rows].sort((a, b) => compareRows(a, b, this.sort));
-    const headRow = h('tr');
+    // The status bar's model is pinned on top, whatever the sort: it is the row people look for.
+    const sorted = [...state.rows].sort((a, b) => compareRows(a, b, this.sort));
+    const active = sorted.filter((r) => r.id === state.activeModelId);
+    const rows = [...active, ...sorted.filter((r) => r.id !== state.activeModelId)];
+    // The status bar's model is chosen with the radio-like circle that starts each row.
+    const headRow = h('tr', {}, h('th', { scope: 'col', class: 'pin' }, h('span', { class: 'visually-hidden' }, 'Status bar model')));
     for (const col of COLUMNS) {
       const active = this.sort.column === col.column;
       const button = h(
@@ -135,7 +141,6 @@ export class BudgetView {
       });
       headRow.append(h('th', { scope: 'col', class: col.numeric ? 'num' : undefined, 'aria-sort': active ? (this.sort.descending ? 'descending' : 'ascending') : undefined }, button));
     }
-    headRow.append(h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Status bar model')));
     const body = h('tbody');
     for (const row of rows) body.append(this.row(row, state));
     const table = h('table', { 'data-testid': 'model-table', class: state.status === 'counting' ? 'stale' : undefined }, h('thead', {}, headRow), body);
@@ -164,26 +169,35 @@ export class BudgetView {
       codicon(isActive ? 'pass-filled' : 'circle-large-outline'),
     );
     pin.addEventListener('click', () => this.events.onSetActiveModel(row.id));
-    return h(
-      'tr',
-      { 'data-model-id': row.id, class: [overflow ? 'overflow' : '', isActive ? 'active' : ''].join(' ').trim() || undefined },
-      h('td', { 'data-col': 'name', title: row.id }, row.name, isActive ? h('span', { class: 'badge' }, 'active') : null),
-      h('td', { 'data-col': 'provider' }, row.provider),
-      h(
+    const cells: Record<SortColumn, HTMLElement> = {
+      name: h(
+        'td',
+        { 'data-col': 'name', title: `${row.id} (${row.provider})${isActive ? ': the status bar prices this model; pinned on top' : ''}` },
+        row.name,
+        isActive ? h('span', { class: 'badge', 'data-testid': 'active-badge' }, 'status bar') : null,
+      ),
+      tokens: h(
         'td',
         { 'data-col': 'tokens', class: 'num', 'data-value': row.tokens, title: tokensTitle },
         `${row.exact ? '' : '~'}${formatCount(row.tokens)}`,
         row.exact ? null : h('span', { class: 'estimate' }, ' estimate'),
       ),
-      h('td', { 'data-col': 'perCallUsd', class: 'num', 'data-value': row.perCallUsd, title: priceTitle }, formatUsd(row.perCallUsd)),
-      h('td', { 'data-col': 'perDayUsd', class: 'num', 'data-value': row.perDayUsd, title: priceTitle }, formatUsd(row.perDayUsd)),
-      h(
+      perCallUsd: h('td', { 'data-col': 'perCallUsd', class: 'num', 'data-value': row.perCallUsd, title: priceTitle }, formatUsd(row.perCallUsd)),
+      perDayUsd: h('td', { 'data-col': 'perDayUsd', class: 'num', 'data-value': row.perDayUsd, title: priceTitle }, formatUsd(row.perDayUsd)),
+      contextShare: h(
         'td',
         { 'data-col': 'contextShare', class: 'num', 'data-value': row.contextShare, title: overflow ? overflowText : `${formatCount(row.contextWindow)}-token context window` },
         overflow ? h('span', { class: 'codicon codicon-warning', 'aria-label': 'overflow' }) : null,
         ` ${formatPercent(row.contextShare, row.contextShare < 0.1 ? 1 : 0)}`,
       ),
+      provider: h('td', { 'data-col': 'provider' }, row.provider),
+    };
+    // Cells in the order of the header (COLUMNS), after the status bar's circle.
+    return h(
+      'tr',
+      { 'data-model-id': row.id, class: [overflow ? 'overflow' : '', isActive ? 'active pinned' : ''].join(' ').trim() || undefined },
       h('td', { class: 'pin' }, pin),
+      ...COLUMNS.map((col) => cells[col.column]),
     );
   }
 }

@@ -4,9 +4,10 @@ import { codicon, debounce, h } from './dom';
 
 export interface CapsuleViewEvents {
   onCompress(rate: number): void;
-  onApply(): void;
-  onCopy(): void;
-  onDiscard(): void;
+  /** Each names the capsule the card shows, so a newer one is never acted on by mistake. */
+  onApply(capsuleId: number): void;
+  onCopy(capsuleId: number): void;
+  onDiscard(capsuleId: number): void;
 }
 
 /** Names for the report's categories where the identifier alone reads poorly. */
@@ -76,13 +77,14 @@ export class CapsuleView {
       ring.setAttribute('aria-label', 'Compressing');
       controls.append(ring);
     }
-    if (!card) {
-      controls.append(this.button('Compress', 'fold', 'capsule-compress', () => this.events.onCompress(Number(input.value)), false, 'Compress this text to a capsule (opens a diff)'));
+    const id = card?.capsuleId;
+    if (id === undefined) {
+      controls.append(this.button('Compress', 'fold', 'capsule-compress', () => this.events.onCompress(Number(input.value)), card?.status === 'running', 'Compress this text to a capsule (opens a diff)'));
     } else {
       controls.append(
-        this.button('Apply', 'check', 'capsule-apply', () => this.events.onApply(), card.stale || card.status === 'running', card.stale ? 'The document changed since: compress again' : 'Replace the original text (one undo restores it)'),
-        this.button('Copy', 'copy', 'capsule-copy', () => this.events.onCopy(), card.status === 'running', 'Copy the capsule to the clipboard', true),
-        this.button('Discard', 'discard', 'capsule-discard', () => this.events.onDiscard(), false, 'Forget this capsule', true),
+        this.button('Apply', 'check', 'capsule-apply', () => this.events.onApply(id), card!.stale || card!.status === 'running', card!.stale ? 'The document changed since: compress again' : 'Replace the original text (one undo restores it)'),
+        this.button('Copy', 'copy', 'capsule-copy', () => this.events.onCopy(id), card!.status === 'running', 'Copy the capsule to the clipboard', true),
+        this.button('Discard', 'discard', 'capsule-discard', () => this.events.onDiscard(id), false, 'Forget this capsule', true),
       );
     }
     return controls;

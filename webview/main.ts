@@ -3,6 +3,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { keyStaysInField } from '../src/core/protocol/fieldKeys';
 import type { BudgetState, PanelPersistedState } from '../src/core/protocol/panel';
 import { BudgetView } from './budgetView';
 import { CapsuleView } from './capsuleView';
@@ -29,12 +30,16 @@ const budget = new BudgetView(app, persisted.sort, {
 
 const capsule = new CapsuleView(app, {
   onCompress: (rate) => client.command('compress', { rate }),
-  onApply: () => client.command('applyCapsule', {}),
-  onCopy: () => client.command('copyCapsule', {}),
-  onDiscard: () => client.command('discardCapsule', {}),
+  onApply: (capsuleId) => client.command('applyCapsule', { capsuleId }),
+  onCopy: (capsuleId) => client.command('copyCapsule', { capsuleId }),
+  onDiscard: (capsuleId) => client.command('discardCapsule', { capsuleId }),
 });
 
-const serving = new ServingView(app, { onInputsChange: (inputs) => client.command('setServing', inputs) });
+const serving = new ServingView(app, {
+  onInputsChange: (inputs) => client.command('setServing', inputs),
+  onCancel: () => client.command('cancelServing', {}),
+  onRerun: () => client.command('rerunServing', {}),
+});
 
 const render = (state: BudgetState) => {
   budget.render(state);
@@ -45,6 +50,17 @@ const render = (state: BudgetState) => {
 client.onNotification('state', (state) => {
   render(state);
   if (state.source) save({ source: state.source.range ? { uri: state.source.uri, range: state.source.range } : { uri: state.source.uri } });
+});
+
+// Editing keys typed into a text field stay in the panel: VS Code forwards every keydown
+// to the workbench, which may still believe the prompt editor has focus (see fieldKeys.ts).
+// This listener runs before VS Code's own on the window, and stops only those keys.
+const TEXT_INPUT_TYPES = new Set(['text', 'number', 'search', 'email', 'url', 'tel', 'password']);
+document.addEventListener('keydown', (event) => {
+  const origin = event.composedPath()[0];
+  const editable =
+    (origin instanceof HTMLInputElement && TEXT_INPUT_TYPES.has(origin.type)) || origin instanceof HTMLTextAreaElement || (origin instanceof HTMLElement && origin.isContentEditable);
+  if (editable && keyStaysInField(event)) event.stopPropagation();
 });
 
 void client.request('ready', { persisted }).then(render);

@@ -1,10 +1,13 @@
 import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, ServingCardState, ServingInputs } from '../src/core/protocol/panel';
 import type { CurvePoint, ModeSummary, ServingEstimate } from '../src/core/serving/estimate';
+import { parseServingField, SERVING_FIELDS, type ServingNumberField } from '../src/core/serving/fields';
 import { codicon, debounce, h } from './dom';
 
 export interface ServingViewEvents {
   onInputsChange(inputs: ServingInputs): void;
+  onCancel(): void;
+  onRerun(): void;
 }
 
 type ModeResult = ServingEstimate['modes'][number];
@@ -36,40 +39,81 @@ const METRICS: MetricRow[] = [
   { label: 'Preemptions · migrations', value: (r) => `${r.preemptions} · ${r.migrations}` },
 ];
 
+const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** "rate 4 req/s, 256 output tokens, 2 GPUs": what a set of results was made for. */
+function describeInputs(inputs: ServingInputs): string {
+  return `${inputs.model} on ${count.format(inputs.gpus)} × ${inputs.gpu} (${inputs.precision}), rate ${count.format(inputs.rate)} req/s, ${count.format(inputs.outputTokens)} output tokens, SLOs ${count.format(inputs.sloTtftMs)} / ${count.format(inputs.sloTpotMs)} ms`;
+}
+
+const NUMBER_FIELDS: Array<{ key: ServingNumberField; label: string }> = [
+  { key: 'gpus', label: 'GPUs' },
+  { key: 'rate', label: 'Rate (req/s)' },
+  { key: 'outputTokens', label: 'Output tokens' },
+  { key: 'sloTtftMs', label: 'TTFT SLO (ms)' },
+  { key: 'sloTpotMs', label: 'TPOT SLO (ms)' },
+];
+
 /**
  * The Serving card: the selection (and its capsule) sent at a rate to a self-hosted
  * model, simulated for the three deployment modes, with a p90-vs-rate chart and goodput.
+ *
+ * The form is built once and kept: a state update from the host replaces only the
+ * status and results below it, so a field being typed in keeps its focus, its caret
+ * and its text. What is typed is checked as typed (core/serving/fields.ts); an invalid
+ * value gets its message under the field, is never sent, and the results say which
+ * inputs they still show.
  */
 export class ServingView {
   private readonly root: HTMLElement;
+  private readonly body: HTMLElement;
+  private form: HTMLElement | undefined;
+  private formInputs: string | undefined;
+  /** The last valid value of every field, as sent to the host. */
   private inputs: ServingInputs | undefined;
+  private readonly invalid = new Map<ServingNumberField, string>();
+  private last: ServingCardState | undefined;
   private readonly emit: (inputs: ServingInputs) => void;
 
-  constructor(container: HTMLElement, events: ServingViewEvents) {
+  constructor(
+    container: HTMLElement,
+    private readonly events: ServingViewEvents,
+  ) {
     this.root = h('section', { class: 'card serving-card', 'data-testid': 'serving-card', 'aria-labelledby': 'serving-title' });
+    this.body = h('div', { class: 'serving-body' });
+    this.root.append(h('h2', { id: 'serving-title' }, codicon('server-process'), ' Serving'), this.body);
     container.append(this.root);
     this.emit = debounce((inputs: ServingInputs) => events.onInputsChange(inputs), 400);
   }
 
   render(state: BudgetState): void {
     const card = state.serving;
+    this.last = card;
     if (!card) {
       this.root.hidden = true;
       return;
     }
     this.root.hidden = false;
-    // Keep what the user is typing: rebuild the form only when the host's inputs differ.
-    const formChanged = JSON.stringify(card.inputs) !== JSON.stringify(this.inputs);
-    this.inputs = { ...card.inputs };
-    const form = formChanged || !this.root.querySelector('.serving-form') ? this.form(card) : this.root.querySelector('.serving-form')!;
-    const parts: HTMLElement[] = [
-      h('h2', { id: 'serving-title' }, codicon('server-process'), ' Serving'),
-      form as HTMLElement,
-      this.caption(card),
-    ];
-    if (card.status === 'error') parts.push(h('p', { class: 'message error', role: 'alert' }, card.message ?? 'Simulation failed.'));
-    if (card.estimate) parts.push(this.results(card, card.estimate));
-    this.root.replaceChildren(...parts);
+    // Rebuild the form only when the host's inputs are not what this form last sent
+    // (first render, a restored panel); never while the user's edits are pending.
+    const hostInputs = JSON.stringify(card.inputs);
+    if (!this.form || (hostInputs !== this.formInputs && hostInputs !== JSON.stringify(this.inputs) && this.invalid.size === 0)) {
+      this.inputs = { ...card.inputs };
+      this.formInputs = hostInputs;
+      const form = this.buildForm(card);
+      if (this.form) this.form.replaceWith(form);
+      else this.root.insertBefore(form, this.body);
+      this.form = form;
+    }
+    this.renderBody(card);
+  }
+
+  private renderBody(card: ServingCardState): void {
+    const parts: Array<HTMLElement | null> = [this.caption(card), this.statusLine(card)];
+    const note = this.staleNote(card);
+    if (note) parts.push(note);
+    if (card.estimate && card.status !== 'refused') parts.push(this.results(card, card.estimate));
+    this.body.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
   }
 
   private caption(card: ServingCardState): HTMLElement {
@@ -79,13 +123,63 @@ export class ServingView {
     return h(
       'p',
       { class: 'serving-caption', 'data-testid': 'serving-caption' },
-      `${formatCount(card.inputTokens)} input tokens per request (o200k_base count of the text), ${card.inputs.outputTokens} output tokens, Poisson arrivals at ${card.inputs.rate} req/s on ${card.inputs.gpus} GPUs per mode.${capsule} `,
+      `${formatCount(card.inputTokens)} input tokens per request (${card.tokenBasis}), ${formatCount(card.inputs.outputTokens)} output tokens, Poisson arrivals at ${count.format(card.inputs.rate)} req/s on ${count.format(card.inputs.gpus)} GPUs per mode.${capsule} `,
       h('span', { 'data-testid': 'serving-calibration' }, calibration),
-      card.status === 'running' ? h('span', { class: 'running' }, ' Simulating…') : '',
     );
   }
 
-  private form(card: ServingCardState): HTMLElement {
+  /** Progress with Cancel while running; the reason when refused, failed or cancelled. */
+  private statusLine(card: ServingCardState): HTMLElement | null {
+    switch (card.status) {
+      case 'running': {
+        const done = card.progress?.done ?? 0;
+        const total = card.progress?.total;
+        const bar = h('progress', { max: total ?? 1, 'aria-label': 'Simulation progress' });
+        if (total !== undefined) (bar as HTMLProgressElement).value = done;
+        else bar.removeAttribute('value');
+        const cancel = document.createElement('vscode-button');
+        cancel.setAttribute('data-testid', 'serving-cancel');
+        cancel.setAttribute('secondary', '');
+        cancel.append(codicon('debug-stop'), ' Cancel');
+        cancel.addEventListener('click', () => this.events.onCancel());
+        return h(
+          'div',
+          { class: 'serving-progress', 'data-testid': 'serving-progress', role: 'status' },
+          bar,
+          h('span', { class: 'running' }, total !== undefined ? `Simulating… ${done} of ${total} results` : 'Simulating…'),
+          cancel,
+        );
+      }
+      case 'refused':
+        return h('p', { class: 'message warn', role: 'alert', 'data-testid': 'serving-message' }, card.message ?? 'These inputs cannot be simulated.');
+      case 'error':
+      case 'cancelled': {
+        const rerun = document.createElement('vscode-button');
+        rerun.setAttribute('data-testid', 'serving-rerun');
+        rerun.setAttribute('secondary', '');
+        rerun.append(codicon('refresh'), ' Run again');
+        rerun.addEventListener('click', () => this.events.onRerun());
+        const text = card.message ?? (card.status === 'cancelled' ? 'Estimate cancelled.' : 'Simulation failed.');
+        return h('div', { class: 'serving-progress' }, h('p', { class: card.status === 'error' ? 'message error' : 'message', role: 'alert', 'data-testid': 'serving-message' }, text), rerun);
+      }
+      case 'ready':
+        return null;
+    }
+  }
+
+  /** Says when the results on screen are not for what the fields show. */
+  private staleNote(card: ServingCardState): HTMLElement | null {
+    if (!card.estimate || card.status === 'refused') return null;
+    const shown = card.estimateInputs;
+    const reasons: string[] = [];
+    if (this.invalid.size > 0) reasons.push('a field above is invalid (fix it to update them)');
+    if (card.status === 'running' && shown) reasons.push('new ones are on their way');
+    if (card.status === 'cancelled' || card.status === 'error') reasons.push('the estimate for the current inputs did not finish');
+    if (reasons.length === 0 || !shown) return null;
+    return h('p', { class: 'message warn', 'data-testid': 'serving-stale' }, `These results are for ${describeInputs(shown)}: ${reasons.join('; ')}.`);
+  }
+
+  private buildForm(card: ServingCardState): HTMLElement {
     const select = (key: 'model' | 'gpu' | 'precision' | 'mode', label: string, options: Array<{ id: string; name: string }>) => {
       const el = document.createElement('vscode-single-select');
       el.setAttribute('data-testid', `serving-${key}`);
@@ -99,27 +193,36 @@ export class ServingView {
       }
       el.addEventListener('change', () => {
         this.inputs = { ...this.inputs!, [key]: el.value } as ServingInputs;
-        this.emit(this.inputs);
+        this.send();
       });
       return h('label', { class: 'field' }, h('span', {}, label), el);
     };
-    const number = (key: 'rate' | 'outputTokens' | 'sloTtftMs' | 'sloTpotMs' | 'gpus', label: string, min: number, step = 1) => {
+    const number = (key: ServingNumberField, label: string) => {
       const el = document.createElement('vscode-textfield');
       el.setAttribute('data-testid', `serving-${key}`);
       el.setAttribute('aria-label', label);
-      el.type = 'number';
-      el.min = min;
-      // A number input accepts only min + k x step: the rate's step matches its min.
-      el.step = step;
+      // Text, not type=number: a number input hides what was typed ("-5" reads as empty
+      // or as 5 depending on the engine); here the check sees exactly what is shown.
+      el.setAttribute('inputmode', SERVING_FIELDS[key].integer ? 'numeric' : 'decimal');
       el.value = String(card.inputs[key]);
+      const error = h('span', { class: 'field-error', 'data-testid': `serving-${key}-error`, role: 'alert', hidden: true });
       el.addEventListener('input', () => {
-        const n = Number(el.value);
-        el.invalid = el.value.trim() === '' || !Number.isFinite(n) || n < min;
-        if (el.invalid) return;
-        this.inputs = { ...this.inputs!, [key]: n };
-        this.emit(this.inputs);
+        const parsed = parseServingField(key, el.value);
+        if (!parsed.ok) {
+          this.invalid.set(key, parsed.message);
+          el.invalid = true;
+          error.textContent = parsed.message;
+          error.hidden = false;
+        } else {
+          this.invalid.delete(key);
+          el.invalid = false;
+          error.textContent = '';
+          error.hidden = true;
+          this.inputs = { ...this.inputs!, [key]: parsed.value };
+        }
+        this.send();
       });
-      return h('label', { class: 'field small' }, h('span', {}, label), el);
+      return h('label', { class: 'field small' }, h('span', {}, label), el, error);
     };
     return h(
       'div',
@@ -128,12 +231,15 @@ export class ServingView {
       select('gpu', 'GPU', card.options.gpus),
       select('precision', 'Precision', card.options.precisions),
       select('mode', 'Chart mode', card.options.modes.map((m) => ({ id: m, name: m }))),
-      number('gpus', 'GPUs', 1),
-      number('rate', 'Rate (req/s)', 0.01, 0.01),
-      number('outputTokens', 'Output tokens', 1),
-      number('sloTtftMs', 'TTFT SLO (ms)', 1),
-      number('sloTpotMs', 'TPOT SLO (ms)', 1),
+      ...NUMBER_FIELDS.map((f) => number(f.key, f.label)),
     );
+  }
+
+  /** Sends the inputs when every field is valid; otherwise only marks the results stale. */
+  private send(): void {
+    if (this.last) this.renderBody(this.last);
+    if (this.invalid.size > 0 || !this.inputs) return;
+    this.emit(this.inputs);
   }
 
   private results(card: ServingCardState, e: ServingEstimate): HTMLElement {
@@ -172,9 +278,10 @@ export class ServingView {
       'error' in e.goodput
         ? `Goodput (${card.inputs.mode}): ${e.goodput.error}`
         : `Goodput (${card.inputs.mode}): ${e.goodput.rps.toFixed(2)} req/s, ${e.goodput.perGpu.toFixed(2)} per GPU, at 90% SLO attainment (TTFT ≤ ${card.inputs.sloTtftMs} ms and TPOT ≤ ${card.inputs.sloTpotMs} ms).`;
+    const stale = card.status !== 'ready' || this.invalid.size > 0;
     return h(
       'div',
-      { class: card.status === 'running' ? 'serving-results stale' : 'serving-results' },
+      { class: stale ? 'serving-results stale' : 'serving-results', 'data-testid': 'serving-results' },
       h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'serving-table' }, h('thead', {}, head), body)),
       ...errors.map((m) => h('p', { class: 'message error' }, `${m.mode}: ${m.error}`)),
       h('p', { 'data-testid': 'serving-goodput' }, goodput),

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { buildCatalog, type Catalog } from '../core/catalog/catalog';
+import { binaryInputMessage, detectBinary } from '../core/text/binary';
 import { UsageError, type CliIo } from './command';
 
 /** Reads FILE, or stdin when FILE is `-` or absent. Unreadable files are user errors. */
@@ -14,6 +15,12 @@ export async function readInputText(file: string | undefined, io: CliIo): Promis
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new UsageError(`cannot read '${file}': ${why}`);
   }
+}
+
+/** Refuses binary input (an executable, an image) as a usage error: exit code 2. */
+export function requireText(text: string, name: string): void {
+  const verdict = detectBinary(text);
+  if (verdict.binary) throw new UsageError(binaryInputMessage(name, verdict));
 }
 
 /** The bundled catalog, plus a price file (ours or LiteLLM's) when --catalog is given. */

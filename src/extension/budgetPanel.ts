@@ -16,10 +16,10 @@ import {
   type UsageSettings,
 } from '../core/protocol/panel';
 import type { TokenizerId } from '../core/tokens/tokenizer';
-import { SERVING_OPTIONS } from '../core/serving/options';
+import { SERVING_OPTIONS, servingContextProblem, servingTokens, workLimitMessage } from '../core/serving/options';
 import { CancelledError } from '../core/worker/cancellation';
 import type { CapsuleService, PendingCapsule } from './capsule/capsuleService';
-import { openPreview, savingsFor } from './capsule/compressCommands';
+import { compressRefusal, openPreview, savingsFor } from './capsule/compressCommands';
 import { PREVIEW_SCHEME, type PreviewContentProvider } from './capsule/previewContent';
 import type { CatalogService } from './catalogService';
 import { CommandIds } from './commandIds';
@@ -141,8 +141,8 @@ export class BudgetPanel implements vscode.Disposable {
       deps.catalog.onDidChange(() => this.captured && void this.recount(this.captured)),
       deps.capsules.onDidChange(() => this.publish(this.state)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        const pending = deps.capsules.current;
-        if (pending && e.document.uri.toString() === pending.documentUri.toString()) this.publish(this.state);
+        // The card marks its capsule stale as soon as its document changes.
+        if (deps.capsules.forDocument(e.document.uri.toString())) this.publish(this.state);
       }),
     );
     if (captured) void this.recount(captured);
@@ -251,50 +251,88 @@ export class BudgetPanel implements vscode.Disposable {
   }
 
   /** Re-simulates when the text's tokens, the capsule's tokens or the inputs changed. */
-  private scheduleServing(): void {
+  private scheduleServing(force = false): void {
     const state = this.state;
-    const inputTokens = state.tokenizers.find((t) => t.id === 'o200k_base')?.tokens;
-    if (state.status !== 'ready' || inputTokens === undefined || !this.panel.visible) return;
-    const capsuleTokens = this.pendingForSource(state)?.result.report.capsuleTokens;
+    const o200k = state.tokenizers.find((t) => t.id === 'o200k_base')?.tokens;
+    if (state.status !== 'ready' || o200k === undefined || !this.panel.visible) return;
     const inputs = this.servingInputs();
-    const key = JSON.stringify([inputs, inputTokens, capsuleTokens]);
-    if (key === this.servingKey) return;
+    // Counted for the serving model: its tokenizer, not o200k_base (data/tokenizers.json).
+    const counted = servingTokens(inputs.model, o200k);
+    const pending = this.pendingForSource(state);
+    const report = pending?.result.report;
+    const capsuleTokens = report && report.originalTokens > 0 ? Math.max(1, Math.round((counted.tokens * report.capsuleTokens) / report.originalTokens)) : undefined;
+    const key = JSON.stringify([inputs, counted.tokens, capsuleTokens]);
+    if (key === this.servingKey && !force) return;
     this.servingKey = key;
     if (this.servingTimer) clearTimeout(this.servingTimer);
+    // Latest wins: whatever runs for older inputs stops now, not after the debounce (and
+    // quietly: the new inputs post their own state).
+    const superseded = this.servingCancellation;
+    this.servingCancellation = undefined;
+    superseded?.cancel();
+    const base = { inputs, options: SERVING_OPTIONS, inputTokens: counted.tokens, tokenBasis: counted.basis, capsuleTokens };
+    const tooLong = servingContextProblem(inputs.model, counted.tokens, inputs.outputTokens);
+    if (tooLong) {
+      this.serving = { ...base, status: 'refused', message: tooLong };
+      this.postServing();
+      return;
+    }
     this.servingTimer = setTimeout(() => {
       this.servingTimer = undefined;
-      void this.runServing(inputs, inputTokens, capsuleTokens);
+      void this.runServing(base);
     }, SERVING_DEBOUNCE_MS);
   }
 
-  private async runServing(inputs: ServingInputs, inputTokens: number, capsuleTokens: number | undefined): Promise<void> {
-    this.servingCancellation?.cancel();
-    const cancellation = new vscode.CancellationTokenSource();
-    this.servingCancellation = cancellation;
-    const base = { inputs, options: SERVING_OPTIONS, inputTokens, capsuleTokens };
-    this.serving = { ...base, status: 'running', estimate: this.serving?.estimate };
-    this.post({ kind: 'notification', method: 'state', params: { ...this.state, serving: this.serving } });
-    try {
-      const query = capsuleTokens === undefined ? { ...inputs, inputTokens } : { ...inputs, inputTokens, capsuleTokens };
-      const estimate = await this.deps.workers.heavy.run('estimateServing', query, cancellation.token);
-      this.serving = { ...base, status: 'ready', estimate };
-      this.deps.log.info(`serving estimate: ${inputs.model} on ${inputs.gpus}x ${inputs.gpu}, ${inputTokens} tokens, ${estimate.elapsedMs.toFixed(0)} ms`);
-    } catch (error) {
-      if (cancellation.token.isCancellationRequested || error instanceof CancelledError) return;
-      this.serving = { ...base, status: 'error', message: `Simulation failed: ${(error as Error).message}` };
-      this.deps.log.error(this.serving.message!);
-    } finally {
-      if (this.servingCancellation === cancellation) this.servingCancellation = undefined;
-      cancellation.dispose();
-    }
+  private postServing(): void {
     this.state = { ...this.state, serving: this.serving };
     this.post({ kind: 'notification', method: 'state', params: this.state });
   }
 
+  private async runServing(base: Omit<ServingCardState, 'status'>): Promise<void> {
+    const superseded = this.servingCancellation;
+    this.servingCancellation = undefined;
+    superseded?.cancel();
+    const cancellation = new vscode.CancellationTokenSource();
+    this.servingCancellation = cancellation;
+    const { inputs, inputTokens, capsuleTokens } = base;
+    const previous = this.serving?.estimate ? { estimate: this.serving.estimate, estimateInputs: this.serving.estimateInputs } : {};
+    this.serving = { ...base, ...previous, status: 'running' };
+    this.postServing();
+    const started = Date.now();
+    try {
+      const query = capsuleTokens === undefined ? { ...inputs, inputTokens } : { ...inputs, inputTokens, capsuleTokens };
+      const estimate = await this.deps.workers.simulation.run('estimateServing', query, cancellation.token, (progress) => {
+        if (this.servingCancellation !== cancellation || this.serving?.status !== 'running') return;
+        this.serving = { ...this.serving, progress };
+        this.postServing();
+      });
+      this.serving = { ...base, status: 'ready', estimate, estimateInputs: inputs };
+      this.deps.log.info(
+        `serving estimate: ${inputs.model} on ${inputs.gpus}x ${inputs.gpu}, ${inputTokens} tokens, ${estimate.eventsUsed} events, ${estimate.elapsedMs.toFixed(0)} ms`,
+      );
+    } catch (error) {
+      if (error instanceof CancelledError || cancellation.token.isCancellationRequested) {
+        // Superseded by newer inputs (they post their own state) or cancelled by the user.
+        if (this.servingCancellation === cancellation && this.serving?.status === 'running') {
+          this.serving = { ...base, ...previous, status: 'cancelled', message: `Estimate cancelled after ${((Date.now() - started) / 1000).toFixed(1)} s.` };
+          this.postServing();
+        }
+        return;
+      }
+      if (this.servingCancellation !== cancellation) return;
+      const message = error instanceof Error && error.name === 'SimulationWorkLimitError' ? workLimitMessage(error.message) : `Simulation failed: ${(error as Error).message}`;
+      this.serving = { ...base, ...previous, status: 'error', message };
+      this.deps.log.warn(`serving estimate: ${message}`);
+    } finally {
+      if (this.servingCancellation === cancellation) this.servingCancellation = undefined;
+      cancellation.dispose();
+    }
+    this.postServing();
+  }
+
   /** The pending capsule, shown when it was made from the text this panel shows. */
   private pendingForSource(state: BudgetState): PendingCapsule | undefined {
-    const pending = this.deps.capsules.current;
-    return pending && state.source && pending.documentUri.toString() === state.source.uri ? pending : undefined;
+    return state.source ? this.deps.capsules.forDocument(state.source.uri) : undefined;
   }
 
   private capsuleCard(state: BudgetState): CapsuleCardState | undefined {
@@ -316,6 +354,7 @@ export class BudgetPanel implements vscode.Disposable {
     const savings = savingsFor(pending, this.deps.catalog.activeModel());
     return {
       status: running?.status ?? 'ready',
+      capsuleId: pending.id,
       message: running?.message,
       rate: running?.rate ?? pending.rate,
       fileName: pending.fileName,
@@ -346,11 +385,17 @@ export class BudgetPanel implements vscode.Disposable {
     try {
       const pending = this.pendingForSource(this.state);
       if (pending) {
-        await this.deps.capsules.recompress(rate, cancellation.token);
+        const remade = await this.deps.capsules.recompress(pending.id, rate, cancellation.token);
+        if (remade) await openPreview(this.deps, remade);
       } else if (this.captured && this.state.source) {
         const source = this.state.source;
         const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri));
         const range = source.range ? fromRangeInfo(source.range) : new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
+        const refusal = compressRefusal(document.getText(range), source.fileName);
+        if (refusal) {
+          this.capsuleStatus = { status: 'error', rate, message: refusal.message.replace(/^Prompt Capsule: /, '') };
+          return;
+        }
         const model = this.deps.catalog.activeModel();
         const made = await this.deps.capsules.compress({ document, range, scope: source.scope, fileName: source.fileName }, rate, model.tokenizer, cancellation.token);
         await openPreview(this.deps, made);
@@ -413,6 +458,12 @@ export class BudgetPanel implements vscode.Disposable {
       case 'compress':
         void this.compressFromPanel(message.params.rate);
         return;
+      case 'cancelServing':
+        this.servingCancellation?.cancel();
+        return;
+      case 'rerunServing':
+        this.scheduleServing(true);
+        return;
       case 'setServing': {
         const problem = this.servingIdsProblem(message.params);
         if (problem) {
@@ -423,16 +474,18 @@ export class BudgetPanel implements vscode.Disposable {
         return;
       }
       case 'applyCapsule':
-        void vscode.commands.executeCommand(CommandIds.applyCapsule);
+        void vscode.commands.executeCommand(CommandIds.applyCapsule, message.params.capsuleId);
         return;
       case 'discardCapsule':
-        void vscode.commands.executeCommand(CommandIds.discardCapsule);
+        void vscode.commands.executeCommand(CommandIds.discardCapsule, message.params.capsuleId);
         return;
       case 'copyCapsule': {
-        const pending = this.deps.capsules.current;
-        if (pending) {
-          void vscode.env.clipboard.writeText(pending.result.capsule).then(() => vscode.window.showInformationMessage('Capsule copied to the clipboard.'));
+        const pending = this.deps.capsules.byId(message.params.capsuleId);
+        if (!pending) {
+          void vscode.window.showInformationMessage('Prompt Capsule: that capsule is no longer pending; nothing was copied.');
+          return;
         }
+        void vscode.env.clipboard.writeText(pending.result.capsule).then(() => vscode.window.showInformationMessage('Capsule copied to the clipboard.'));
         return;
       }
     }

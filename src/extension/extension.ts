@@ -12,7 +12,10 @@ import { Workers } from './workers';
 export interface PromptCapsuleApi {
   statusSnapshot(): StatusSnapshot | undefined;
   budgetPanelState(): unknown;
-  pendingCapsule(): { capsule: string; originalTokens: number; capsuleTokens: number } | undefined;
+  /** The most recently made capsule still pending. */
+  pendingCapsule(): { id: number; fileName: string; capsule: string; originalTokens: number; capsuleTokens: number } | undefined;
+  /** Every pending capsule (one per document). */
+  pendingCapsules(): Array<{ id: number; fileName: string; documentUri: string }>;
 }
 
 /**
@@ -37,8 +40,9 @@ export function activate(context: vscode.ExtensionContext): PromptCapsuleApi {
     budgetPanelState: () => BudgetPanel.active?.viewState,
     pendingCapsule: () => {
       const p = capsules.current;
-      return p && { capsule: p.result.capsule, originalTokens: p.result.report.originalTokens, capsuleTokens: p.result.report.capsuleTokens };
+      return p && { id: p.id, fileName: p.fileName, capsule: p.result.capsule, originalTokens: p.result.report.originalTokens, capsuleTokens: p.result.report.capsuleTokens };
     },
+    pendingCapsules: () => capsules.all.map((p) => ({ id: p.id, fileName: p.fileName, documentUri: p.documentKey })),
   };
 }
 

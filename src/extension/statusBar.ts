@@ -92,7 +92,7 @@ export class StatusBarController implements vscode.Disposable {
         const scope = captured.source.scope;
         this.item.text = `$(symbol-numeric) ${approx}${formatCount(tokens)} tokens${count!.exact ? '' : ' (estimate)'} · ${formatUsd(cost.inputCostUsd)}`;
         this.item.accessibilityInformation = {
-          label: `Prompt Capsule: ${tokens} tokens${count!.exact ? '' : ' (estimate)'}, ${formatUsd(cost.inputCostUsd)} per call on ${model.name} (${scope})`,
+          label: `Prompt Capsule: ${formatCount(tokens)} tokens${count!.exact ? '' : ' (estimate)'}, ${formatUsd(cost.inputCostUsd)} per call on ${model.name} (${scope})`,
         };
         const tooltip = new vscode.MarkdownString(undefined, true);
         tooltip.appendMarkdown(`**Prompt Capsule** — ${scope === 'selection' ? 'selection' : 'whole document'}\n\n`);

@@ -6,17 +6,20 @@ import type { CancellationLike } from '../core/worker/cancellation';
 import { WorkerClient } from '../core/worker/client';
 
 /**
- * Two worker threads: one lane for interactive counting (status bar, panel), so a long
- * job on the other lane never delays the count the user is looking at.
+ * Three worker threads, one per kind of work, so none waits behind another: counting
+ * (status bar, panel) on `interactive`, compression the user asked for on `heavy`, and the
+ * Serving card's background estimates on `simulation`.
  */
 export class Workers implements vscode.Disposable {
   readonly interactive: WorkerClient;
   readonly heavy: WorkerClient;
+  readonly simulation: WorkerClient;
 
   constructor(extensionUri: vscode.Uri) {
     const script = path.join(extensionUri.fsPath, 'dist', 'worker.js');
     this.interactive = new WorkerClient(script);
     this.heavy = new WorkerClient(script);
+    this.simulation = new WorkerClient(script);
   }
 
   countTokens(text: string, tokenizers: TokenizerId[], cancellation?: CancellationLike): Promise<TokenCounts> {
@@ -26,5 +29,6 @@ export class Workers implements vscode.Disposable {
   dispose(): void {
     this.interactive.dispose();
     this.heavy.dispose();
+    this.simulation.dispose();
   }
 }

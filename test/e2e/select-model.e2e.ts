@@ -35,7 +35,7 @@ test('clicking the status bar item picks the active model, and the count follows
         async () => (await workbench.statusBarItem(STATUS_ITEM_ID).getAttribute('aria-label', { timeout: 1000 })) ?? '',
         (l) => l.includes(`on ${OTHER_MODEL.name}`),
       );
-      assert.ok(label.startsWith(`Prompt Capsule: ${expected} tokens,`), `status bar label: ${label}`);
+      assert.ok(label.startsWith(`Prompt Capsule: ${expected.toLocaleString('en-US')} tokens,`), `status bar label: ${label}`);
     });
   } finally {
     if (settingsFile && savedSettings !== undefined) writeFileSync(settingsFile, savedSettings);

@@ -144,4 +144,28 @@ suite('Capsule: compress, apply, undo in the extension host', () => {
     assert.equal(api.pendingCapsule(), undefined);
     assert.equal(previewDiffTabs().length, 0, 'the diff preview is closed');
   });
+
+  test('an Apply that names a capsule no longer pending changes nothing, and names no other capsule', async () => {
+    const { document } = await editorWithSelection('capsule-superseded.md');
+    const first = await compressSelection();
+    // Compress the same selection again (back in its editor: the diff may have taken its
+    // place): the new capsule replaces the first one.
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(document.positionAt(PREFIX.length), document.positionAt(PREFIX.length + SELECTED.length));
+    await vscode.commands.executeCommand('promptCapsule.compressSelection');
+    const second = await waitFor('a newer capsule', async () => api.pendingCapsule(), (p) => p !== undefined && p.id !== first.id);
+    assert.deepEqual(api.pendingCapsules().map((p) => p.id), [second!.id], 'one capsule pending per document');
+    const versionBefore = document.version;
+
+    // What an old notification's Apply link runs.
+    await vscode.commands.executeCommand('promptCapsule.applyCapsule', first.id);
+    assert.equal(document.getText(), ORIGINAL, 'nothing applied');
+    assert.equal(document.version, versionBefore);
+    assert.equal(api.pendingCapsule()?.id, second!.id, 'the newer capsule is still pending');
+    await vscode.commands.executeCommand('promptCapsule.discardCapsule', first.id);
+    assert.equal(api.pendingCapsule()?.id, second!.id, 'and a stale Discard does not discard it');
+
+    await vscode.commands.executeCommand('promptCapsule.applyCapsule', second!.id);
+    assert.equal(document.getText(), PREFIX + second!.capsule + SUFFIX, 'its own Apply applies it');
+  });
 });

@@ -89,7 +89,15 @@ suite('Prompt Capsule in the extension host', () => {
     assert.equal(tab?.label, 'Prompt Capsule: Budget');
   });
 
-  test('"Show Log" runs', async () => {
+  test('"Show Log" shows the Prompt Capsule log, with what the extension logged', async () => {
+    await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('promptCapsule.showLog');
+    // The Output view shows a channel as a text document of scheme "output".
+    const log = await waitFor(
+      'the Prompt Capsule log to be shown',
+      async () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'output' && e.document.getText().includes('activated (')),
+      (editor) => editor !== undefined,
+    );
+    assert.match(log!.document.getText(), /activated \(\d+\.\d+\.\d+\)/);
   });
 });

@@ -1,9 +1,10 @@
+import { formatCount } from '../../core/format/numbers';
 import { compressPrompt, DEFAULT_RATE } from '../../core/capsule/index';
 import type { CompressOptions } from '../../core/capsule/types';
 import { isTokenizerId, TOKENIZER_IDS, type TokenizerId } from '../../core/tokens/tokenizer';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, type ParsedArgs } from '../args';
 import { UsageError, type CliCommand, type CliIo } from '../command';
-import { readInputText } from '../input';
+import { readInputText, requireText } from '../input';
 
 const BACKENDS = ['builtin'] as const;
 
@@ -64,6 +65,7 @@ export const compressCommand: CliCommand = {
     const settings = readSettings(args);
     const { text, name } = await readInputText(args.positionals[0], io);
     if (settings.mode === 'jsonl') return runBatch(text, settings, io);
+    requireText(text, name);
     const { capsule, report } = compressPrompt(text, settings.options);
     if (settings.mode === 'json') {
       const result = {
@@ -85,7 +87,7 @@ export const compressCommand: CliCommand = {
       return 0;
     }
     io.stdout.write(capsule.endsWith('\n') || capsule === '' ? capsule : capsule + '\n');
-    const summary = `${name}: ${report.originalTokens} -> ${report.capsuleTokens} tokens (${settings.tokenizer}), rate ${report.rateReached.toFixed(2)} for a target of ${report.targetTokens}`;
+    const summary = `${name}: ${formatCount(report.originalTokens)} -> ${formatCount(report.capsuleTokens)} tokens (${settings.tokenizer}), rate ${report.rateReached.toFixed(2)} for a target of ${formatCount(report.targetTokens)}`;
     io.stderr.write(summary + (report.budgetNote ? `; ${report.budgetNote}` : '') + '\n');
     return 0;
   },
@@ -111,6 +113,7 @@ function runBatch(input: string, settings: Settings, io: CliIo): number {
       id = record['id'] ?? null;
       const prompt = record['prompt'];
       if (typeof prompt !== 'string') throw new Error(`line ${n + 1} has no string "prompt"`);
+      requireText(prompt, `the prompt of line ${n + 1}`);
       const { capsule, report } = compressPrompt(prompt, settings.options);
       io.stdout.write(JSON.stringify({ id, capsule, originalTokens: report.originalTokens, capsuleTokens: report.capsuleTokens }) + '\n');
     } catch (error) {

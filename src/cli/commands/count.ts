@@ -3,7 +3,7 @@ import { estimateCost } from '../../core/cost/cost';
 import { formatCount, formatUsd } from '../../core/format/numbers';
 import { booleanFlag, numberFlag, parseArgs, stringFlag } from '../args';
 import { UsageError, type CliCommand } from '../command';
-import { loadCatalog, readInputText, requireModel } from '../input';
+import { loadCatalog, readInputText, requireModel, requireText } from '../input';
 
 export const DEFAULT_MODEL_ID = 'gpt-4o';
 
@@ -33,6 +33,7 @@ export const countCommand: CliCommand = {
     const catalog = await loadCatalog(stringFlag(args, 'catalog'), io);
     const model = requireModel(catalog, stringFlag(args, 'model') ?? DEFAULT_MODEL_ID);
     const { text, name } = await readInputText(args.positionals[0], io);
+    requireText(text, name);
     const calls = numberFlag(args, 'calls') ?? 1;
     const outputTokens = numberFlag(args, 'output-tokens') ?? 0;
     const [count] = countForModels(text, [model]);

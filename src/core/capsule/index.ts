@@ -5,6 +5,7 @@
  * budget is met, counted with the chosen tokenizer. Synchronous and pure: run it in a
  * worker for large inputs and raise `signal.aborted` to stop it.
  */
+import { formatCount } from '../format/numbers';
 import { parse as parseYamlText } from 'yaml';
 import { checkAborted } from './abort';
 import { fitToBudget, type BudgetOutcome } from './budget';
@@ -62,7 +63,7 @@ export function compressPrompt(text: string, options: CompressOptions, signal?: 
     // Never longer than the input, never broken: the input itself is the best capsule.
     const note = !valid
       ? `no capsule kept the ${document.format} syntax valid; the prompt is returned unchanged`
-      : `protected content and structure alone take ${originalTokens} tokens (the whole prompt: nothing can be dropped), more than the target of ${target}`;
+      : `protected content and structure alone take ${formatCount(originalTokens)} tokens (the whole prompt: nothing can be dropped), more than the target of ${formatCount(target)}`;
     return { capsule: text, report: buildReport({ originalTokens, capsuleTokens: originalTokens, target, rateRequested, started, note }) };
   }
   return {

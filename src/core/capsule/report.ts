@@ -1,4 +1,5 @@
 /** The capsule's report: sizes, budget verdict, what was protected and what was dropped. */
+import { formatCount } from '../format/numbers';
 import { KEPT, type DropCategory } from './units';
 import type { CapsuleReport, Piece } from './types';
 
@@ -48,8 +49,8 @@ export function buildReport(input: ReportInput): CapsuleReport {
     report.budgetNote =
       input.note ??
       (input.exhausted
-        ? `protected content and structure alone take ${capsuleTokens} tokens, more than the target of ${target}; everything else was dropped`
-        : `stopped at ${capsuleTokens} tokens, above the target of ${target}`);
+        ? `protected content and structure alone take ${formatCount(capsuleTokens)} tokens, more than the target of ${formatCount(target)}; everything else was dropped`
+        : `stopped at ${formatCount(capsuleTokens)} tokens, above the target of ${formatCount(target)}`);
   }
   return report;
 }

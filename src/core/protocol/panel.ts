@@ -67,6 +67,8 @@ export interface SortState {
 /** The Capsule card: the pending capsule of the panel's text, if any. */
 export interface CapsuleCardState {
   status: 'running' | 'ready' | 'error';
+  /** The pending capsule shown; Apply, Copy and Discard name it (absent while none exists). */
+  capsuleId?: number;
   message?: string;
   rate: number;
   fileName: string;
@@ -94,16 +96,26 @@ export const CAPSULE_RATE_LIMITS = { min: 0.05, max: 1 } as const;
 
 /** The Serving card: simulated latency and cost of sending this text to a self-hosted model. */
 export interface ServingCardState {
-  status: 'running' | 'ready' | 'error';
+  /**
+   * running: an estimate is on its way (`progress` counts its results); refused: the
+   * inputs cannot be served (the prompt exceeds the model's context), `message` says why;
+   * cancelled: the user stopped it; `estimate` then still holds the previous inputs' one.
+   */
+  status: 'running' | 'ready' | 'error' | 'refused' | 'cancelled';
   message?: string;
+  progress?: { done: number; total: number };
   inputs: ServingInputs;
+  /** The inputs `estimate` was made for (they differ from `inputs` while it is stale). */
+  estimateInputs?: ServingInputs;
   options: {
     models: Array<{ id: string; name: string }>;
     gpus: Array<{ id: string; name: string }>;
     precisions: Array<{ id: string; name: string }>;
     modes: readonly string[];
   };
+  /** The text's tokens for the serving model, and how they were counted. */
   inputTokens: number;
+  tokenBasis: string;
   capsuleTokens?: number;
   estimate?: ServingEstimate;
 }
@@ -151,11 +163,16 @@ export interface PanelCommands {
   openSettings: Record<string, never>;
   /** Compress the panel's text at this rate (or re-run the pending capsule at it). */
   compress: { rate: number };
-  applyCapsule: Record<string, never>;
-  copyCapsule: Record<string, never>;
-  discardCapsule: Record<string, never>;
+  /** Each names the capsule the card showed: a newer capsule is never acted on by mistake. */
+  applyCapsule: { capsuleId: number };
+  copyCapsule: { capsuleId: number };
+  discardCapsule: { capsuleId: number };
   /** New Serving card inputs; the host validates the ids against the simulator catalog. */
   setServing: ServingInputs;
+  /** Stop the running estimate. */
+  cancelServing: Record<string, never>;
+  /** Run the estimate again (after a cancel or an error). */
+  rerunServing: Record<string, never>;
 }
 
 export interface PanelNotifications {
@@ -187,6 +204,8 @@ export const USAGE_LIMITS = {
   callsPerDay: { min: 0, max: 1e9 },
   outputTokens: { min: 0, max: 10_000_000 },
 } as const;
+
+const CAPSULE_ID_LIMITS = { min: 1, max: Number.MAX_SAFE_INTEGER } as const;
 
 const SORT_COLUMNS: readonly SortColumn[] = ['name', 'provider', 'tokens', 'perCallUsd', 'perDayUsd', 'contextShare'];
 
@@ -262,10 +281,13 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
         }
         return { kind: 'command', method: 'setActiveModel', params: { modelId: params.modelId } };
       case 'openSettings':
+      case 'cancelServing':
+      case 'rerunServing':
+        return { kind: 'command', method: raw.method, params: {} };
       case 'applyCapsule':
       case 'copyCapsule':
       case 'discardCapsule':
-        return { kind: 'command', method: raw.method, params: {} };
+        return { kind: 'command', method: raw.method, params: { capsuleId: Math.round(numberIn(params.capsuleId, 'capsuleId', CAPSULE_ID_LIMITS)) } };
       case 'setServing':
         return { kind: 'command', method: 'setServing', params: parseServingInputs(params) };
       case 'compress':

@@ -3,7 +3,16 @@ import { isCalibrated } from '../sim/calibration';
 import { getGpu } from '../sim/catalog';
 import { findGoodput, requestsForWindow } from '../sim/goodput';
 import type { LatencyStats } from '../sim/metrics';
-import { simulate, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
+import {
+  SimulationConfigError,
+  simulate,
+  type DeploymentMode,
+  type DeploymentSpec,
+  type EventBudget,
+  type RunLimits,
+  type SimulationConfig,
+  type SimulationResult,
+} from '../sim/simulate';
 import { runValidation } from '../sim/validation';
 
 /** What the Serving card lets the user choose. */
@@ -65,11 +74,26 @@ export interface ServingEstimate {
   goodput: { rps: number; perGpu: number } | { error: string };
   calibration: CalibrationSummary;
   elapsedMs: number;
+  /** Simulated events, out of the estimate's bound (ESTIMATE_EVENT_BUDGET). */
+  eventsUsed: number;
 }
 
-import { SERVING_MODES } from './options';
+import { SERVING_MODES, servingContextProblem } from './options';
 
 export { SERVING_MODES };
+
+/**
+ * The work one estimate may do, in simulated events (one event: an arrival, a batch step,
+ * a transfer). About 2 million a second run here, so the bound is about 12 s of work for
+ * the 12 results the card shows (3 modes, the capsule, 8 chart points): the same
+ * allowance per result shown, however large the prompt or the rate.
+ */
+export const EVENTS_PER_SHOWN_RESULT = 2_000_000;
+const SHOWN_RESULTS = 12;
+export const ESTIMATE_EVENT_BUDGET = EVENTS_PER_SHOWN_RESULT * SHOWN_RESULTS;
+
+/** Progress of an estimate: results done out of those it will show. */
+export type EstimateProgress = (done: number, total: number) => void;
 // The chart spans light load to past the knee: from a quarter of the chosen rate up to
 // the larger of twice that rate and 1.3 x the goodput, in even steps (a linear axis).
 const CURVE_POINTS = 8;
@@ -79,7 +103,16 @@ export function curveRates(rate: number, goodputRps: number | null): number[] {
   const hi = Math.max(rate * 2, (goodputRps ?? 0) * 1.3);
   return Array.from({ length: CURVE_POINTS }, (_, i) => lo + ((hi - lo) * i) / (CURVE_POINTS - 1));
 }
+// Requests per simulation: 400 steadies the p99 for ordinary replies. A simulation's work
+// grows with the decode steps (output tokens), so long replies get fewer requests, down
+// to 100 (p99 still reads off a real request), and the same work: 400 x 256 tokens.
 const DEFAULT_REQUESTS = 400;
+const MIN_REQUESTS = 100;
+const DECODE_TOKENS_PER_SIMULATION = DEFAULT_REQUESTS * 256;
+
+export function defaultRequests(outputTokens: number): number {
+  return Math.min(DEFAULT_REQUESTS, Math.max(MIN_REQUESTS, Math.round(DECODE_TOKENS_PER_SIMULATION / Math.max(1, outputTokens))));
+}
 
 export interface CalibrationSummary {
   medianAbsErrorPct: number;
@@ -129,7 +162,7 @@ function configFor(q: ServingQuery, mode: DeploymentMode, inputTokens: number, r
     workload: {
       // The same arrival window as the goodput search, so the table, the chart and
       // goodput agree about overload.
-      requests: requestsForWindow(rate, q.requests ?? DEFAULT_REQUESTS),
+      requests: requestsForWindow(rate, q.requests ?? defaultRequests(q.outputTokens)),
       arrival: { kind: 'poisson', rate },
       input: { kind: 'fixed', tokens: Math.max(1, inputTokens) },
       output: { kind: 'fixed', tokens: Math.max(1, q.outputTokens) },
@@ -159,37 +192,54 @@ function summarizeMode(mode: DeploymentMode, layout: string, r: SimulationResult
   };
 }
 
-function runMode(q: ServingQuery, mode: DeploymentMode, inputTokens: number, withGoodput: boolean): ModeSummary | { mode: DeploymentMode; error: string } {
+function runMode(q: ServingQuery, mode: DeploymentMode, inputTokens: number, limits: RunLimits): ModeSummary | { mode: DeploymentMode; error: string } {
   try {
     const config = configFor(q, mode, inputTokens, q.rate);
-    const result = simulate(config);
-    const goodput = withGoodput ? findGoodput(config, { attainment: 0.9, refineSteps: 5 }) : null;
+    const result = simulate(config, limits);
+    const goodput = findGoodput(config, { attainment: 0.9, refineSteps: 5 }, limits);
     return summarizeMode(mode, deploymentFor(mode, q.gpus).layout, result, goodput);
   } catch (error) {
-    return { mode, error: (error as Error).message };
+    // A mode that cannot run this deployment is one column's message; running out of work
+    // or being cancelled ends the whole estimate.
+    if (!(error instanceof SimulationConfigError)) throw error;
+    return { mode, error: error.message };
   }
 }
+
 
 /**
  * Everything the Serving card shows for one set of inputs: the three modes side by side
  * at the chosen rate, the capsule's run, p90 TTFT/TPOT against rate, and goodput.
- * About 45 short simulations (goodput is a search); the signal is checked between modes.
+ * About 45 short simulations (goodput is a search). The simulations poll `signal` as they
+ * run, share one event budget (ESTIMATE_EVENT_BUDGET, or `budgetEvents`), and report
+ * `progress` after each result. A request longer than the model's context is refused.
  */
-export function estimateServing(q: ServingQuery, signal?: CancelSignal): ServingEstimate {
+export function estimateServing(q: ServingQuery, signal?: CancelSignal, progress?: EstimateProgress, budgetEvents = ESTIMATE_EVENT_BUDGET): ServingEstimate {
   const started = performance.now();
+  const tooLong = servingContextProblem(q.model, Math.max(q.inputTokens, q.capsuleTokens ?? 0), q.outputTokens);
+  if (tooLong) throw new SimulationConfigError(tooLong);
+  const budget: EventBudget = { total: budgetEvents, remaining: budgetEvents };
+  const limits: RunLimits = signal ? { signal, budget } : { budget };
+  const total = SERVING_MODES.length + (q.capsuleTokens !== undefined ? 1 : 0) + CURVE_POINTS;
+  let done = 0;
+  const step = () => progress?.(++done, total);
   const modes = SERVING_MODES.map((mode) => {
     throwIfAborted(signal);
-    return runMode(q, mode, q.inputTokens, true);
+    const result = runMode(q, mode, q.inputTokens, limits);
+    step();
+    return result;
   });
   throwIfAborted(signal);
-  const capsule = q.capsuleTokens !== undefined ? runMode(q, q.mode, q.capsuleTokens, true) : undefined;
+  const capsule = q.capsuleTokens !== undefined ? runMode(q, q.mode, q.capsuleTokens, limits) : undefined;
+  if (capsule) step();
   const selected = modes.find((m) => m.mode === q.mode)!;
   const curve: CurvePoint[] = [];
   if (!('error' in selected)) {
     for (const rate of curveRates(q.rate, selected.goodputRps)) {
       throwIfAborted(signal);
-      const r = simulate(configFor(q, q.mode, q.inputTokens, rate));
+      const r = simulate(configFor(q, q.mode, q.inputTokens, rate), limits);
       curve.push({ rate, ttftP90Ms: r.ttftMs.p90, tpotP90Ms: r.tpotMs.p90, attainment: r.sloAttainment ?? 1 });
+      step();
     }
   }
   throwIfAborted(signal);
@@ -197,6 +247,7 @@ export function estimateServing(q: ServingQuery, signal?: CancelSignal): Serving
     'error' in selected ? { error: selected.error } : { rps: selected.goodputRps ?? 0, perGpu: selected.goodputPerGpu ?? 0 };
   const estimate: ServingEstimate = {
     inputTokens: q.inputTokens,
+    eventsUsed: budget.total - budget.remaining,
     modes,
     curve,
     goodput,

@@ -1,6 +1,7 @@
 import modelsFile from './data/models.json';
 import gpusFile from './data/gpus.json';
 import precisionsFile from './data/precisions.json';
+import tokenizersFile from './data/tokenizers.json';
 
 /** A decoder-only transformer, as its config.json describes it. */
 export interface ServingModel {
@@ -17,6 +18,8 @@ export interface ServingModel {
   vocab: number;
   tiedEmbeddings: boolean;
   paramsB: number;
+  /** Id in data/tokenizers.json: how its token count relates to o200k_base's. */
+  tokenizer: string;
   maxContext: number;
   visionTokensPerImage?: number;
   /** Parameters outside the decoder (vision encoder, projector): held in memory, not run per token. */
@@ -55,6 +58,18 @@ export interface Precision {
   source: string;
 }
 
+/** A serving model's tokenizer, as a ratio to the o200k_base count the panel makes exactly. */
+export interface ServingTokenizer {
+  id: string;
+  name: string;
+  ratioToO200k: number;
+  /** False where another tokenizer's ratio stands in. */
+  measured: boolean;
+  source: string;
+}
+
+export const SERVING_TOKENIZERS: readonly ServingTokenizer[] = tokenizersFile.tokenizers as ServingTokenizer[];
+
 export const MODELS: readonly ServingModel[] = modelsFile.models as ServingModel[];
 export const GPUS: readonly Gpu[] = gpusFile.gpus as Gpu[];
 export const PRECISIONS: readonly Precision[] = precisionsFile.precisions as Precision[];
@@ -75,6 +90,7 @@ function lookup<T extends { id: string }>(rows: readonly T[], id: string, kind: 
 export const getServingModel = (id: string): ServingModel => lookup(MODELS, id, 'model');
 export const getGpu = (id: string): Gpu => lookup(GPUS, id, 'GPU');
 export const getPrecision = (id: string): Precision => lookup(PRECISIONS, id, 'precision');
+export const getServingTokenizer = (id: string): ServingTokenizer => lookup(SERVING_TOKENIZERS, id, 'tokenizer');
 
 /** Weights of one layer's attention and MLP matrices (biases and norms are negligible). */
 export function layerParams(m: ServingModel): number {

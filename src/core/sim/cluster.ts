@@ -1,3 +1,4 @@
+import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
 import { MinHeap } from './heap';
 import { Instance, InstanceHost } from './instance';
 import { MigrationState, Phase, SimRequest } from './request';
@@ -54,6 +55,32 @@ interface SimEvent {
 }
 
 /**
+ * Events a group of runs may still use (one estimate shares one budget across all its
+ * simulations). Each run draws what it used from `remaining`.
+ */
+export interface EventBudget {
+  readonly total: number;
+  remaining: number;
+}
+
+/** Bounds on a run: a cancel flag polled in the event loop, and an event budget. */
+export interface RunLimits {
+  signal?: CancelSignal;
+  budget?: EventBudget;
+}
+
+/** Runs that needed more events than their budget allowed. */
+export class SimulationWorkLimitError extends Error {
+  constructor(readonly budgetEvents: number) {
+    super(`it needs more than ${budgetEvents.toLocaleString('en-US')} simulated events`);
+    this.name = 'SimulationWorkLimitError';
+  }
+}
+
+// How often the event loop looks at the cancel flag and the event bound.
+const LIMIT_CHECK_INTERVAL = 1024;
+
+/**
  * The event loop and everything between instances: dispatch, prefill-to-decode KV transfer,
  * Llumnix migration, closed-loop clients. Time advances from event to event, never by ticks
  * (the periodic migration check is itself an event, only when migration is on).
@@ -86,8 +113,10 @@ export class Cluster implements InstanceHost {
     else this.arrivalPool.push(instance);
   }
 
-  run(): void {
+  run(limits: RunLimits = {}): void {
     const requests = this.requests;
+    const budget = limits.budget;
+    let nextLimitCheck = LIMIT_CHECK_INTERVAL;
     this.outstanding = requests.length;
     if (this.closedLoopClients > 0) {
       const first = Math.min(this.closedLoopClients, requests.length);
@@ -98,6 +127,14 @@ export class Cluster implements InstanceHost {
     if (this.options.migration?.enabled) this.push(this.options.migration.intervalMs / 1000, EventKind.MigrationTick, null, null, null);
     const heap = this.heap;
     for (;;) {
+      if (this.events >= nextLimitCheck) {
+        nextLimitCheck += LIMIT_CHECK_INTERVAL;
+        throwIfAborted(limits.signal);
+        if (budget && this.events > budget.remaining) {
+          budget.remaining = 0;
+          throw new SimulationWorkLimitError(budget.total);
+        }
+      }
       const top = heap.peek();
       const arrival = this.nextArrival < requests.length ? requests[this.nextArrival]!.arrival : Infinity;
       if (top === undefined && arrival === Infinity) break;
@@ -117,6 +154,20 @@ export class Cluster implements InstanceHost {
         if (heap.size === 0 || this.onlyTicksLeft()) break;
       }
     }
+    if (budget) budget.remaining = Math.max(0, budget.remaining - this.events);
+  }
+
+  /**
+   * The next migration check. While no request is in flight a check has nothing to move, so
+   * the empty checks before the next arrival are skipped (whole intervals): at a
+   * trickle of requests, hours of idle time would otherwise cost a check every 50 ms.
+   */
+  private nextTickTime(): number {
+    const step = this.options.migration!.intervalMs / 1000;
+    const idle = this.closedLoopClients === 0 && this.finished.length === this.nextArrival && this.nextArrival < this.requests.length;
+    if (!idle) return this.now + step;
+    const skip = Math.floor((this.requests[this.nextArrival]!.arrival - this.now) / step);
+    return this.now + Math.max(1, skip) * step;
   }
 
   private onlyTicksLeft(): boolean {
@@ -144,7 +195,7 @@ export class Cluster implements InstanceHost {
         return;
       case EventKind.MigrationTick:
         this.rebalance();
-        if (this.outstanding > 0) this.push(this.now + this.options.migration!.intervalMs / 1000, EventKind.MigrationTick, null, null, null);
+        if (this.outstanding > 0) this.push(this.nextTickTime(), EventKind.MigrationTick, null, null, null);
         return;
       case EventKind.ClientSend:
         this.dispatch(e.request!);

@@ -1,6 +1,6 @@
 import { getGpu, getPrecision, getServingModel } from './catalog';
 import { planMemory } from './memory';
-import { DeploymentSpec, SimulationConfig, SimulationConfigError, SimulationResult, simulate } from './simulate';
+import { DeploymentSpec, RunLimits, SimulationConfig, SimulationConfigError, SimulationResult, simulate } from './simulate';
 
 export interface GoodputOptions {
   /** Share of requests that must meet both SLOs (DistServe uses 0.9). */
@@ -47,7 +47,7 @@ export function requestsForWindow(rate: number, minRequests: number, windowSec =
   return Math.min(maxRequests, Math.max(minRequests, Math.ceil(rate * windowSec)));
 }
 
-export function findGoodput(config: SimulationConfig, options: GoodputOptions = {}): GoodputResult {
+export function findGoodput(config: SimulationConfig, options: GoodputOptions = {}, limits?: RunLimits): GoodputResult {
   const target = options.attainment ?? 0.9;
   const refine = options.refineSteps ?? 7;
   const maxRate = options.maxRate ?? 1e4;
@@ -64,9 +64,19 @@ export function findGoodput(config: SimulationConfig, options: GoodputOptions = 
   const probe = (rate: number): SimulationResult => {
     simulations++;
     const requests = requestsForWindow(rate, config.workload.requests, window, maxRequests);
-    return simulate({ ...config, workload: { ...config.workload, requests, arrival: { ...arrival, rate } } });
+    return simulate({ ...config, workload: { ...config.workload, requests, arrival: { ...arrival, rate } } }, limits);
   };
   const ok = (r: SimulationResult) => (r.sloAttainment ?? 0) >= target;
+
+  // With fixed lengths every request is the same: one that misses the SLOs alone on the
+  // deployment misses them at every rate, and the halving below would only probe ever
+  // lower rates (a 20k-token prompt against a 500 ms TTFT SLO).
+  const workload = config.workload;
+  if (workload.input.kind === 'fixed' && workload.output.kind === 'fixed' && target > 0) {
+    simulations++;
+    const alone = simulate({ ...config, workload: { ...workload, requests: 1, arrival: { ...arrival, rate: 1 } } }, limits);
+    if ((alone.sloAttainment ?? 0) < 1) return { goodputRps: 0, goodputPerGpu: 0, gpus: alone.gpus, attainment: 0, atGoodput: null, simulations };
+  }
 
   let lo = 0;
   let loResult: SimulationResult | null = null;

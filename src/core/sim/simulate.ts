@@ -1,6 +1,6 @@
 import { CalibrationTable, MEMORY_SETTINGS, efficiencyFor } from './calibration';
 import { Gpu, Precision, ServingModel, getGpu, getPrecision, getServingModel, kvBytesPerToken } from './catalog';
-import { Cluster, DispatchPolicy, MigrationOptions } from './cluster';
+import { Cluster, DispatchPolicy, MigrationOptions, RunLimits } from './cluster';
 import { Instance, InstanceRole, SchedulerOptions } from './instance';
 import { EngineTraits, LatencyModel, createLatencyModel } from './latency';
 import { planMemory } from './memory';
@@ -184,9 +184,14 @@ function instancePlans(d: DeploymentSpec): InstancePlan[] {
   return plans;
 }
 
-/** Run one simulation. Deterministic: the same config (seed included) gives the same result. */
-export function simulate(config: SimulationConfig): SimulationResult {
-  const run = execute(config);
+export { SimulationWorkLimitError, type EventBudget, type RunLimits } from './cluster';
+
+/**
+ * Run one simulation. Deterministic: the same config (seed included) gives the same result.
+ * `limits` bounds the work (a cancel flag, a most number of events); it never changes a result.
+ */
+export function simulate(config: SimulationConfig, limits?: RunLimits): SimulationResult {
+  const run = execute(config, limits);
   return collect(config, run.cluster, run.requests, run.capacities, run.resolved);
 }
 
@@ -230,7 +235,7 @@ interface Execution {
   resolved: Resolved;
 }
 
-function execute(config: SimulationConfig): Execution {
+function execute(config: SimulationConfig, limits?: RunLimits): Execution {
   const { model, gpu, precision } = resolve(config);
   const d = config.deployment;
   const scheduler: SchedulerOptions = { ...DEFAULT_SCHEDULER, ...config.scheduler };
@@ -286,7 +291,7 @@ function execute(config: SimulationConfig): Execution {
   }
   if (d.mode === 'disaggregated' && cluster.decodePool.length === 0) throw new SimulationConfigError('disaggregated mode needs at least one decode instance');
 
-  cluster.run();
+  cluster.run(limits);
   return { cluster, requests, capacities, resolved: { model, gpu, precision } };
 }
 

@@ -1,13 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { CancelledError, SharedCancelFlag, type CancellationLike } from './cancellation';
 import type { JobInput, JobKind, JobOutput } from './jobs';
-import type { JobReply, JobRequest } from './protocol';
+import type { JobProgress, JobReply, JobRequest } from './protocol';
 
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   flag: SharedCancelFlag;
   cancelListener?: { dispose(): void };
+  onProgress?: (progress: JobProgress) => void;
 }
 
 export class WorkerCrashedError extends Error {
@@ -29,14 +30,14 @@ export class WorkerClient {
 
   constructor(private readonly scriptPath: string) {}
 
-  run<K extends JobKind>(kind: K, input: JobInput<K>, cancellation?: CancellationLike): Promise<JobOutput<K>> {
+  run<K extends JobKind>(kind: K, input: JobInput<K>, cancellation?: CancellationLike, onProgress?: (progress: JobProgress) => void): Promise<JobOutput<K>> {
     if (this.disposed) return Promise.reject(new Error('worker client disposed'));
     if (cancellation?.isCancellationRequested) return Promise.reject(new CancelledError());
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const flag = new SharedCancelFlag();
     return new Promise<JobOutput<K>>((resolve, reject) => {
-      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, flag };
+      const entry: Pending = onProgress ? { resolve: resolve as (v: unknown) => void, reject, flag, onProgress } : { resolve: resolve as (v: unknown) => void, reject, flag };
       entry.cancelListener = cancellation?.onCancellationRequested(() => {
         // The worker sees the flag at its next poll; the caller is released at once.
         flag.abort();
@@ -61,6 +62,10 @@ export class WorkerClient {
     if (this.worker) return this.worker;
     const worker = new Worker(this.scriptPath);
     worker.on('message', (reply: JobReply) => {
+      if ('progress' in reply) {
+        this.pending.get(reply.id)?.onProgress?.(reply.progress);
+        return;
+      }
       this.settle(reply.id, (p) => {
         if (reply.ok) p.resolve(reply.output);
         else {

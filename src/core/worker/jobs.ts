@@ -26,7 +26,7 @@ export interface JobMap {
 export type JobKind = keyof JobMap;
 export type JobInput<K extends JobKind> = JobMap[K]['input'];
 export type JobOutput<K extends JobKind> = JobMap[K]['output'];
-export type JobHandler<K extends JobKind> = (input: JobInput<K>, signal: CancelSignal) => JobOutput<K>;
+export type JobHandler<K extends JobKind> = (input: JobInput<K>, signal: CancelSignal, progress: (done: number, total: number) => void) => JobOutput<K>;
 
 function countTokensJob(input: JobInput<'countTokens'>, signal: CancelSignal): JobOutput<'countTokens'> {
   const wanted = input.tokenizers.filter(isTokenizerId);
@@ -38,5 +38,5 @@ function countTokensJob(input: JobInput<'countTokens'>, signal: CancelSignal): J
 export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   countTokens: countTokensJob,
   compress: (input, signal) => compressPrompt(input.text, input.options, signal),
-  estimateServing: (input, signal) => estimateServing(input, signal),
+  estimateServing: (input, signal, progress) => estimateServing(input, signal, progress),
 };

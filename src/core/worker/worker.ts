@@ -15,9 +15,11 @@ port.on('message', (request: JobRequest) => {
   const started = performance.now();
   let reply: JobReply;
   try {
-    const handler = jobHandlers[request.kind as JobKind] as (input: unknown, signal: SharedCancelFlag) => unknown;
+    const handler = jobHandlers[request.kind as JobKind] as (input: unknown, signal: SharedCancelFlag, progress: (done: number, total: number) => void) => unknown;
     if (!handler) throw new Error(`unknown job kind '${String(request.kind)}'`);
-    const output = handler(request.input, new SharedCancelFlag(request.cancelBuffer));
+    // Posted while the job runs: the host receives these before the job returns.
+    const progress = (done: number, total: number) => port.postMessage({ id: request.id, progress: { done, total } } satisfies JobReply);
+    const output = handler(request.input, new SharedCancelFlag(request.cancelBuffer), progress);
     reply = { id: request.id, ok: true, output: output as never, elapsedMs: performance.now() - started };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

@@ -1,12 +1,15 @@
 import * as vscode from 'vscode';
 import type { CapsuleResult } from '../../core/capsule';
+import { PendingCapsules, type CapsuleActionRequest, type CapsuleTarget } from '../../core/capsule/pending';
 import type { TokenizerId } from '../../core/tokens/tokenizer';
 import type { Workers } from '../workers';
 
 /** A capsule waiting for the user's Apply or Discard. */
 export interface PendingCapsule {
+  /** New for every capsule, also when the panel's slider re-makes one at another rate. */
   id: number;
   documentUri: vscode.Uri;
+  documentKey: string;
   /** The document version the capsule was made from; Apply refuses any other. */
   documentVersion: number;
   range: vscode.Range;
@@ -25,20 +28,27 @@ export interface CapsuleSource {
   fileName: string;
 }
 
-export type ApplyOutcome = { applied: true } | { applied: false; reason: string };
+export type ApplyOutcome = { applied: true; capsule: PendingCapsule } | { applied: false; reason: string };
+
+/** What changed: capsules that stopped being pending, and the one that became pending. */
+export interface CapsuleChange {
+  added?: PendingCapsule;
+  ended: number[];
+}
 
 // Past this the compressor still works, but the diff editor and panel would struggle.
 export const MAX_COMPRESS_CHARACTERS = 5_000_000;
 
 /**
- * Owns the one pending capsule: makes it (in the worker), re-makes it at another rate,
- * applies it as a single edit, or discards it. The diff preview and the panel's Capsule
- * card both show this state.
+ * Owns the pending capsules, one per document: makes them (in the worker), re-makes one at
+ * another rate, applies one as a single edit, or discards it. Every action names the
+ * capsule it acts on (see core/capsule/pending.ts for the rule).
  */
 export class CapsuleService implements vscode.Disposable {
-  private pending: PendingCapsule | undefined;
-  private nextId = 1;
-  private readonly changed = new vscode.EventEmitter<PendingCapsule | undefined>();
+  private readonly capsules = new PendingCapsules<PendingCapsule>();
+  private readonly endWaiters = new Map<number, Array<() => void>>();
+  private latest: PendingCapsule | undefined;
+  private readonly changed = new vscode.EventEmitter<CapsuleChange>();
   readonly onDidChange = this.changed.event;
 
   constructor(
@@ -46,8 +56,35 @@ export class CapsuleService implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
+  /** The most recently made capsule that is still pending. */
   get current(): PendingCapsule | undefined {
-    return this.pending;
+    return this.latest && this.capsules.byId(this.latest.id) ? this.latest : this.capsules.all.at(-1);
+  }
+
+  get all(): PendingCapsule[] {
+    return this.capsules.all;
+  }
+
+  byId(id: number): PendingCapsule | undefined {
+    return this.capsules.byId(id);
+  }
+
+  forDocument(uri: string): PendingCapsule | undefined {
+    return this.capsules.forDocument(uri);
+  }
+
+  resolve(request: CapsuleActionRequest): CapsuleTarget<PendingCapsule> {
+    return this.capsules.resolve(request);
+  }
+
+  /** Resolves once the capsule is applied, discarded or replaced (at once if it is not pending). */
+  whenEnded(id: number): Promise<void> {
+    if (!this.capsules.byId(id)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.endWaiters.get(id) ?? [];
+      list.push(resolve);
+      this.endWaiters.set(id, list);
+    });
   }
 
   async compress(source: CapsuleSource, rate: number, tokenizer: TokenizerId, token?: vscode.CancellationToken): Promise<PendingCapsule> {
@@ -58,9 +95,10 @@ export class CapsuleService implements vscode.Disposable {
     this.log.info(
       `compress ${source.fileName} (${source.scope}) at rate ${rate}: ${result.report.originalTokens} -> ${result.report.capsuleTokens} tokens in ${Date.now() - started} ms`,
     );
-    const pending: PendingCapsule = {
-      id: this.pending?.documentUri.toString() === source.document.uri.toString() && this.pending.range.isEqual(source.range) ? this.pending.id : this.nextId++,
+    return this.add({
+      id: this.capsules.allocateId(),
       documentUri: source.document.uri,
+      documentKey: source.document.uri.toString(),
       documentVersion,
       range: source.range,
       scope: source.scope,
@@ -69,36 +107,35 @@ export class CapsuleService implements vscode.Disposable {
       rate,
       tokenizer,
       result,
-    };
-    this.pending = pending;
-    this.changed.fire(pending);
-    return pending;
+    });
   }
 
-  /** Same source, another rate (the panel's slider). Uses the text captured at first. */
-  async recompress(rate: number, token?: vscode.CancellationToken): Promise<PendingCapsule | undefined> {
-    const base = this.pending;
+  /**
+   * The same source at another rate (the panel's slider), from the text captured at first.
+   * The result is a new capsule that replaces `id`; undefined when `id` ended meanwhile.
+   */
+  async recompress(id: number, rate: number, token?: vscode.CancellationToken): Promise<PendingCapsule | undefined> {
+    const base = this.capsules.byId(id);
     if (!base) return undefined;
     const result = await this.workers.heavy.run('compress', { text: base.original, options: { rate, tokenizer: base.tokenizer } }, token);
-    if (this.pending !== base) return this.pending; // applied or replaced meanwhile
-    this.pending = { ...base, rate, result };
-    this.changed.fire(this.pending);
-    return this.pending;
+    if (!this.capsules.byId(id)) return undefined; // applied, discarded or replaced meanwhile
+    return this.add({ ...base, id: this.capsules.allocateId(), rate, result });
   }
 
   /** Is the document still exactly as it was when the capsule was made? */
   isStale(pending: PendingCapsule): boolean {
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === pending.documentUri.toString());
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === pending.documentKey);
     return !document || document.version !== pending.documentVersion;
   }
 
   /**
-   * Replaces exactly the original range in one edit (so one undo restores it). Refuses
-   * if the document changed since the capsule was made, rather than guess.
+   * Replaces exactly the capsule's original range in one edit (so one undo restores it).
+   * Refuses a capsule that is no longer pending, or whose document changed since.
    */
-  async apply(): Promise<ApplyOutcome> {
-    const pending = this.pending;
-    if (!pending) return { applied: false, reason: 'There is no capsule to apply.' };
+  async apply(id: number): Promise<ApplyOutcome> {
+    const target = this.capsules.resolve({ capsuleId: id });
+    if (target.kind !== 'capsule') return { applied: false, reason: target.kind === 'ended' || target.kind === 'none' ? target.message : 'Choose a capsule.' };
+    const pending = target.capsule;
     if (this.isStale(pending)) {
       return { applied: false, reason: `${pending.fileName} changed after the capsule was made. Compress again to get a capsule of the current text.` };
     }
@@ -106,19 +143,40 @@ export class CapsuleService implements vscode.Disposable {
     edit.replace(pending.documentUri, pending.range, pending.result.capsule);
     const ok = await vscode.workspace.applyEdit(edit);
     if (!ok) return { applied: false, reason: `VS Code refused the edit to ${pending.fileName}; the document is unchanged.` };
-    this.log.info(`applied capsule to ${pending.fileName}`);
-    this.pending = undefined;
-    this.changed.fire(undefined);
-    return { applied: true };
+    this.log.info(`applied capsule #${pending.id} to ${pending.fileName}`);
+    this.end(pending.id, 'applied');
+    return { applied: true, capsule: pending };
   }
 
-  discard(): void {
-    if (!this.pending) return;
-    this.pending = undefined;
-    this.changed.fire(undefined);
+  /** Drops a pending capsule; false (and nothing changes) when it was not pending. */
+  discard(id: number): boolean {
+    const ended = this.end(id, 'discarded');
+    if (ended) this.log.info(`discarded capsule #${id}`);
+    return ended;
+  }
+
+  private add(capsule: PendingCapsule): PendingCapsule {
+    const replaced = this.capsules.add(capsule);
+    this.latest = capsule;
+    if (replaced) this.release(replaced.id);
+    this.changed.fire({ added: capsule, ended: replaced ? [replaced.id] : [] });
+    return capsule;
+  }
+
+  private end(id: number, fate: 'applied' | 'discarded'): boolean {
+    if (!this.capsules.end(id, fate)) return false;
+    this.release(id);
+    this.changed.fire({ ended: [id] });
+    return true;
+  }
+
+  private release(id: number): void {
+    for (const resolve of this.endWaiters.get(id) ?? []) resolve();
+    this.endWaiters.delete(id);
   }
 
   dispose(): void {
+    for (const id of [...this.endWaiters.keys()]) this.release(id);
     this.changed.dispose();
   }
 }

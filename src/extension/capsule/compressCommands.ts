@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import type { ModelEntry } from '../../core/catalog/types';
 import { capsuleSavings, describeSavings, type Savings } from '../../core/cost/savings';
 import { formatCount, formatPercent } from '../../core/format/numbers';
+import type { CapsuleActionRequest } from '../../core/capsule/pending';
+import { binaryInputMessage, detectBinary } from '../../core/text/binary';
 import { CancelledError } from '../../core/worker/cancellation';
 import type { CatalogService } from '../catalogService';
 import { CommandIds } from '../commandIds';
@@ -46,10 +48,15 @@ function fileNameOf(document: vscode.TextDocument): string {
   return document.isUntitled ? document.uri.path : path.basename(document.uri.fsPath || document.uri.path);
 }
 
-async function closePreviewTabs(): Promise<void> {
+/** Closes the diff tabs of the given capsules (all capsules' when `ids` is undefined). */
+async function closePreviewTabs(ids?: readonly number[]): Promise<void> {
   const tabs = vscode.window.tabGroups.all
     .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === PREVIEW_SCHEME);
+    .filter((t) => {
+      if (!(t.input instanceof vscode.TabInputTextDiff) || t.input.modified.scheme !== PREVIEW_SCHEME) return false;
+      const id = PreviewContentProvider.capsuleIdOf(t.input.modified);
+      return ids === undefined || (id !== undefined && ids.includes(id));
+    });
   if (tabs.length) await vscode.window.tabGroups.close(tabs);
 }
 
@@ -60,18 +67,34 @@ export interface CompressDeps {
   log: vscode.LogOutputChannel;
 }
 
+/**
+ * Why this text cannot be compressed (empty, binary, too long), or undefined. Checked
+ * before anything is asked of the user.
+ */
+export function compressRefusal(text: string, fileName: string): { message: string; level: 'info' | 'warning' } | undefined {
+  if (text.trim().length === 0) return { level: 'info', message: `Prompt Capsule: ${fileName} has nothing to compress here; type or paste a prompt first.` };
+  if (text.length > MAX_COMPRESS_CHARACTERS) {
+    return {
+      level: 'warning',
+      message: `Prompt Capsule: the text has ${formatCount(text.length)} characters; compression works on up to ${formatCount(MAX_COMPRESS_CHARACTERS)}. Select a part of it.`,
+    };
+  }
+  const verdict = detectBinary(text);
+  if (verdict.binary) return { level: 'warning', message: `Prompt Capsule: ${binaryInputMessage(fileName, verdict)}` };
+  return undefined;
+}
+
+function showRefusal(refusal: { message: string; level: 'info' | 'warning' }): void {
+  if (refusal.level === 'info') void vscode.window.showInformationMessage(refusal.message);
+  else void vscode.window.showWarningMessage(refusal.message);
+}
+
 /** Runs a compression with progress and cancellation, then opens the diff preview. */
 export async function compressAndPreview(deps: CompressDeps, source: CapsuleSource, rate: number): Promise<PendingCapsule | undefined> {
   const model = deps.catalog.activeModel();
-  const characters = source.document.offsetAt(source.range.end) - source.document.offsetAt(source.range.start);
-  if (characters === 0) {
-    void vscode.window.showInformationMessage('Prompt Capsule: there is nothing to compress here.');
-    return undefined;
-  }
-  if (characters > MAX_COMPRESS_CHARACTERS) {
-    void vscode.window.showWarningMessage(
-      `Prompt Capsule: the text has ${formatCount(characters)} characters; compression works on up to ${formatCount(MAX_COMPRESS_CHARACTERS)}. Select a part of it.`,
-    );
+  const refusal = compressRefusal(source.document.getText(source.range), source.fileName);
+  if (refusal) {
+    showRefusal(refusal);
     return undefined;
   }
   let pending: PendingCapsule;
@@ -90,14 +113,31 @@ export async function compressAndPreview(deps: CompressDeps, source: CapsuleSour
     return undefined;
   }
   await openPreview(deps, pending);
+  showCapsuleReady(deps, pending, model);
+  return pending;
+}
+
+/** A command link for a notification message: `[label](command:id?[args])`. */
+function commandLink(label: string, command: string, args: unknown[]): string {
+  return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
+}
+
+/**
+ * "Capsule ready" with Apply and Discard for exactly this capsule. VS Code has no API to
+ * close a message notification, so this is a progress notification (which closes when its
+ * task ends) whose task ends when the capsule is applied, discarded or replaced: an
+ * outdated notification never stays up offering to act on a capsule that is gone.
+ */
+function showCapsuleReady(deps: CompressDeps, pending: PendingCapsule, model: ModelEntry): void {
   const report = pending.result.report;
   const savings = describeSavings(savingsFor(pending, model));
   const budget = report.withinBudget ? '' : ` Target not reached: ${report.budgetNote ?? 'protected content exceeds it'}.`;
-  void vscode.window.showInformationMessage(`Capsule ready: ${savings}.${budget}`, 'Apply', 'Discard').then((choice) => {
-    if (choice === 'Apply') void vscode.commands.executeCommand(CommandIds.applyCapsule);
-    if (choice === 'Discard') void vscode.commands.executeCommand(CommandIds.discardCapsule);
+  const actions = `${commandLink('Apply', CommandIds.applyCapsule, [pending.id])} · ${commandLink('Discard', CommandIds.discardCapsule, [pending.id])}`;
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Capsule ready', cancellable: false }, (progress) => {
+    // A full bar: the work is done, the notification waits for the user's choice.
+    progress.report({ increment: 100, message: `${pending.fileName}: ${savings}.${budget} ${actions}` });
+    return deps.capsules.whenEnded(pending.id);
   });
-  return pending;
 }
 
 /**
@@ -109,18 +149,66 @@ export async function openPreview(deps: CompressDeps, pending: PendingCapsule): 
   deps.preview.set(uris.original, pending.original);
   deps.preview.set(uris.capsule, pending.result.capsule);
   const r = pending.result.report;
-  const sourceEditor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === pending.documentUri.toString());
+  const sourceEditor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === pending.documentKey);
   await vscode.commands.executeCommand('vscode.diff', uris.original, uris.capsule, `${pending.fileName}: original ↔ capsule (${formatCount(r.originalTokens)} → ${formatCount(r.capsuleTokens)} tokens)`, {
     preview: true,
     viewColumn: sourceEditor?.viewColumn ?? vscode.ViewColumn.Active,
   });
 }
 
+/**
+ * What an Apply/Discard invocation names: a capsule id (notification links, the panel),
+ * a preview URI (the diff title's actions pass their editor's resource), or nothing (the
+ * palette: then the active editor decides).
+ */
+function actionRequest(arg: unknown): CapsuleActionRequest {
+  if (typeof arg === 'number') return { capsuleId: arg };
+  if (arg instanceof vscode.Uri) {
+    const id = PreviewContentProvider.capsuleIdOf(arg);
+    if (id !== undefined) return { capsuleId: id };
+  }
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (!active) return {};
+  const previewId = PreviewContentProvider.capsuleIdOf(active);
+  return previewId !== undefined ? { capsuleId: previewId } : { activeDocumentKey: active.toString() };
+}
+
+/** The capsule an action acts on, asking when several are pending; undefined after a message. */
+async function targetCapsule(deps: CompressDeps, arg: unknown, verb: 'apply' | 'discard'): Promise<PendingCapsule | undefined> {
+  const target = deps.capsules.resolve(actionRequest(arg));
+  switch (target.kind) {
+    case 'capsule':
+      return target.capsule;
+    case 'ended':
+    case 'none':
+      void vscode.window.showInformationMessage(`Prompt Capsule: ${target.message}`);
+      return undefined;
+    case 'choose': {
+      const picked = await vscode.window.showQuickPick(
+        target.candidates.map((capsule) => ({
+          label: capsule.fileName,
+          description: `${formatCount(capsule.result.report.originalTokens)} → ${formatCount(capsule.result.report.capsuleTokens)} tokens`,
+          detail: capsule.scope === 'selection' ? `selection, lines ${capsule.range.start.line + 1}–${capsule.range.end.line + 1}` : 'whole document',
+          capsule,
+        })),
+        { title: `Prompt Capsule: ${verb} which capsule?`, placeHolder: 'Several capsules are pending, one per document' },
+      );
+      return picked?.capsule;
+    }
+  }
+}
+
 export function registerCompressCommands(deps: CompressDeps): vscode.Disposable[] {
-  const setPendingContext = (value: boolean) => void vscode.commands.executeCommand('setContext', CAPSULE_PENDING_CONTEXT, value);
-  const compressFrom = async (editor: vscode.TextEditor | undefined, whole: boolean) => {
+  const compressFrom = async (whole: boolean) => {
+    const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      void vscode.window.showInformationMessage('Prompt Capsule: open the prompt in an editor first.');
+      // A file VS Code shows as binary has a tab but no text editor: say so, not "open it".
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      const uri = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+      const message = uri
+        ? `Prompt Capsule: ${path.basename(uri.path)} is not open as text (VS Code shows it as a binary file); Prompt Capsule works on text prompts only.`
+        : 'Prompt Capsule: open the prompt in an editor first.';
+      void vscode.window.showInformationMessage(message);
       return;
     }
     const selection = editor.selection;
@@ -132,44 +220,47 @@ export function registerCompressCommands(deps: CompressDeps): vscode.Disposable[
     }
     const document = editor.document;
     const range = whole ? new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)) : selection;
+    const fileName = fileNameOf(document);
+    // Refuse empty, huge or binary text before asking for a rate.
+    const refusal = compressRefusal(document.getText(range), fileName);
+    if (refusal) {
+      showRefusal(refusal);
+      return;
+    }
     const settings = readCompressionSettings();
     const rate = await pickRate(settings.rate, settings.askForRate);
     if (rate === undefined) return;
-    await compressAndPreview(deps, { document, range, scope: whole ? 'document' : 'selection', fileName: fileNameOf(document) }, rate);
+    await compressAndPreview(deps, { document, range, scope: whole ? 'document' : 'selection', fileName }, rate);
   };
 
   return [
-    deps.capsules.onDidChange((pending) => setPendingContext(pending !== undefined)),
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, deps.preview),
-    deps.capsules.onDidChange((pending) => {
-      // Keep an open diff in step with the panel's rate slider.
-      if (!pending) return;
-      const uris = PreviewContentProvider.uris(pending.id, pending.fileName);
-      deps.preview.set(uris.capsule, pending.result.capsule);
+    deps.capsules.onDidChange((change) => {
+      void vscode.commands.executeCommand('setContext', CAPSULE_PENDING_CONTEXT, deps.capsules.all.length > 0);
+      // A capsule that is no longer pending takes its diff with it.
+      if (change.ended.length === 0) return;
+      void closePreviewTabs(change.ended).then(() => change.ended.forEach((id) => deps.preview.forget(id)));
     }),
-    vscode.commands.registerCommand(CommandIds.compressSelection, () => compressFrom(vscode.window.activeTextEditor, false)),
-    vscode.commands.registerCommand(CommandIds.compressFile, () => compressFrom(vscode.window.activeTextEditor, true)),
-    vscode.commands.registerCommand(CommandIds.applyCapsule, async () => {
-      const pending = deps.capsules.current;
-      const outcome = await deps.capsules.apply();
+    vscode.commands.registerCommand(CommandIds.compressSelection, () => compressFrom(false)),
+    vscode.commands.registerCommand(CommandIds.compressFile, () => compressFrom(true)),
+    vscode.commands.registerCommand(CommandIds.applyCapsule, async (arg?: unknown) => {
+      const capsule = await targetCapsule(deps, arg, 'apply');
+      if (!capsule) return;
+      const outcome = await deps.capsules.apply(capsule.id);
       if (!outcome.applied) {
         void vscode.window.showWarningMessage(`Prompt Capsule: ${outcome.reason}`);
         return;
       }
-      await closePreviewTabs();
-      deps.preview.clear();
-      if (pending) {
-        const editor = await vscode.window.showTextDocument(pending.documentUri, { preserveFocus: false });
-        const start = pending.range.start;
-        const end = editor.document.positionAt(editor.document.offsetAt(start) + pending.result.capsule.length);
-        editor.selection = new vscode.Selection(start, end);
-      }
-      void vscode.window.showInformationMessage('Capsule applied. Undo (Ctrl+Z) restores the original.');
+      await closePreviewTabs([capsule.id]);
+      const editor = await vscode.window.showTextDocument(capsule.documentUri, { preserveFocus: false });
+      const start = capsule.range.start;
+      const end = editor.document.positionAt(editor.document.offsetAt(start) + capsule.result.capsule.length);
+      editor.selection = new vscode.Selection(start, end);
+      void vscode.window.showInformationMessage(`Capsule applied to ${capsule.fileName}. Undo (Ctrl+Z) restores the original.`);
     }),
-    vscode.commands.registerCommand(CommandIds.discardCapsule, async () => {
-      deps.capsules.discard();
-      await closePreviewTabs();
-      deps.preview.clear();
+    vscode.commands.registerCommand(CommandIds.discardCapsule, async (arg?: unknown) => {
+      const capsule = await targetCapsule(deps, arg, 'discard');
+      if (capsule && deps.capsules.discard(capsule.id)) await closePreviewTabs([capsule.id]);
     }),
   ];
 }

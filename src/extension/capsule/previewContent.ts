@@ -4,8 +4,8 @@ export const PREVIEW_SCHEME = 'prompt-capsule-preview';
 
 /**
  * Read-only documents for the diff preview: `prompt-capsule-preview:/<id>/original/<name>`
- * and `.../capsule/<name>`. Changing the rate re-fires the capsule side, so an open diff
- * updates in place.
+ * and `.../capsule/<name>`, where <id> is the capsule's: a diff shows one capsule, and the
+ * Apply/Discard actions in its title act on that one.
  */
 export class PreviewContentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly contents = new Map<string, string>();
@@ -27,8 +27,19 @@ export class PreviewContentProvider implements vscode.TextDocumentContentProvide
     if (had) this.changed.fire(uri);
   }
 
-  clear(): void {
-    this.contents.clear();
+  /** The capsule id a preview URI belongs to (the diff title's actions receive that URI). */
+  static capsuleIdOf(uri: vscode.Uri): number | undefined {
+    if (uri.scheme !== PREVIEW_SCHEME) return undefined;
+    const id = Number(/^\/(\d+)\//.exec(uri.path)?.[1]);
+    return Number.isSafeInteger(id) ? id : undefined;
+  }
+
+  /** Drops both sides of a capsule that is no longer pending. */
+  forget(id: number): void {
+    const prefix = `/${id}/`;
+    for (const key of [...this.contents.keys()]) {
+      if (vscode.Uri.parse(key).path.startsWith(prefix)) this.contents.delete(key);
+    }
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {

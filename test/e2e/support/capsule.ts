@@ -13,12 +13,18 @@ export const DEFAULT_MODEL_ID = 'gpt-4o';
 
 /** Waits until the status bar reports `tokens` for the current selection; returns its visible text. */
 export async function statusBarShowsSelection(workbench: Workbench, tokens: number): Promise<string> {
+  return statusBarShows(workbench, tokens, 'selection');
+}
+
+/** Waits until the status bar reports `tokens` for the selection or the whole document. */
+export async function statusBarShows(workbench: Workbench, tokens: number, scope: 'selection' | 'document', timeoutMs = 20_000): Promise<string> {
   const item = workbench.statusBarItem(STATUS_ITEM_ID);
-  // The accessibility label carries the raw count; the item updates after a debounce.
+  // The accessibility label carries the whole count (with separators); the item updates after a debounce.
   await waitFor(
-    `the status bar to report ${tokens} tokens for the selection`,
+    `the status bar to report ${tokens} tokens for the ${scope}`,
     async () => (await item.getAttribute('aria-label', { timeout: 1000 })) ?? '',
-    (label) => label.startsWith(`Prompt Capsule: ${tokens} tokens,`) && label.endsWith('(selection)'),
+    (label) => label.startsWith(`Prompt Capsule: ${tokens.toLocaleString('en-US')} tokens,`) && label.endsWith(`(${scope})`),
+    { timeoutMs },
   );
   return normalizeSpaces(await item.innerText());
 }

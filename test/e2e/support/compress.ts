@@ -61,10 +61,20 @@ export function notification(workbench: Workbench, text: string): Locator {
   return workbench.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 }
 
+/**
+ * Clicks an action of a notification. "Capsule ready" offers Apply and Discard as links in
+ * its message (a progress notification, which VS Code closes when the capsule ends);
+ * other notifications have buttons.
+ */
 export async function clickNotificationButton(workbench: Workbench, text: string, button: string): Promise<void> {
   const toast = notification(workbench, text);
   await toast.waitFor({ state: 'visible' });
-  await toast.locator('.monaco-button', { hasText: button }).first().click();
+  await toast.locator('a, .monaco-button', { hasText: button }).first().click();
+}
+
+/** Every notification toast showing `text` (as opposed to `notification`, the first). */
+export function notifications(workbench: Workbench, text: string): Locator {
+  return workbench.page.locator('.notifications-toasts .notification-toast', { hasText: text });
 }
 
 /** The editor tab of a workspace file, dirty (unsaved changes) or not. */

@@ -76,7 +76,7 @@ export function capsuleWorkspaceSettings({ askForRate }: { askForRate: boolean }
  * A fresh workspace folder per test: VS Code keeps per-workspace state (open editors,
  * panels to restore), and tests must not inherit each other's.
  */
-export function createWorkspace(label: string, files: Record<string, string> = { [PROMPT_FILE]: PROMPT_TEXT }): string {
+export function createWorkspace(label: string, files: Record<string, string | Buffer> = { [PROMPT_FILE]: PROMPT_TEXT }): string {
   const folder = mkdtempSync(path.join(tmpdir(), `capsule-e2e-${label}-`));
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(folder, name);

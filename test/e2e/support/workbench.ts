@@ -70,8 +70,8 @@ export class Workbench {
    * folder is deleted afterwards, whatever happens. A failure saves `failed-<label>.png`.
    */
   static async inNewWorkspace(label: string, body: WorkspaceBody): Promise<void>;
-  static async inNewWorkspace(label: string, files: Record<string, string>, body: WorkspaceBody): Promise<void>;
-  static async inNewWorkspace(label: string, filesOrBody: Record<string, string> | WorkspaceBody, maybeBody?: WorkspaceBody): Promise<void> {
+  static async inNewWorkspace(label: string, files: Record<string, string | Buffer>, body: WorkspaceBody): Promise<void>;
+  static async inNewWorkspace(label: string, filesOrBody: Record<string, string | Buffer> | WorkspaceBody, maybeBody?: WorkspaceBody): Promise<void> {
     const files = typeof filesOrBody === 'function' ? undefined : filesOrBody;
     const body = typeof filesOrBody === 'function' ? filesOrBody : maybeBody!;
     const folder = createWorkspace(label, files);

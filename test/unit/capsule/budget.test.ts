@@ -88,6 +88,17 @@ describe('budget', () => {
     assert.ok(!/[ \t]\n/.test(capsule.replace(code, '')), JSON.stringify(capsule));
   });
 
+  test('the budget note writes its token counts with thousands separators', () => {
+    // A code block (kept byte for byte) far over the target: the note names both counts.
+    const code = ['```js', ...Array.from({ length: 300 }, (_, i) => `const value${i} = compute(${i}, "item-${i}");`), '```'].join('\n');
+    const { report } = compressPrompt(`Run this:\n${code}\n`, { rate: 0.1 });
+    assert.equal(report.withinBudget, false);
+    assert.ok(report.capsuleTokens >= 1000 && report.targetTokens >= 100, `${report.capsuleTokens} tokens, target ${report.targetTokens}`);
+    const counts: string[] = (report.budgetNote ?? '').match(/\d[\d,]*/g) ?? [];
+    assert.ok(counts.includes(report.capsuleTokens.toLocaleString('en-US')), `note: ${report.budgetNote}`);
+    assert.ok(counts.includes(report.targetTokens.toLocaleString('en-US')), `note: ${report.budgetNote}`);
+  });
+
   test('whitespace-only input comes back unchanged, with the reason', () => {
     const { capsule, report } = compressPrompt('   \n\n  ', { rate: 0.5 });
     assert.equal(capsule, '   \n\n  ');

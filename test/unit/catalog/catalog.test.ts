@@ -15,7 +15,10 @@ describe('bundled catalog', () => {
       ids.add(m.id);
       assert.match(m.source, /^https?:\/\//, `${m.id} source`);
       assert.match(m.asOf, /^\d{4}-\d{2}-\d{2}$/, `${m.id} asOf`);
-      assert.ok(m.contextWindow >= m.maxOutputTokens || m.maxOutputTokens > 0, `${m.id} limits`);
+      // Both limits are positive whole numbers, and a reply never outgrows the window it is written in.
+      assert.ok(Number.isInteger(m.contextWindow) && m.contextWindow > 0, `${m.id} contextWindow ${m.contextWindow}`);
+      assert.ok(Number.isInteger(m.maxOutputTokens) && m.maxOutputTokens > 0, `${m.id} maxOutputTokens ${m.maxOutputTokens}`);
+      assert.ok(m.maxOutputTokens <= m.contextWindow, `${m.id}: maxOutputTokens ${m.maxOutputTokens} > contextWindow ${m.contextWindow}`);
       if (!m.tokenizerExact) assert.ok(m.estimateRatio && m.estimateBasis, `${m.id} must say how its estimate is made`);
     }
   });

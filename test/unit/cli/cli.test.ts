@@ -104,3 +104,24 @@ describe('flag parser', () => {
     assert.throws(() => parseArgs(['-x'], specs), UsageError);
   });
 });
+
+describe('binary input', () => {
+  test('compress and count refuse a binary file with exit code 2 and one line naming it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'capsule-binary-'));
+    writeFileSync(path.join(dir, 'app.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0x3e, 0x00]));
+    for (const command of ['compress', 'count']) {
+      const io = fakeIo('', dir);
+      assert.equal(await main([command, 'app.bin'], io), 2, command);
+      assert.equal(io.out(), '', `${command} prints nothing on stdout`);
+      assert.equal(io.err(), `capsule ${command}: app.bin looks like a binary file (it contains NUL bytes); Prompt Capsule works on text prompts only.\n`, command);
+    }
+  });
+
+  test('compress --jsonl reports a binary prompt on its own line and goes on', async () => {
+    const io = fakeIo(`${JSON.stringify({ id: 1, prompt: 'MZ\u0000\u0003binary' })}\n${JSON.stringify({ id: 2, prompt: PROMPT })}\n`);
+    assert.equal(await main(['compress', '--jsonl'], io), 1);
+    const [first, second] = io.out().trim().split('\n').map((l: string) => JSON.parse(l) as Record<string, unknown>);
+    assert.match(String(first!['error']), /the prompt of line 1 looks like a binary file/);
+    assert.equal(typeof second!['capsule'], 'string');
+  });
+});

@@ -10,9 +10,17 @@ function controlledCount() {
   return { fn, calls };
 }
 
-function waitFor(predicate: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = () => (predicate() ? resolve() : setImmediate(poll));
+// A regression fails here with a message, instead of hanging until the runner's timeout.
+const WAIT_DEADLINE_MS = 5_000;
+
+function waitFor(predicate: () => boolean, what = predicate.toString()): Promise<void> {
+  const deadline = Date.now() + WAIT_DEADLINE_MS;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (predicate()) resolve();
+      else if (Date.now() > deadline) reject(new Error(`not true within ${WAIT_DEADLINE_MS} ms: ${what}`));
+      else setImmediate(poll);
+    };
     poll();
   });
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { deploymentFor, estimateServing, type ServingQuery } from '../../../src/core/serving/estimate';
-import { SERVING_OPTIONS } from '../../../src/core/serving/options';
+import { defaultRequests, deploymentFor, ESTIMATE_EVENT_BUDGET, estimateServing, type ServingQuery } from '../../../src/core/serving/estimate';
+import { SERVING_OPTIONS, servingContextProblem, servingTokens } from '../../../src/core/serving/options';
+import { MODELS, SERVING_TOKENIZERS } from '../../../src/core/sim/catalog';
 import { SharedCancelFlag } from '../../../src/core/worker/cancellation';
 
 const QUERY: ServingQuery = {
@@ -65,5 +66,65 @@ describe('Serving card estimate', () => {
   test('options list the simulator catalog', () => {
     assert.ok(SERVING_OPTIONS.models.some((m) => m.id === 'llama-3.1-8b'));
     assert.ok(SERVING_OPTIONS.gpus.some((g) => g.id === 'h100-sxm'));
+  });
+
+  test('a prompt longer than the model\'s context is refused with the reason, not simulated', () => {
+    const started = performance.now();
+    assert.throws(() => estimateServing({ ...QUERY, inputTokens: 191_000 }), /191,000 Llama-3\.1-8B tokens; with 128 output tokens that is more than its 131,072-token context/);
+    assert.ok(performance.now() - started < 200, 'refused at once');
+    assert.equal(servingContextProblem('llama-3.1-8b', 131_072 - 128, 128), undefined, 'exactly the context fits');
+    assert.match(servingContextProblem('llama-2-13b', 4000, 256) ?? '', /4,096-token context/);
+  });
+
+  test('long prompts and long replies stay within the work bound (the 1 MB prompt case)', () => {
+    // 100k tokens at 4 req/s against a 500 ms TTFT SLO: no rate meets it. The goodput search
+    // used to halve the rate 20 times, and llumnix then ticked every 50 ms through days of
+    // idle time: minutes of CPU. Now one lone request settles it.
+    const started = performance.now();
+    const e = estimateServing({ ...QUERY, inputTokens: 100_000, requests: undefined });
+    assert.ok(performance.now() - started < 5000, `took ${(performance.now() - started).toFixed(0)} ms`);
+    for (const m of e.modes) assert.ok(!('error' in m) && m.goodputRps === 0, `${m.mode}: no rate meets a 500 ms TTFT with 100k-token prompts`);
+    assert.ok(e.eventsUsed < ESTIMATE_EVENT_BUDGET / 10, `${e.eventsUsed} events`);
+    // Long replies get fewer requests per simulation, down to 100.
+    assert.equal(defaultRequests(256), 400);
+    assert.equal(defaultRequests(1024), 100);
+    assert.equal(defaultRequests(32_768), 100);
+    const long = estimateServing({ ...QUERY, outputTokens: 32_768, requests: undefined });
+    assert.ok(long.eventsUsed <= ESTIMATE_EVENT_BUDGET, `${long.eventsUsed} events`);
+  });
+
+  test('the work bound stops an estimate with a reason instead of running on', () => {
+    assert.throws(() => estimateServing(QUERY, undefined, undefined, 5_000), { name: 'SimulationWorkLimitError', message: /more than 5,000 simulated events/ });
+  });
+
+  test('progress counts every result the card shows, in order', () => {
+    const seen: Array<[number, number]> = [];
+    estimateServing({ ...QUERY, capsuleTokens: 300 }, undefined, (done, total) => seen.push([done, total]));
+    assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => [i + 1, 12]), '3 modes, the capsule and 8 chart points');
+  });
+
+  test('a cancel flag raised while the estimate runs stops it inside a simulation', () => {
+    // The flag is raised from the progress callback after the first result: the next
+    // simulation sees it at its next poll, long before the estimate would have ended.
+    const flag = new SharedCancelFlag();
+    let results = 0;
+    assert.throws(
+      () => estimateServing({ ...QUERY, capsuleTokens: 300 }, flag, () => {
+        results++;
+        flag.abort();
+      }),
+      { name: 'AbortError' },
+    );
+    assert.equal(results, 1);
+  });
+
+  test('the prompt is counted in the serving model\'s tokens, with the basis stated', () => {
+    assert.deepEqual(servingTokens('llama-3.1-8b', 1000), { tokens: 1006, basis: 'Llama 3 tokenizer (128k BPE): o200k_base count × 1.006, measured ratio' });
+    assert.equal(servingTokens('llama-2-13b', 1000).tokens, 1238);
+    assert.equal(servingTokens('opt-13b', 1000).tokens, 1295);
+    assert.match(servingTokens('mistral-7b', 1000).basis, /unmeasured stand-in ratio/);
+    const known = new Set(SERVING_TOKENIZERS.map((t) => t.id));
+    for (const m of MODELS) assert.ok(known.has(m.tokenizer), `${m.id}'s tokenizer '${m.tokenizer}' is in data/tokenizers.json`);
+    for (const t of SERVING_TOKENIZERS) assert.ok(t.source.length > 20 && t.ratioToO200k > 0.5 && t.ratioToO200k < 2, t.id);
   });
 });

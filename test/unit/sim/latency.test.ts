@@ -8,7 +8,7 @@ import { Efficiency, createLatencyModel, decodeShape, prefillShape } from '../..
 // LM head 1000 x 1000 = 1e6; matmul weights 25e6 (50 MB in fp16).
 const model: ServingModel = {
   id: 'toy', name: 'Toy', layers: 2, hidden: 1000, heads: 10, kvHeads: 10, headDim: 100, ffn: 4000,
-  mlp: 'plain', vocab: 1000, tiedEmbeddings: true, paramsB: 0.025, maxContext: 4096, source: 'test',
+  mlp: 'plain', vocab: 1000, tiedEmbeddings: true, paramsB: 0.025, tokenizer: 'llama2', maxContext: 4096, source: 'test',
 };
 const gpu: Gpu = {
   id: 'toy-gpu', name: 'Toy GPU', peakTflops: { fp16: 100, bf16: 100, fp8: null, int8: 200 }, hbmGBps: 1000,

@@ -55,4 +55,13 @@ describe('worker client', () => {
   test('an unknown job kind is an error, not a crash', async () => {
     await assert.rejects(client.run('nope' as 'countTokens', { text: '', tokenizers: [] }), /unknown job kind/);
   });
+
+  test('a job\'s progress arrives while it runs, before its result', async () => {
+    const seen: string[] = [];
+    const query = { model: 'llama-3.1-8b', gpu: 'h100-sxm', precision: 'bf16', mode: 'colocated' as const, rate: 4, outputTokens: 64, sloTtftMs: 500, sloTpotMs: 100, gpus: 1, inputTokens: 500, requests: 100 };
+    const estimate = await client.run('estimateServing', query, undefined, (p) => seen.push(`${p.done}/${p.total}`));
+    seen.push('result');
+    assert.deepEqual(seen, ['1/11', '2/11', '3/11', '4/11', '5/11', '6/11', '7/11', '8/11', '9/11', '10/11', '11/11', 'result']);
+    assert.equal(estimate.modes.length, 3);
+  });
 });
