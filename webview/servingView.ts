@@ -1,4 +1,4 @@
-import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
+import { formatCount, formatFixed, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, ServingCardState, ServingInputs } from '../src/core/protocol/panel';
 import type { CurvePoint, ModeSummary, ServingEstimate } from '../src/core/serving/estimate';
 import { parseServingField, SERVING_FIELDS, type ServingNumberField } from '../src/core/serving/fields';
@@ -13,7 +13,7 @@ export interface ServingViewEvents {
 type ModeResult = ServingEstimate['modes'][number];
 const isSummary = (r: ModeResult | undefined): r is ModeSummary => !!r && !('error' in r);
 
-const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x >= 100 ? x.toFixed(0) : x.toFixed(1)} ms`);
+const ms = (x: number) => (x >= 10_000 ? `${formatFixed(x / 1000, 1)} s` : `${formatFixed(x, x >= 100 ? 0 : 1)} ms`);
 
 interface MetricRow {
   label: string;
@@ -32,11 +32,11 @@ const METRICS: MetricRow[] = [
   { label: 'TPOT p99', value: (r) => ms(r.tpotMs.p99), better: 'low', raw: (r) => r.tpotMs.p99 },
   { label: 'End-to-end p90', value: (r) => ms(r.e2eMs.p90), better: 'low', raw: (r) => r.e2eMs.p90 },
   { label: 'SLO attainment', value: (r) => formatPercent(r.sloAttainment, 1), better: 'high', raw: (r) => r.sloAttainment },
-  { label: 'Throughput', value: (r) => `${r.requestsPerSec.toFixed(2)} req/s · ${formatCount(r.outputTokensPerSec)} tok/s` },
+  { label: 'Throughput', value: (r) => `${formatFixed(r.requestsPerSec, 2)} req/s · ${formatCount(r.outputTokensPerSec)} tok/s` },
   { label: 'Cost / 1k requests', value: (r) => formatUsd(r.costPer1kRequestsUsd), better: 'low', raw: (r) => r.costPer1kRequestsUsd },
-  { label: 'Energy / request', value: (r) => `${r.energyJPerRequest.toFixed(0)} J`, better: 'low', raw: (r) => r.energyJPerRequest },
-  { label: 'Goodput (90% in SLO)', value: (r) => (r.goodputRps === null ? '—' : `${r.goodputRps.toFixed(2)} req/s · ${(r.goodputPerGpu ?? 0).toFixed(2)}/GPU`), better: 'high', raw: (r) => r.goodputPerGpu ?? 0 },
-  { label: 'Preemptions · migrations', value: (r) => `${r.preemptions} · ${r.migrations}` },
+  { label: 'Energy / request', value: (r) => `${formatFixed(r.energyJPerRequest, 0)} J`, better: 'low', raw: (r) => r.energyJPerRequest },
+  { label: 'Goodput (90% in SLO)', value: (r) => (r.goodputRps === null ? '—' : `${formatFixed(r.goodputRps, 2)} req/s · ${formatFixed(r.goodputPerGpu ?? 0, 2)}/GPU`), better: 'high', raw: (r) => r.goodputPerGpu ?? 0 },
+  { label: 'Preemptions · migrations', value: (r) => `${formatCount(r.preemptions)} · ${formatCount(r.migrations)}` },
 ];
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
@@ -277,7 +277,7 @@ export class ServingView {
     const goodput =
       'error' in e.goodput
         ? `Goodput (${card.inputs.mode}): ${e.goodput.error}`
-        : `Goodput (${card.inputs.mode}): ${e.goodput.rps.toFixed(2)} req/s, ${e.goodput.perGpu.toFixed(2)} per GPU, at 90% SLO attainment (TTFT ≤ ${card.inputs.sloTtftMs} ms and TPOT ≤ ${card.inputs.sloTpotMs} ms).`;
+        : `Goodput (${card.inputs.mode}): ${formatFixed(e.goodput.rps, 2)} req/s, ${formatFixed(e.goodput.perGpu, 2)} per GPU, at 90% SLO attainment (TTFT ≤ ${count.format(card.inputs.sloTtftMs)} ms and TPOT ≤ ${count.format(card.inputs.sloTpotMs)} ms).`;
     const stale = card.status !== 'ready' || this.invalid.size > 0;
     return h(
       'div',
@@ -331,7 +331,7 @@ function lineChart(title: string, points: CurvePoint[], y: (p: CurvePoint) => nu
     chart.append(svg('text', { x: pad.left - 4, y: py(v) + 4, 'text-anchor': 'end', 'font-size': 10, fill: axis }, ms(v)));
   }
   for (const x of [xs[0]!, xs[Math.floor(xs.length / 2)]!, xMax]) {
-    chart.append(svg('text', { x: px(x), y: H - pad.bottom + 14, 'text-anchor': 'middle', 'font-size': 10, fill: axis }, x.toFixed(x < 10 ? 2 : 0)));
+    chart.append(svg('text', { x: px(x), y: H - pad.bottom + 14, 'text-anchor': 'middle', 'font-size': 10, fill: axis }, formatFixed(x, x < 10 ? 2 : 0)));
   }
   chart.append(svg('text', { x: (W + pad.left) / 2, y: H - 4, 'text-anchor': 'middle', 'font-size': 10, fill: axis }, 'request rate (req/s)'));
   chart.append(svg('line', { x1: pad.left, y1: py(slo), x2: W - pad.right, y2: py(slo), stroke: 'var(--vscode-charts-red)', 'stroke-dasharray': '4 3' }));
@@ -340,7 +340,7 @@ function lineChart(title: string, points: CurvePoint[], y: (p: CurvePoint) => nu
   chart.append(svg('path', { d: path, fill: 'none', stroke: colour, 'stroke-width': 2 }));
   for (const p of points) {
     const dot = svg('circle', { cx: px(p.rate), cy: py(y(p)), r: 3, fill: colour });
-    dot.append(svg('title', {}, `${p.rate.toFixed(2)} req/s: ${ms(y(p))}, SLO attainment ${formatPercent(p.attainment)}`));
+    dot.append(svg('title', {}, `${formatFixed(p.rate, 2)} req/s: ${ms(y(p))}, SLO attainment ${formatPercent(p.attainment)}`));
     chart.append(dot);
   }
   return h('figure', { class: 'chart' }, chart as unknown as HTMLElement, h('figcaption', {}, title));

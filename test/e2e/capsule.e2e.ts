@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { COUNT_COMMAND, numericValue, PANEL_TITLE, readBudgetPanel, statusBarShowsSelection } from './support/capsule';
+import { numericValue, openBudgetPanelOnFile, PANEL_TITLE, statusBarShowsSelection } from './support/capsule';
 import {
   clickNotificationButton,
   COMPRESS_MENU_ITEM,
@@ -101,11 +101,7 @@ test('"Compress Selection" from the editor context menu previews a diff; its Dis
 test('the Budget Panel\'s Capsule card compresses the counted text and shows original vs capsule tokens', { timeout: TEST_TIMEOUT_MS }, async () => {
   await Workbench.inNewWorkspace('capsule-card', { [CAPSULE_PROMPT_FILE]: CAPSULE_PROMPT, [WORKSPACE_SETTINGS_FILE]: capsuleWorkspaceSettings({ askForRate: false }) }, async (workbench) => {
     await workbench.hideSideBar();
-    await workbench.openFile(CAPSULE_PROMPT_FILE);
-    await workbench.selectAll();
-    await statusBarShowsSelection(workbench, ORIGINAL_TOKENS);
-    await workbench.runCommand(COUNT_COMMAND);
-    assert.equal((await readBudgetPanel(workbench)).tokens, ORIGINAL_TOKENS);
+    assert.equal((await openBudgetPanelOnFile(workbench, CAPSULE_PROMPT_FILE, ORIGINAL_TOKENS)).tokens, ORIGINAL_TOKENS);
 
     const card = workbench.webview.locator('[data-testid="capsule-card"]');
     await card.locator('[data-testid="capsule-compress"]').click();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { COUNT_COMMAND, DEFAULT_MODEL_ID, readBudgetPanel, settledModelTable, statusBarShowsSelection } from './support/capsule';
+import { DEFAULT_MODEL_ID, openBudgetPanelOnFile, settledModelTable } from './support/capsule';
 import { o200kTokenCount } from './support/expected';
 import { CAPSULE_PROMPT, CAPSULE_PROMPT_FILE } from './support/fixtures';
 import { servingCard, settledServingTable, SERVING_MODES } from './support/serving';
@@ -24,12 +24,8 @@ test('in a half-width panel, the status bar\'s model is pinned on top and the co
   await Workbench.inNewWorkspace('panel-layout', { [CAPSULE_PROMPT_FILE]: CAPSULE_PROMPT }, async (workbench) => {
     await workbench.page.setViewportSize(WINDOW);
     await workbench.hideSideBar();
-    await workbench.openFile(CAPSULE_PROMPT_FILE);
     const tokens = o200kTokenCount(CAPSULE_PROMPT);
-    await workbench.selectAll();
-    await statusBarShowsSelection(workbench, tokens);
-    await workbench.runCommand(COUNT_COMMAND);
-    await readBudgetPanel(workbench);
+    await openBudgetPanelOnFile(workbench, CAPSULE_PROMPT_FILE, tokens);
     const panel = workbench.webview;
     const table = settledModelTable(panel);
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { COUNT_COMMAND, readBudgetPanel, statusBarShowsSelection } from './support/capsule';
+import { openBudgetPanelOnFile } from './support/capsule';
 import { fileTab } from './support/compress';
 import { o200kTokenCount } from './support/expected';
 import { CAPSULE_PROMPT, CAPSULE_PROMPT_FILE, capsuleWorkspaceSettings, WORKSPACE_SETTINGS_FILE } from './support/fixtures';
@@ -30,11 +30,7 @@ async function typeInvalid(card: Locator, field: Field, value: string): Promise<
 test('the Serving card explains every invalid input, never runs on a rewritten value, and a long estimate shows progress and can be cancelled', { timeout: TEST_TIMEOUT_MS }, async () => {
   await Workbench.inNewWorkspace('serving-inputs', { [CAPSULE_PROMPT_FILE]: CAPSULE_PROMPT, [WORKSPACE_SETTINGS_FILE]: capsuleWorkspaceSettings({ askForRate: false }) }, async (workbench) => {
     await workbench.hideSideBar();
-    await workbench.openFile(CAPSULE_PROMPT_FILE);
-    await workbench.selectAll();
-    await statusBarShowsSelection(workbench, o200kTokenCount(CAPSULE_PROMPT));
-    await workbench.runCommand(COUNT_COMMAND);
-    await readBudgetPanel(workbench);
+    await openBudgetPanelOnFile(workbench, CAPSULE_PROMPT_FILE, o200kTokenCount(CAPSULE_PROMPT));
     const card = servingCard(workbench.webview);
     await settledServingTable(card).waitFor({ state: 'visible' });
     const before = await caption(card);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { COUNT_COMMAND, readBudgetPanel, statusBarShowsSelection } from './support/capsule';
+import { openBudgetPanelOnFile } from './support/capsule';
 import { o200kTokenCount } from './support/expected';
 import { CAPSULE_PROMPT, CAPSULE_PROMPT_FILE } from './support/fixtures';
 import { CALIBRATION_PATTERN, metricCells, parseDurationMs, servingCard, servingInput, SERVING_MODES, settledServingTable } from './support/serving';
@@ -21,12 +21,8 @@ async function waitForCaptionRate(card: Locator, rate: string): Promise<void> {
 test('the Budget Panel\'s Serving card simulates the selection in three deployment modes and re-runs at a new request rate', { timeout: 120_000 }, async () => {
   await Workbench.inNewWorkspace('serving', { [CAPSULE_PROMPT_FILE]: CAPSULE_PROMPT }, async (workbench) => {
     await workbench.hideSideBar();
-    await workbench.openFile(CAPSULE_PROMPT_FILE);
     const tokens = o200kTokenCount(CAPSULE_PROMPT);
-    await workbench.selectAll();
-    await statusBarShowsSelection(workbench, tokens);
-    await workbench.runCommand(COUNT_COMMAND);
-    assert.equal((await readBudgetPanel(workbench)).tokens, tokens);
+    assert.equal((await openBudgetPanelOnFile(workbench, CAPSULE_PROMPT_FILE, tokens)).tokens, tokens);
 
     const card = servingCard(workbench.webview);
     const table = settledServingTable(card);

@@ -7,6 +7,18 @@ export function formatCount(n: number): string {
   return grouped.format(Math.round(n));
 }
 
+const fixedFormats = new Map<number, Intl.NumberFormat>();
+
+/** A number with `digits` decimals and thousands separators: 1,300.12. */
+export function formatFixed(n: number, digits: number): string {
+  let format = fixedFormats.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    fixedFormats.set(digits, format);
+  }
+  return format.format(n);
+}
+
 /** Dollars with enough precision to tell small per-call costs apart: $0.00309, $12.40. */
 export function formatUsd(usd: number): string {
   if (!Number.isFinite(usd)) return '—';

@@ -84,9 +84,9 @@ export { SERVING_MODES };
 
 /**
  * The work one estimate may do, in simulated events (one event: an arrival, a batch step,
- * a transfer). About 2 million a second run here, so the bound is about 12 s of work for
- * the 12 results the card shows (3 modes, the capsule, 8 chart points): the same
- * allowance per result shown, however large the prompt or the rate.
+ * a transfer): the same allowance for each of the 12 results the card shows (3 modes, the
+ * capsule, 8 chart points), however large the prompt or the rate. 3.4 to 8.6 million
+ * events a second were measured on the 2-core dev machine, so the bound is 3 to 7 s.
  */
 export const EVENTS_PER_SHOWN_RESULT = 2_000_000;
 const SHOWN_RESULTS = 12;

@@ -63,3 +63,15 @@ export async function readBudgetPanel(workbench: Workbench): Promise<BudgetPanel
     tokenizer: normalizeSpaces(await panel.locator('[data-testid="tokenizer"]').innerText()),
   };
 }
+
+/**
+ * Opens `fileName`, selects all of it (`text`), waits for the status bar's count, and
+ * runs "Count Tokens and Cost": the Budget Panel, counted. Returns the panel's reading.
+ */
+export async function openBudgetPanelOnFile(workbench: Workbench, fileName: string, tokens: number): Promise<BudgetPanelReading> {
+  await workbench.openFile(fileName);
+  await workbench.selectAll();
+  await statusBarShowsSelection(workbench, tokens);
+  await workbench.runCommand(COUNT_COMMAND);
+  return readBudgetPanel(workbench);
+}

@@ -19,11 +19,11 @@ export function metricCells(table: Locator, metric: string): Locator {
   return table.locator(`tbody tr[data-metric="${metric}"] td`);
 }
 
-/** Milliseconds from a duration cell as the card writes it: "12.3 ms", "250 ms" or "12.5 s". */
+/** Milliseconds from a duration cell as the card writes it: "12.3 ms", "2,114 ms" or "12.5 s". */
 export function parseDurationMs(text: string): number {
-  const match = /^(\d+(?:\.\d+)?) (ms|s)$/.exec(normalizeSpaces(text));
+  const match = /^(\d{1,3}(?:,\d{3})*(?:\.\d+)?) (ms|s)$/.exec(normalizeSpaces(text));
   assert.ok(match, `"${text}" reads as a duration in ms or s`);
-  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+  return Number(match[1]!.replace(/,/g, '')) * (match[2] === 's' ? 1000 : 1);
 }
 
 /** The <input> inside a vscode-textfield of the card (Playwright's CSS pierces its shadow root). */

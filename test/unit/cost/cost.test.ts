@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ModelEntry } from '../../../src/core/catalog/types';
 import { estimateCost } from '../../../src/core/cost/cost';
-import { formatUsd } from '../../../src/core/format/numbers';
+import { formatCount, formatFixed, formatUsd } from '../../../src/core/format/numbers';
 
 const model: ModelEntry = {
   id: 'm', name: 'M', provider: 'P', tokenizer: 'o200k_base', tokenizerExact: true,
@@ -47,5 +47,16 @@ describe('formatUsd', () => {
     assert.equal(formatUsd(1234.567), '$1,234.57');
     assert.equal(formatUsd(0), '$0');
     assert.equal(formatUsd(0.0000025), '$0.0000025');
+  });
+});
+
+describe('counts and fixed decimals', () => {
+  test('thousands separators everywhere a number is shown', () => {
+    assert.equal(formatCount(73101), '73,101');
+    assert.equal(formatCount(999), '999');
+    assert.equal(formatFixed(1300.123, 2), '1,300.12');
+    assert.equal(formatFixed(2114.4, 0), '2,114');
+    assert.equal(formatFixed(0.5, 1), '0.5');
+    assert.equal(formatFixed(3, 2), '3.00');
   });
 });
