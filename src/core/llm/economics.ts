@@ -1,0 +1,41 @@
+/**
+ * Is compressing worth it? The compression calls cost tokens on the compressor model;
+ * each later call of the capsule saves input tokens on the target model. Break-even is
+ * the number of calls after which the savings have paid for the compression.
+ */
+import type { ModelEntry } from '../catalog/types';
+import { capsuleSavings } from '../cost/savings';
+import type { TokenizerId } from '../tokens/tokenizer';
+import type { LlmUsage } from './capsulator';
+
+export interface CompressionEconomics {
+  /** USD the compression calls cost; null when the compressor model has no catalog price (local servers). */
+  compressionCostUsd: number | null;
+  /** The catalog row the compression was priced with. */
+  pricedAs?: string;
+  savingPerCallUsd: number;
+  /** Calls of the capsule after which it has paid for itself; null when it never does (or is free). */
+  breakEvenCalls: number | null;
+  /** Net saving after `calls` calls (the compression paid once). */
+  netAfter(calls: number): number | null;
+}
+
+export function compressionEconomics(
+  usage: LlmUsage,
+  compressor: ModelEntry | undefined,
+  target: ModelEntry,
+  counts: { originalTokens: number; capsuleTokens: number; tokenizer: TokenizerId },
+): CompressionEconomics {
+  const savings = capsuleSavings(counts, target);
+  const savingPerCallUsd = savings.originalCostUsd - savings.capsuleCostUsd;
+  const compressionCostUsd = compressor ? (usage.promptTokens * compressor.inputPerMTok + usage.completionTokens * compressor.outputPerMTok) / 1e6 : null;
+  const breakEvenCalls =
+    compressionCostUsd === null || compressionCostUsd === 0 ? (compressionCostUsd === 0 ? 0 : null) : savingPerCallUsd > 0 ? Math.ceil(compressionCostUsd / savingPerCallUsd) : null;
+  return {
+    compressionCostUsd,
+    ...(compressor ? { pricedAs: compressor.id } : {}),
+    savingPerCallUsd,
+    breakEvenCalls,
+    netAfter: (calls) => (compressionCostUsd === null ? null : calls * savingPerCallUsd - compressionCostUsd),
+  };
+}

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { compressPrompt } from '../../../src/core/capsule/index';
+import { buildCatalog } from '../../../src/core/catalog/catalog';
+import { compressWithLlm, type LlmCapsuleResult } from '../../../src/core/llm/capsulator';
+import { compressionEconomics } from '../../../src/core/llm/economics';
+import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../../src/core/llm/endpoint';
+import { preparePrompt } from '../../../src/core/llm/spans';
+import { getTokenizer } from '../../../src/core/tokens/tokenizer';
+import { chatReply, embeddingsReply, FakeOpenAi } from '../../support/fakeOpenAi';
+
+const CHAT = '/v1/chat/completions';
+const FENCE = '```json\n{ "category": "billing", "urgency": 3 }\n```';
+const PROMPT = [
+  '# Support reply',
+  '',
+  'You are a friendly and helpful customer support assistant for Acme Cloud. Your job is to write a reply to the customer named {{name}} about their open ticket, and you should always be polite and warm.',
+  '',
+  'Please make sure that you always read the whole ticket carefully before you start writing your answer, and please make sure that you really understand what the customer is actually asking about before answering.',
+  '',
+  'Answer in this format:',
+  '',
+  FENCE,
+  '',
+  'The full pricing is explained at https://acme.example.com/pricing for anyone who asks about it. Never promise refunds.',
+  '',
+].join('\n');
+const GOOD = '# Support reply\n\nYou are Acme Cloud support. Reply politely to {{name}} about their ticket; read it fully first.\n\nFormat:\n⟦BLOCK 1⟧\n\nPricing: https://acme.example.com/pricing. Never promise refunds.';
+const GOOD_SHORTER = '# Support reply\nAcme Cloud support: reply to {{name}}.\n⟦BLOCK 1⟧\nPricing: https://acme.example.com/pricing. Never promise refunds.';
+const builtin = { builtin: (text: string, options: { rate?: number }) => compressPrompt(text, options) };
+
+describe('LLM capsule backend (loopback OpenAI-compatible server, real HTTP)', () => {
+  const server = new FakeOpenAi();
+  let config: EndpointConfig;
+  before(async () => {
+    await server.start();
+  });
+  after(() => server.stop());
+  beforeEach(() => {
+    server.requests.length = 0;
+    config = { baseUrl: server.baseUrl, apiKey: 'sk-test-secret', model: 'gpt-4o-mini', timeoutMs: 2000, maxRetries: 1 };
+  });
+  const run = (options = {}, endpointConfig = config, signal?: AbortSignal): Promise<LlmCapsuleResult> =>
+    compressWithLlm(PROMPT, { rate: 0.5, candidates: 3, ...options }, openAiEndpoint(endpointConfig), builtin, signal);
+
+  test('markers stand in for code blocks: the model never sees the fence, the capsule has it byte for byte', async () => {
+    const prepared = preparePrompt(PROMPT);
+    assert.equal(prepared.blocks.length, 1);
+    assert.ok(!prepared.masked.includes('"urgency"'));
+    assert.deepEqual(prepared.mustKeep.map((i) => i.text), ['{{name}}', 'https://acme.example.com/pricing', 'Never promise refunds']);
+    server.script(CHAT, chatReply([GOOD]));
+    const result = await run({ candidates: 1 });
+    assert.equal(result.fallback, false);
+    assert.ok(result.capsule.includes(FENCE), result.capsule);
+    const sent = server.requestsTo(CHAT)[0]!.body!;
+    assert.equal(sent['model'], 'gpt-4o-mini');
+    assert.equal(sent['n'], 1);
+    const messages = sent['messages'] as Array<{ role: string; content: string }>;
+    assert.ok(!messages[1]!.content.includes('"urgency"') && messages[1]!.content.includes('⟦BLOCK 1⟧'), 'the block travels as a marker');
+    assert.match(messages[0]!.content, /Copy each of these items exactly[\s\S]*\{\{name\}\}/);
+    assert.equal(server.requestsTo(CHAT)[0]!.headers['authorization'], 'Bearer sk-test-secret');
+  });
+
+  test('each candidate is validated; the best valid one wins and every rejection says why', async () => {
+    const tooLong = `${GOOD}\n${'Also remember to be very polite and helpful in every single answer you write. '.repeat(12)}`;
+    const dropsPlaceholder = GOOD.replace('{{name}}', 'the customer');
+    const mangledMarker = GOOD.replace('⟦BLOCK 1⟧', '⟦BLOCK1⟧');
+    server.script(CHAT, chatReply([tooLong, dropsPlaceholder, mangledMarker, GOOD]));
+    const result = await run({ candidates: 4 });
+    assert.equal(result.candidates.length, 4);
+    assert.deepEqual(result.candidates.map((c) => c.passed), [false, false, false, true]);
+    assert.match(result.candidates[0]!.reason!, /tokens, over the limit of/);
+    assert.match(result.candidates[1]!.reason!, /placeholder "\{\{name\}\}" missing or altered/);
+    assert.match(result.candidates[2]!.reason!, /⟦BLOCK 1⟧ \(a code-fence\) is missing/);
+    assert.equal(result.chosen, 3);
+    assert.equal(result.capsule, GOOD.replace('⟦BLOCK 1⟧', FENCE));
+    assert.ok(result.report.withinBudget && result.report.capsuleTokens <= result.report.targetTokens * 1.05);
+    assert.deepEqual(result.usage, { promptTokens: 100, completionTokens: 40, embeddingTokens: 0, requests: 1 });
+  });
+
+  test('a lost constraint or an invented marker is rejected; none passing falls back to the built-in capsule', async () => {
+    server.script(CHAT, chatReply([GOOD.replace('Never promise refunds.', 'Be nice.'), `${GOOD}\n⟦BLOCK 2⟧`]));
+    const result = await run({ candidates: 2 });
+    assert.equal(result.fallback, true);
+    assert.equal(result.chosen, null);
+    assert.match(result.fallbackReason!, /no candidate passed \(1: constraint "Never promise refunds" lost; 2: ⟦BLOCK 2⟧ is not a marker of this prompt/);
+    assert.equal(result.capsule, compressPrompt(PROMPT, { rate: 0.5 }).capsule, 'the built-in capsule');
+  });
+
+  test('ranking by embeddings when an embeddings model is configured', async () => {
+    server.script(CHAT, chatReply([GOOD, GOOD_SHORTER]));
+    // Original, then the two passing candidates: the second is nearer in meaning here.
+    server.script('/v1/embeddings', embeddingsReply([[1, 0], [0, 1], [1, 0.1]]));
+    const result = await run({ candidates: 2 }, { ...config, embeddingsModel: 'text-embedding-3-small' });
+    assert.equal(result.ranking, 'embeddings');
+    assert.equal(result.chosen, 1);
+    assert.ok(result.candidates[1]!.meaning! > 0.99 && result.candidates[0]!.meaning! < 0.01);
+    assert.equal(result.usage.embeddingTokens, 10);
+  });
+
+  test('429 with Retry-After, then success: retried, and the capsule comes back', async () => {
+    server.script(CHAT, { status: 429, body: { error: { message: 'Rate limit reached', type: 'requests' } }, headers: { 'retry-after': '0' } }, chatReply([GOOD]));
+    const result = await run({ candidates: 1 });
+    assert.equal(result.fallback, false);
+    assert.equal(server.requestsTo(CHAT).length, 2);
+  });
+
+  test('500s until the retries give up: one clear error', async () => {
+    server.script(CHAT, { status: 500, body: { error: { message: 'upstream exploded' } }, headers: { 'retry-after-ms': '1' } });
+    await assert.rejects(run({ candidates: 1 }), (e: EndpointError) => e.kind === 'server' && /failed \(500\) after 1 retry: upstream exploded/.test(e.message));
+    assert.equal(server.requestsTo(CHAT).length, 2, 'the first try and one retry');
+  });
+
+  test('a slow server hits the timeout', async () => {
+    server.script(CHAT, { ...chatReply([GOOD]), delayMs: 1500 });
+    await assert.rejects(run({ candidates: 1 }, { ...config, timeoutMs: 200, maxRetries: 0 }), (e: EndpointError) => e.kind === 'timeout' && /did not answer the capsule request within 0\.2 s/.test(e.message));
+  });
+
+  test('malformed JSON and a reply without choices are reported as such', async () => {
+    server.script(CHAT, { body: '{"choices": [ this is not json' });
+    await assert.rejects(run({ candidates: 1 }), (e: EndpointError) => e.kind === 'malformed' && /not an OpenAI-style response/.test(e.message));
+    server.script(CHAT, { body: { object: 'chat.completion' } });
+    await assert.rejects(run({ candidates: 1 }), (e: EndpointError) => e.kind === 'malformed' && /no "choices" array/.test(e.message));
+  });
+
+  test('cancelling mid-request rejects at once with AbortError', async () => {
+    server.script(CHAT, { ...chatReply([GOOD]), delayMs: 1500 });
+    const controller = new AbortController();
+    const started = performance.now();
+    const pending = run({ candidates: 1 }, config, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(pending, (e: EndpointError) => e.kind === 'cancelled' && e.name === 'AbortError');
+    assert.ok(performance.now() - started < 1000);
+  });
+
+  test('a server that refuses n > 1 gets k single requests', async () => {
+    server.script(CHAT, { status: 400, body: { error: { message: "'n' must be 1 for this model", type: 'invalid_request_error' } } }, chatReply([GOOD_SHORTER]), chatReply([GOOD]), chatReply([GOOD]));
+    const result = await run({ candidates: 3, concurrency: 2 });
+    const calls = server.requestsTo(CHAT).map((r) => r.body!['n']);
+    assert.deepEqual(calls, [3, 1, 1, 1]);
+    assert.equal(result.candidates.length, 3);
+    assert.equal(result.fallback, false);
+  });
+
+  test('a server that ignores n is topped up with single requests', async () => {
+    server.script(CHAT, chatReply([GOOD]), chatReply([GOOD_SHORTER]));
+    const result = await run({ candidates: 2 });
+    assert.deepEqual(server.requestsTo(CHAT).map((r) => r.body!['n']), [2, 1]);
+    assert.equal(result.candidates.length, 2);
+    assert.equal(result.usage.requests, 2);
+  });
+
+  test('401, 403, 404, context length and connection refused get messages that say what to do', async () => {
+    const cases: Array<[number, unknown, EndpointError['kind'], RegExp]> = [
+      [401, { error: { message: 'Incorrect API key provided' } }, 'auth', /refused the API key \(401\)/],
+      [403, { error: { message: 'not allowed' } }, 'forbidden', /does not allow this key to use gpt-4o-mini \(403\)/],
+      [404, { error: { message: 'The model does not exist' } }, 'not-found', /Model 'gpt-4o-mini' or the API was not found .*\(404\).*ends in \/v1/],
+      [400, { error: { message: "This model's maximum context length is 8192 tokens", code: 'context_length_exceeded' } }, 'context-length', /longer than gpt-4o-mini's context/],
+    ];
+    for (const [status, body, kind, message] of cases) {
+      server.script(CHAT, { status, body });
+      await assert.rejects(run({ candidates: 1 }), (e: EndpointError) => e.kind === kind && message.test(e.message), `${status}`);
+    }
+    // A port that was just free: nothing listens there.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const refused = `http://127.0.0.1:${port}/v1`;
+    await assert.rejects(run({ candidates: 1 }, { ...config, baseUrl: refused, maxRetries: 0 }), (e: EndpointError) => e.kind === 'connection' && e.message.startsWith(`Could not connect to ${refused} (ECONNREFUSED)`));
+    for (const r of server.requests) assert.ok(!JSON.stringify(r.body).includes('sk-test-secret'), 'the key travels only in the header');
+  });
+
+  test('content-filtered choices are left out; all filtered is an error', async () => {
+    server.script(CHAT, chatReply(['', ''], undefined, 'content_filter'));
+    await assert.rejects(run({ candidates: 2 }), (e: EndpointError) => e.kind === 'content-filter');
+  });
+
+  test('JSON prompts and rate 1 make no request', async () => {
+    const json = compressWithLlm('{"role": "system", "content": "You are a helpful assistant who always answers politely and at length."}', { rate: 0.5 }, openAiEndpoint(config), builtin);
+    const result = await json;
+    assert.equal(result.fallback, true);
+    assert.match(result.fallbackReason!, /JSON prompt is data/);
+    const same = await compressWithLlm(PROMPT, { rate: 1 }, openAiEndpoint(config), builtin);
+    assert.equal(same.capsule, PROMPT);
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+describe('compression economics', () => {
+  const catalog = buildCatalog();
+  test('cost of the compression calls, saving per call and break-even', () => {
+    const mini = catalog.get('gpt-4o-mini')!;
+    const target = catalog.get('gpt-4o')!;
+    const usage = { promptTokens: 1000, completionTokens: 300, embeddingTokens: 0, requests: 1 };
+    const e = compressionEconomics(usage, mini, target, { originalTokens: 1000, capsuleTokens: 500, tokenizer: 'o200k_base' });
+    const cost = (1000 * mini.inputPerMTok + 300 * mini.outputPerMTok) / 1e6;
+    assert.ok(Math.abs(e.compressionCostUsd! - cost) < 1e-12);
+    assert.ok(Math.abs(e.savingPerCallUsd - (500 * target.inputPerMTok) / 1e6) < 1e-12);
+    assert.equal(e.breakEvenCalls, Math.ceil(cost / e.savingPerCallUsd));
+    assert.ok(e.netAfter(e.breakEvenCalls!)! >= 0 && e.netAfter(e.breakEvenCalls! - 1)! < 0);
+    const local = compressionEconomics(usage, undefined, target, { originalTokens: 1000, capsuleTokens: 500, tokenizer: 'o200k_base' });
+    assert.equal(local.compressionCostUsd, null, 'a local model has no price');
+    assert.equal(local.breakEvenCalls, null);
+    assert.ok(getTokenizer('o200k_base'));
+  });
+});
