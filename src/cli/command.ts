@@ -5,6 +5,8 @@ export interface CliIo {
   /** Reads all of stdin (used when FILE is `-` or absent). */
   readStdin(): Promise<string>;
   readonly cwd: string;
+  /** Environment variables (the LLM backend's API key); process.env when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface CliCommand {

@@ -73,7 +73,7 @@ function readStdin(): Promise<string> {
 }
 
 if (require.main === module) {
-  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, readStdin, cwd: process.cwd() };
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, readStdin, cwd: process.cwd(), env: process.env };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

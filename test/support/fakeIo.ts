@@ -15,7 +15,8 @@ function sink(chunks: string[]): Writable {
   });
 }
 
-export function fakeIo(stdin = '', cwd = process.cwd()): CapturedIo {
+/** Captured stdout/stderr; a hermetic environment (no API key leaks in from the machine). */
+export function fakeIo(stdin = '', cwd = process.cwd(), env: Record<string, string> = {}): CapturedIo {
   const out: string[] = [];
   const err: string[] = [];
   return {
@@ -23,6 +24,7 @@ export function fakeIo(stdin = '', cwd = process.cwd()): CapturedIo {
     stderr: sink(err),
     readStdin: async () => stdin,
     cwd,
+    env,
     out: () => out.join(''),
     err: () => err.join(''),
   };

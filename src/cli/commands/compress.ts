@@ -1,34 +1,77 @@
-import { formatCount } from '../../core/format/numbers';
 import { compressPrompt, DEFAULT_RATE } from '../../core/capsule/index';
-import type { CompressOptions } from '../../core/capsule/types';
+import type { CapsuleResult, CompressOptions } from '../../core/capsule/types';
+import { buildCatalog } from '../../core/catalog/catalog';
+import { formatCount } from '../../core/format/numbers';
+import { compressWithLlm, type LlmCapsuleResult } from '../../core/llm/capsulator';
+import { compressionEconomics } from '../../core/llm/economics';
+import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../core/llm/endpoint';
 import { isTokenizerId, TOKENIZER_IDS, type TokenizerId } from '../../core/tokens/tokenizer';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, type ParsedArgs } from '../args';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { readInputText, requireText } from '../input';
 
-const BACKENDS = ['builtin'] as const;
+const BACKENDS = ['builtin', 'llm'] as const;
+type Backend = (typeof BACKENDS)[number];
 
-const USAGE = `usage: capsule compress [FILE|-] [--rate R | --target-tokens N] [--backend builtin] [--tokenizer ID] [--json | --jsonl]
+const USAGE = `usage: capsule compress [FILE|-] [--rate R | --target-tokens N] [--backend builtin|llm] [--tokenizer ID] [--json | --jsonl]
+       capsule compress --backend llm --base-url URL --model NAME [--embeddings-model NAME] [--candidates K] ...
 
 Compresses a prompt into a capsule under a token budget, keeping its structure,
 placeholders, URLs, numbers, code and constraints byte for byte. Reads FILE (stdin
 when FILE is - or absent) and prints the capsule; a one-line summary goes to stderr.
   --rate R            fraction of tokens to keep, in (0, 1] (default ${DEFAULT_RATE})
   --target-tokens N   token budget instead of a rate
-  --backend builtin   compressor to use (only 'builtin' for now)
+  --backend B         builtin (default: no model, offline) or llm (an OpenAI-compatible API)
   --tokenizer ID      tokenizer the budget is counted with: ${TOKENIZER_IDS.join(', ')} (default o200k_base)
   --json              print {"capsule", "originalTokens", "capsuleTokens", "rate", ...}
   --jsonl             batch mode: each input line is {"id": ..., "prompt": "..."}; each output
                       line is {"id", "capsule", "originalTokens", "capsuleTokens"} or {"id", "error"}.
-                      Exit code 1 when any line failed (the others still complete).`;
+                      Exit code 1 when any line failed (the others still complete).
+LLM backend (the prompt is sent to URL; the key comes from CAPSULE_API_KEY or OPENAI_API_KEY,
+none for local servers):
+  --base-url URL      e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1 (Ollama)
+  --model NAME        the model that writes the capsule
+  --embeddings-model NAME   rank candidates by embedding similarity (else by distinctive words kept)
+  --candidates K      candidates to ask for, 1-10 (default 3)
+  --concurrency C     requests in flight when the server refuses n > 1 (default 3)
+  --timeout-ms MS     per request (default 60000); --max-retries N on 429/5xx (default 2)
+  --target-model ID   catalog model the capsule is sent to, for the saving and break-even (default gpt-4o)
+  --json adds "candidates" (tokens, passed, reason, score), "chosen", "fallback", "usage" (tokens, cost).
+  An endpoint failure prints one line and exits 1; usage errors exit 2.`;
 
 interface Settings {
   options: CompressOptions;
   tokenizer: TokenizerId;
   mode: 'text' | 'json' | 'jsonl';
+  backend: Backend;
+  llm?: { endpoint: EndpointConfig; candidates: number; concurrency: number; targetModel: string };
 }
 
-function readSettings(args: ParsedArgs): Settings {
+function readLlmSettings(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>): NonNullable<Settings['llm']> {
+  const baseUrl = stringFlag(args, 'base-url');
+  const model = stringFlag(args, 'model');
+  if (!baseUrl) throw new UsageError('--backend llm needs --base-url URL (e.g. https://api.openai.com/v1)');
+  if (!model) throw new UsageError('--backend llm needs --model NAME');
+  try {
+    const url = new URL(baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new UsageError(`--base-url '${baseUrl}' is not an http(s) URL`);
+  }
+  const apiKey = env['CAPSULE_API_KEY'] || env['OPENAI_API_KEY'];
+  const embeddingsModel = stringFlag(args, 'embeddings-model');
+  const endpoint: EndpointConfig = {
+    baseUrl,
+    model,
+    timeoutMs: numberFlag(args, 'timeout-ms') ?? 60_000,
+    maxRetries: numberFlag(args, 'max-retries') ?? 2,
+    ...(apiKey ? { apiKey } : {}),
+    ...(embeddingsModel ? { embeddingsModel } : {}),
+  };
+  return { endpoint, candidates: numberFlag(args, 'candidates') ?? 3, concurrency: numberFlag(args, 'concurrency') ?? 3, targetModel: stringFlag(args, 'target-model') ?? 'gpt-4o' };
+}
+
+function readSettings(args: ParsedArgs, io: CliIo): Settings {
   const rate = numberFlag(args, 'rate');
   const targetTokens = numberFlag(args, 'target-tokens');
   if (rate !== undefined && targetTokens !== undefined) throw new UsageError('--rate and --target-tokens are mutually exclusive');
@@ -45,7 +88,45 @@ function readSettings(args: ParsedArgs): Settings {
   const options: CompressOptions = { tokenizer: tokenizerFlag };
   if (targetTokens !== undefined) options.targetTokens = targetTokens;
   else options.rate = rate ?? DEFAULT_RATE;
-  return { options, tokenizer: tokenizerFlag, mode: json ? 'json' : jsonl ? 'jsonl' : 'text' };
+  const llmOnly = ['base-url', 'model', 'embeddings-model', 'candidates', 'concurrency', 'timeout-ms', 'max-retries', 'target-model'].filter((f) => args.flags[f] !== undefined);
+  if (backend !== 'llm' && llmOnly.length > 0) throw new UsageError(`--${llmOnly[0]} goes with --backend llm`);
+  const settings: Settings = { options, tokenizer: tokenizerFlag, mode: json ? 'json' : jsonl ? 'jsonl' : 'text', backend: backend as Backend };
+  if (backend === 'llm') settings.llm = readLlmSettings(args, io.env ?? process.env);
+  return settings;
+}
+
+type Compressed = CapsuleResult & { llm?: LlmCapsuleResult };
+
+async function compressOne(text: string, settings: Settings): Promise<Compressed> {
+  if (settings.backend === 'builtin' || !settings.llm) return compressPrompt(text, settings.options);
+  const { endpoint, candidates, concurrency } = settings.llm;
+  const result = await compressWithLlm(text, { ...settings.options, candidates, concurrency }, openAiEndpoint(endpoint), { builtin: compressPrompt });
+  return { ...result, llm: result };
+}
+
+/** What --json adds for the LLM backend: candidates, the choice, fallback, usage and cost. */
+function llmJson(result: LlmCapsuleResult, settings: Settings): Record<string, unknown> {
+  const catalog = buildCatalog();
+  const target = catalog.get(settings.llm!.targetModel);
+  if (!target) throw new UsageError(`unknown --target-model '${settings.llm!.targetModel}'; see 'capsule models'`);
+  const economics = compressionEconomics(result.usage, catalog.get(result.model), target, {
+    originalTokens: result.report.originalTokens,
+    capsuleTokens: result.report.capsuleTokens,
+    tokenizer: settings.tokenizer,
+  });
+  return {
+    model: result.model,
+    endpoint: result.endpoint,
+    candidates: result.candidates.map((c) => ({ tokens: c.tokens, passed: c.passed, ...(c.reason ? { reason: c.reason } : {}), ...(c.score !== undefined ? { score: Math.round(c.score * 1000) / 1000 } : {}) })),
+    chosen: result.chosen,
+    fallback: result.fallback,
+    ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
+    ranking: result.ranking,
+    usage: { ...result.usage, costUsd: economics.compressionCostUsd, ...(economics.pricedAs ? { pricedAs: economics.pricedAs } : {}) },
+    savingPerCallUsd: economics.savingPerCallUsd,
+    breakEvenCalls: economics.breakEvenCalls,
+    targetModel: target.id,
+  };
 }
 
 export const compressCommand: CliCommand = {
@@ -60,15 +141,31 @@ export const compressCommand: CliCommand = {
       tokenizer: { kind: 'string' },
       json: { kind: 'boolean' },
       jsonl: { kind: 'boolean' },
+      'base-url': { kind: 'string' },
+      model: { kind: 'string' },
+      'embeddings-model': { kind: 'string' },
+      candidates: { kind: 'integer', min: 1, max: 10 },
+      concurrency: { kind: 'integer', min: 1, max: 16 },
+      'timeout-ms': { kind: 'integer', min: 100, max: 600_000 },
+      'max-retries': { kind: 'integer', min: 0, max: 10 },
+      'target-model': { kind: 'string' },
     });
     if (args.positionals.length > 1) throw new UsageError('compress takes at most one FILE');
-    const settings = readSettings(args);
+    const settings = readSettings(args, io);
     const { text, name } = await readInputText(args.positionals[0], io);
     if (settings.mode === 'jsonl') return runBatch(text, settings, io);
     requireText(text, name);
-    const { capsule, report } = compressPrompt(text, settings.options);
+    let result: Compressed;
+    try {
+      result = await compressOne(text, settings);
+    } catch (error) {
+      if (!(error instanceof EndpointError)) throw error;
+      io.stderr.write(`capsule compress: ${error.message}\n`);
+      return 1;
+    }
+    const { capsule, report } = result;
     if (settings.mode === 'json') {
-      const result = {
+      const json = {
         capsule,
         originalTokens: report.originalTokens,
         capsuleTokens: report.capsuleTokens,
@@ -78,23 +175,25 @@ export const compressCommand: CliCommand = {
         withinBudget: report.withinBudget,
         ...(report.budgetNote !== undefined ? { budgetNote: report.budgetNote } : {}),
         tokenizer: settings.tokenizer,
-        backend: 'builtin',
+        backend: settings.backend,
         protected: report.protected,
         dropped: report.dropped,
         elapsedMs: Math.round(report.elapsedMs * 10) / 10,
+        ...(result.llm ? llmJson(result.llm, settings) : {}),
       };
-      io.stdout.write(JSON.stringify(result) + '\n');
+      io.stdout.write(JSON.stringify(json) + '\n');
       return 0;
     }
     io.stdout.write(capsule.endsWith('\n') || capsule === '' ? capsule : capsule + '\n');
     const summary = `${name}: ${formatCount(report.originalTokens)} -> ${formatCount(report.capsuleTokens)} tokens (${settings.tokenizer}), rate ${report.rateReached.toFixed(2)} for a target of ${formatCount(report.targetTokens)}`;
-    io.stderr.write(summary + (report.budgetNote ? `; ${report.budgetNote}` : '') + '\n');
+    const llmNote = result.llm ? (result.llm.fallback ? `; built-in capsule used: ${result.llm.fallbackReason}` : `; ${result.llm.model}, candidate ${result.llm.chosen! + 1} of ${result.llm.candidates.length}`) : '';
+    io.stderr.write(summary + (report.budgetNote ? `; ${report.budgetNote}` : '') + llmNote + '\n');
     return 0;
   },
 };
 
 /** One capsule per input line; a bad line gets an error object and the rest go on. */
-function runBatch(input: string, settings: Settings, io: CliIo): number {
+async function runBatch(input: string, settings: Settings, io: CliIo): Promise<number> {
   let failures = 0;
   const lines = input.split('\n');
   for (let n = 0; n < lines.length; n++) {
@@ -114,8 +213,9 @@ function runBatch(input: string, settings: Settings, io: CliIo): number {
       const prompt = record['prompt'];
       if (typeof prompt !== 'string') throw new Error(`line ${n + 1} has no string "prompt"`);
       requireText(prompt, `the prompt of line ${n + 1}`);
-      const { capsule, report } = compressPrompt(prompt, settings.options);
-      io.stdout.write(JSON.stringify({ id, capsule, originalTokens: report.originalTokens, capsuleTokens: report.capsuleTokens }) + '\n');
+      const { capsule, report, llm } = await compressOne(prompt, settings);
+      const extra = llm ? { fallback: llm.fallback, chosen: llm.chosen, usage: llm.usage } : {};
+      io.stdout.write(JSON.stringify({ id, capsule, originalTokens: report.originalTokens, capsuleTokens: report.capsuleTokens, ...extra }) + '\n');
     } catch (error) {
       failures++;
       io.stdout.write(JSON.stringify({ id, error: (error as Error).message }) + '\n');
