@@ -3,9 +3,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { compressPrompt } from '../../../src/core/capsule/index';
 import { buildCatalog } from '../../../src/core/catalog/catalog';
+import { CapsuleCache, capsuleCacheKey } from '../../../src/core/llm/cache';
 import { compressWithLlm, type LlmCapsuleResult } from '../../../src/core/llm/capsulator';
 import { compressionEconomics } from '../../../src/core/llm/economics';
 import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../../src/core/llm/endpoint';
+import { probeLocalServers } from '../../../src/core/llm/localServers';
 import { preparePrompt } from '../../../src/core/llm/spans';
 import { getTokenizer } from '../../../src/core/tokens/tokenizer';
 import { chatReply, embeddingsReply, FakeOpenAi } from '../../support/fakeOpenAi';
@@ -204,5 +206,38 @@ describe('compression economics', () => {
     assert.equal(local.compressionCostUsd, null, 'a local model has no price');
     assert.equal(local.breakEvenCalls, null);
     assert.ok(getTokenizer('o200k_base'));
+  });
+});
+
+describe('local model servers', () => {
+  test('lists the models of the loopback ports that answer /v1/models, and skips the rest', async () => {
+    const ollama = await new FakeOpenAi().script('/v1/models', { body: { object: 'list', data: [{ id: 'qwen2.5:0.5b' }, { id: 'qwen2.5:7b' }] } }).start();
+    const notOpenAi = await new FakeOpenAi().script('/v1/models', { body: '<html>hello</html>' }).start();
+    const slow = await new FakeOpenAi().script('/v1/models', { body: { data: [{ id: 'late' }] }, delayMs: 2000 }).start();
+    const portOf = (s: FakeOpenAi) => Number(new URL(s.baseUrl).port);
+    try {
+      const found = await probeLocalServers([portOf(ollama), portOf(notOpenAi), portOf(slow)], 300);
+      assert.deepEqual(found, [{ baseUrl: ollama.baseUrl, port: portOf(ollama), models: ['qwen2.5:0.5b', 'qwen2.5:7b'] }]);
+    } finally {
+      await Promise.all([ollama.stop(), notOpenAi.stop(), slow.stop()]);
+    }
+  });
+});
+
+describe('capsule cache', () => {
+  test('the key changes with anything that changes the capsule, and entries are bounded, least recent first', () => {
+    const base = { prompt: 'p', baseUrl: 'http://a/v1', model: 'm', rate: 0.5, tokenizer: 'o200k_base', candidates: 3 };
+    const key = capsuleCacheKey(base);
+    assert.equal(capsuleCacheKey({ ...base }), key);
+    for (const change of [{ prompt: 'q' }, { baseUrl: 'http://b/v1' }, { model: 'n' }, { rate: 0.4 }, { candidates: 2 }, { embeddingsModel: 'e' }, { tokenizer: 'cl100k_base' }]) {
+      assert.notEqual(capsuleCacheKey({ ...base, ...change }), key, JSON.stringify(change));
+    }
+    const cache = new CapsuleCache<number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.get('a');
+    cache.set('c', 3);
+    assert.deepEqual(cache.entries(), [['a', 1], ['c', 3]]);
+    assert.equal(cache.clear(), 2);
   });
 });
