@@ -1,9 +1,10 @@
 import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
-import type { BudgetState, CapsuleCardState } from '../src/core/protocol/panel';
+import type { BudgetState, CapsuleCardState, CompressorChoice, CompressorId, LlmCardInfo } from '../src/core/protocol/panel';
 import { codicon, debounce, h } from './dom';
 
 export interface CapsuleViewEvents {
   onCompress(rate: number): void;
+  onSetCompressor(backend: CompressorId): void;
   /** Each names the capsule the card shows, so a newer one is never acted on by mistake. */
   onApply(capsuleId: number): void;
   onCopy(capsuleId: number): void;
@@ -48,12 +49,64 @@ export class CapsuleView {
     const rate = card?.rate ?? state.compressionRate;
     const parts: Array<HTMLElement | null> = [
       h('h2', { id: 'capsule-title' }, codicon('fold'), ' Capsule'),
+      state.compressor ? this.compressorSelect(state.compressor) : null,
       this.slider(rate, card),
       card && card.status !== 'error' && card.originalTokens > 0 ? this.summary(card) : null,
       card?.message ? h('p', { class: card.status === 'error' ? 'message error' : 'message', role: card.status === 'error' ? 'alert' : undefined }, card.message) : null,
+      card?.llm ? this.llmDetails(card.llm) : null,
       card && card.originalTokens > 0 ? this.details(card) : null,
     ];
     this.root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  }
+
+  /** Which compressor new capsules use; an LLM that is not set up is listed, disabled. */
+  private compressorSelect(choice: CompressorChoice): HTMLElement {
+    const select = document.createElement('vscode-single-select');
+    select.setAttribute('data-testid', 'capsule-compressor');
+    select.setAttribute('aria-label', 'Compressor');
+    for (const option of choice.options) {
+      const el = document.createElement('vscode-option');
+      el.setAttribute('value', option.id);
+      el.textContent = option.label;
+      if (option.id === choice.backend) el.setAttribute('selected', '');
+      if (!option.available) el.setAttribute('disabled', '');
+      select.append(el);
+    }
+    select.addEventListener('change', () => this.events.onSetCompressor(select.value as CompressorId));
+    return h('label', { class: 'field compressor' }, h('span', {}, 'Compressor'), select);
+  }
+
+  /** The LLM's candidates (passed or why not, score), the one chosen, and what it cost. */
+  private llmDetails(llm: LlmCardInfo): HTMLElement {
+    const rows = llm.candidates.map((c, i) =>
+      h(
+        'tr',
+        { class: i === llm.chosen ? 'chosen' : undefined, 'data-testid': `capsule-candidate-${i + 1}` },
+        h('td', { class: 'num' }, String(i + 1)),
+        h('td', { class: 'num' }, formatCount(c.tokens)),
+        h('td', {}, c.passed ? (i === llm.chosen ? 'chosen' : 'passed') : `rejected: ${c.reason ?? ''}`),
+        h('td', { class: 'num' }, c.score === undefined ? '—' : c.score.toFixed(3)),
+      ),
+    );
+    const cost =
+      llm.compressionCostUsd === null
+        ? `${formatCount(llm.usage.promptTokens + llm.usage.completionTokens)} tokens on ${llm.model} (not in the price catalog: a local model costs no API fee).`
+        : `Compression cost ${formatUsd(llm.compressionCostUsd)} (${formatCount(llm.usage.promptTokens)} in + ${formatCount(llm.usage.completionTokens)} out on ${llm.model}); it saves ${formatUsd(llm.savingPerCallUsd)} per call, so it pays for itself ${
+            llm.breakEvenCalls === null ? 'never' : `after ${formatCount(llm.breakEvenCalls)} call${llm.breakEvenCalls === 1 ? '' : 's'}`
+          }.`;
+    return h(
+      'div',
+      { class: 'capsule-llm', 'data-testid': 'capsule-llm' },
+      h('h3', {}, `LLM: ${llm.model}${llm.cached ? ' (from the cache, not paid again)' : ''}`),
+      llm.fallback ? h('p', { class: 'message warn', 'data-testid': 'capsule-llm-fallback' }, `Built-in capsule used: ${llm.fallbackReason ?? ''}.`) : null,
+      h(
+        'table',
+        { class: 'capsule-candidates', 'data-testid': 'capsule-candidates' },
+        h('thead', {}, h('tr', {}, h('th', { class: 'num' }, '#'), h('th', { class: 'num' }, 'Tokens'), h('th', {}, 'Verdict'), h('th', { class: 'num', title: `Meaning kept (${llm.ranking === 'embeddings' ? 'embedding cosine' : 'distinctive words kept'}) minus a length penalty` }, 'Score'))),
+        h('tbody', {}, ...rows),
+      ),
+      h('p', { class: 'footnote', 'data-testid': 'capsule-llm-cost' }, cost),
+    );
   }
 
   private slider(rate: number, card: CapsuleCardState | undefined): HTMLElement {

@@ -30,6 +30,7 @@ const budget = new BudgetView(app, persisted.sort, {
 
 const capsule = new CapsuleView(app, {
   onCompress: (rate) => client.command('compress', { rate }),
+  onSetCompressor: (backend) => client.command('setCompressor', { backend }),
   onApply: (capsuleId) => client.command('applyCapsule', { capsuleId }),
   onCopy: (capsuleId) => client.command('copyCapsule', { capsuleId }),
   onDiscard: (capsuleId) => client.command('discardCapsule', { capsuleId }),

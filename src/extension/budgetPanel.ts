@@ -8,6 +8,8 @@ import {
   CAPSULE_PREVIEW_CHARS,
   type BudgetState,
   type CapsuleCardState,
+  type CompressorChoice,
+  type LlmCardInfo,
   type ServingCardState,
   type ServingInputs,
   type HostToPanelMessage,
@@ -22,6 +24,9 @@ import type { CapsuleService, PendingCapsule } from './capsule/capsuleService';
 import { compressRefusal, openPreview, savingsFor } from './capsule/compressCommands';
 import { PREVIEW_SCHEME, type PreviewContentProvider } from './capsule/previewContent';
 import type { CatalogService } from './catalogService';
+import { LlmNotConfiguredError, type LlmService } from './llm/llmService';
+import { compressionEconomics } from '../core/llm/economics';
+import { EndpointError } from '../core/llm/errors';
 import { CommandIds } from './commandIds';
 import { panelResourceRoots, renderPanelHtml } from './panelHtml';
 import { readCompressionSettings, SETTINGS_SECTION, SettingKeys, updateSetting } from './settings';
@@ -72,6 +77,7 @@ interface PanelDeps {
   memento: vscode.Memento;
   capsules: CapsuleService;
   preview: PreviewContentProvider;
+  llm: LlmService;
 }
 
 /**
@@ -140,6 +146,10 @@ export class BudgetPanel implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor)),
       deps.catalog.onDidChange(() => this.captured && void this.recount(this.captured)),
       deps.capsules.onDidChange(() => this.publish(this.state)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        // The card's compressor choice follows the settings.
+        if (e.affectsConfiguration(`${SETTINGS_SECTION}.compression`) || e.affectsConfiguration(`${SETTINGS_SECTION}.llm`)) this.publish(this.state);
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         // The card marks its capsule stale as soon as its document changes.
         if (deps.capsules.forDocument(e.document.uri.toString())) this.publish(this.state);
@@ -232,7 +242,7 @@ export class BudgetPanel implements vscode.Disposable {
 
   private publish(state: BudgetState): void {
     const capsule = this.capsuleCard(state);
-    this.state = { ...state, capsule, serving: this.serving };
+    this.state = { ...state, capsule, compressor: this.compressorChoice(), serving: this.serving };
     this.post({ kind: 'notification', method: 'state', params: this.state });
     this.scheduleServing();
   }
@@ -372,6 +382,44 @@ export class BudgetPanel implements vscode.Disposable {
       preview: pending.result.capsule.slice(0, CAPSULE_PREVIEW_CHARS),
       previewTruncated: pending.result.capsule.length > CAPSULE_PREVIEW_CHARS,
       stale: this.deps.capsules.isStale(pending),
+      backend: pending.backend,
+      ...(pending.llm ? { llm: this.llmInfo(pending)! } : {}),
+    };
+  }
+
+  private compressorChoice(): CompressorChoice {
+    const llm = this.deps.llm.describe();
+    return {
+      backend: readCompressionSettings().backend,
+      options: [
+        { id: 'builtin', label: 'Built-in (no model, offline)', available: true },
+        { id: 'llm', label: llm ? `LLM: ${llm}` : 'LLM (not set up: see promptCapsule.llm settings)', available: llm !== undefined },
+      ],
+    };
+  }
+
+  /** What the card shows of an LLM capsule, with the compression's cost and break-even. */
+  private llmInfo(pending: PendingCapsule): LlmCardInfo | undefined {
+    const llm = pending.llm;
+    if (!llm) return undefined;
+    const economics = compressionEconomics(llm.usage, this.deps.catalog.current.get(llm.model), this.deps.catalog.activeModel(), {
+      originalTokens: pending.result.report.originalTokens,
+      capsuleTokens: pending.result.report.capsuleTokens,
+      tokenizer: pending.tokenizer,
+    });
+    return {
+      model: llm.model,
+      endpoint: llm.endpoint,
+      candidates: llm.candidates.map((c) => ({ tokens: c.tokens, passed: c.passed, ...(c.reason ? { reason: c.reason } : {}), ...(c.score !== undefined ? { score: c.score } : {}) })),
+      chosen: llm.chosen,
+      fallback: llm.fallback,
+      ...(llm.fallbackReason ? { fallbackReason: llm.fallbackReason } : {}),
+      ranking: llm.ranking,
+      cached: llm.cached,
+      usage: llm.usage,
+      compressionCostUsd: economics.compressionCostUsd,
+      savingPerCallUsd: economics.savingPerCallUsd,
+      breakEvenCalls: economics.breakEvenCalls,
     };
   }
 
@@ -397,12 +445,20 @@ export class BudgetPanel implements vscode.Disposable {
           return;
         }
         const model = this.deps.catalog.activeModel();
-        const made = await this.deps.capsules.compress({ document, range, scope: source.scope, fileName: source.fileName }, rate, model.tokenizer, cancellation.token);
+        const backend = readCompressionSettings().backend;
+        const made = await this.deps.capsules.compress({ document, range, scope: source.scope, fileName: source.fileName }, rate, model.tokenizer, cancellation.token, backend);
         await openPreview(this.deps, made);
       }
       if (this.compressCancellation === cancellation) this.capsuleStatus = undefined;
     } catch (error) {
-      if (error instanceof CancelledError || (error as Error).name === 'AbortError') return;
+      if (error instanceof CancelledError || (error as Error).name === 'AbortError') {
+        if (this.compressCancellation === cancellation) this.capsuleStatus = undefined;
+        return;
+      }
+      if (error instanceof LlmNotConfiguredError || error instanceof EndpointError) {
+        this.capsuleStatus = { status: 'error', rate, message: `The LLM backend failed: ${error.message} Nothing changed.` };
+        return;
+      }
       this.deps.log.error(`panel compression failed: ${(error as Error).message}`);
       this.capsuleStatus = { status: 'error', rate, message: `Compression failed: ${(error as Error).message}` };
     } finally {
@@ -463,6 +519,9 @@ export class BudgetPanel implements vscode.Disposable {
         return;
       case 'rerunServing':
         this.scheduleServing(true);
+        return;
+      case 'setCompressor':
+        void updateSetting(SettingKeys.compressionBackend, message.params.backend).then(() => this.publish(this.state));
         return;
       case 'setServing': {
         const problem = this.servingIdsProblem(message.params);

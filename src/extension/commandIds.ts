@@ -8,6 +8,10 @@ export const CommandIds = {
   compressFile: 'promptCapsule.compressFile',
   applyCapsule: 'promptCapsule.applyCapsule',
   discardCapsule: 'promptCapsule.discardCapsule',
+  setApiKey: 'promptCapsule.setApiKey',
+  clearApiKey: 'promptCapsule.clearApiKey',
+  clearLlmCache: 'promptCapsule.clearLlmCache',
+  useLocalModelServer: 'promptCapsule.useLocalModelServer',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

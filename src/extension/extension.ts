@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { registerBudgetPanelSerializer, BudgetPanel } from './budgetPanel';
 import { CapsuleService } from './capsule/capsuleService';
+import { registerLlmCommands } from './llm/llmCommands';
+import { LlmService } from './llm/llmService';
 import { registerCompressCommands } from './capsule/compressCommands';
 import { PreviewContentProvider } from './capsule/previewContent';
 import { CatalogService } from './catalogService';
@@ -26,11 +28,12 @@ export function activate(context: vscode.ExtensionContext): PromptCapsuleApi {
   const log = vscode.window.createOutputChannel('Prompt Capsule', { log: true });
   const workers = new Workers(context.extensionUri);
   const catalog = new CatalogService(log);
-  const capsules = new CapsuleService(workers, log);
+  const llm = new LlmService(context.secrets, context.globalState, workers, log);
+  const capsules = new CapsuleService(workers, llm, log);
   const preview = new PreviewContentProvider();
-  const deps = { extensionUri: context.extensionUri, catalog, workers, log, memento: context.globalState, capsules, preview };
+  const deps = { extensionUri: context.extensionUri, catalog, workers, log, memento: context.globalState, capsules, preview, llm };
   const statusBar = new StatusBarController(catalog, workers, log);
-  context.subscriptions.push(log, workers, catalog, statusBar, capsules, preview, registerBudgetPanelSerializer(deps), ...registerCommands(deps), ...registerCompressCommands(deps), {
+  context.subscriptions.push(log, workers, catalog, statusBar, capsules, preview, registerBudgetPanelSerializer(deps), ...registerCommands(deps), ...registerCompressCommands(deps), ...registerLlmCommands(llm, log), {
     dispose: () => BudgetPanel.active?.dispose(),
   });
   void catalog.reload();

@@ -12,7 +12,19 @@ export const SettingKeys = {
   statusBarEnabled: 'statusBar.enabled',
   compressionRate: 'compression.rate',
   compressionAskForRate: 'compression.askForRate',
+  compressionBackend: 'compression.backend',
+  llmBaseUrl: 'llm.baseUrl',
+  llmModel: 'llm.model',
+  llmEmbeddingsModel: 'llm.embeddingsModel',
+  llmCandidates: 'llm.candidates',
+  llmTimeoutMs: 'llm.timeoutMs',
+  llmMaxRetries: 'llm.maxRetries',
+  llmConcurrency: 'llm.concurrency',
+  llmExtraHeaders: 'llm.extraHeaders',
+  llmLocalPorts: 'llm.localPorts',
 } as const;
+
+export type CompressionBackend = 'builtin' | 'llm';
 
 export const DEFAULT_MODEL_ID = 'gpt-4o';
 
@@ -63,6 +75,7 @@ export async function updateSetting(key: string, value: unknown): Promise<void> 
 export interface CompressionSettings {
   rate: number;
   askForRate: boolean;
+  backend: CompressionBackend;
 }
 
 export function readCompressionSettings(): CompressionSettings {
@@ -71,5 +84,53 @@ export function readCompressionSettings(): CompressionSettings {
   return {
     rate: typeof rate === 'number' && Number.isFinite(rate) && rate >= 0.05 && rate <= 1 ? rate : 0.5,
     askForRate: config.get<unknown>(SettingKeys.compressionAskForRate, true) !== false,
+    backend: config.get<unknown>(SettingKeys.compressionBackend, 'builtin') === 'llm' ? 'llm' : 'builtin',
+  };
+}
+
+/** The LLM backend's settings; `problems` says what is missing or malformed. */
+export interface LlmSettings {
+  baseUrl: string;
+  model: string;
+  embeddingsModel: string;
+  candidates: number;
+  timeoutMs: number;
+  maxRetries: number;
+  concurrency: number;
+  extraHeaders: Record<string, string>;
+  localPorts: number[];
+  problems: string[];
+}
+
+export function readLlmSettings(): LlmSettings {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const problems: string[] = [];
+  const text = (key: string) => {
+    const value = config.get<unknown>(key, '');
+    if (typeof value !== 'string') problems.push(`${SETTINGS_SECTION}.${key} must be a string`);
+    return typeof value === 'string' ? value.trim() : '';
+  };
+  const baseUrl = text(SettingKeys.llmBaseUrl);
+  const model = text(SettingKeys.llmModel);
+  if (!baseUrl) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmBaseUrl} is not set`);
+  else if (!/^https?:\/\/[^\s/]+/i.test(baseUrl)) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmBaseUrl} must be an http(s) URL, e.g. https://api.openai.com/v1`);
+  if (!model) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmModel} is not set`);
+  const headers = config.get<unknown>(SettingKeys.llmExtraHeaders, {});
+  const headersOk = typeof headers === 'object' && headers !== null && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string');
+  if (!headersOk) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmExtraHeaders} must be an object of header names to strings`);
+  const ports = config.get<unknown>(SettingKeys.llmLocalPorts, []);
+  const portsOk = Array.isArray(ports) && ports.every((p) => Number.isInteger(p) && p > 0 && p < 65536);
+  if (!portsOk) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmLocalPorts} must be a list of port numbers`);
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    model,
+    embeddingsModel: text(SettingKeys.llmEmbeddingsModel),
+    candidates: Math.round(numberSetting(config, SettingKeys.llmCandidates, 3, { min: 1, max: 10 }, problems)),
+    timeoutMs: Math.round(numberSetting(config, SettingKeys.llmTimeoutMs, 60_000, { min: 1000, max: 600_000 }, problems)),
+    maxRetries: Math.round(numberSetting(config, SettingKeys.llmMaxRetries, 2, { min: 0, max: 10 }, problems)),
+    concurrency: Math.round(numberSetting(config, SettingKeys.llmConcurrency, 3, { min: 1, max: 16 }, problems)),
+    extraHeaders: headersOk ? (headers as Record<string, string>) : {},
+    localPorts: portsOk ? (ports as number[]) : [],
+    problems,
   };
 }

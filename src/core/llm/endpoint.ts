@@ -6,7 +6,10 @@
  * says what happened and what to do.
  */
 import OpenAI from 'openai';
+import { EndpointError } from './errors';
 import type { ChatMessage } from './instructions';
+
+export { EndpointError } from './errors';
 
 export interface EndpointConfig {
   /** Base URL of the API, usually ending in /v1. */
@@ -34,32 +37,6 @@ export interface LlmEndpoint {
   /** `n` choices of one request; throws EndpointError('n-unsupported') where the server refuses n > 1. */
   complete(messages: ChatMessage[], n: number, maxTokens: number, signal?: AbortSignal): Promise<Completion>;
   embed(texts: string[], signal?: AbortSignal): Promise<{ vectors: number[][]; tokens: number }>;
-}
-
-export type EndpointErrorKind =
-  | 'auth'
-  | 'forbidden'
-  | 'not-found'
-  | 'rate-limit'
-  | 'server'
-  | 'connection'
-  | 'timeout'
-  | 'malformed'
-  | 'content-filter'
-  | 'context-length'
-  | 'n-unsupported'
-  | 'bad-request'
-  | 'cancelled';
-
-export class EndpointError extends Error {
-  constructor(
-    readonly kind: EndpointErrorKind,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = kind === 'cancelled' ? 'AbortError' : 'EndpointError';
-  }
 }
 
 /** The placeholder key sent to servers that need none (the package requires one). */

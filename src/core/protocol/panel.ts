@@ -89,6 +89,34 @@ export interface CapsuleCardState {
   previewTruncated: boolean;
   /** The document changed since: Apply would be refused. */
   stale: boolean;
+  /** Which compressor made it. */
+  backend?: CompressorId;
+  /** The LLM backend's account of it (backend 'llm'). */
+  llm?: LlmCardInfo;
+}
+
+export type CompressorId = 'builtin' | 'llm';
+
+export interface LlmCardInfo {
+  model: string;
+  endpoint: string;
+  candidates: Array<{ tokens: number; passed: boolean; reason?: string; score?: number }>;
+  chosen: number | null;
+  fallback: boolean;
+  fallbackReason?: string;
+  ranking: 'embeddings' | 'distinctive-words';
+  cached: boolean;
+  usage: { promptTokens: number; completionTokens: number; embeddingTokens: number; requests: number };
+  /** USD; null for a model the catalog does not price (a local server). */
+  compressionCostUsd: number | null;
+  savingPerCallUsd: number;
+  breakEvenCalls: number | null;
+}
+
+/** The compressors the Capsule card offers, and the one new capsules use. */
+export interface CompressorChoice {
+  backend: CompressorId;
+  options: Array<{ id: CompressorId; label: string; available: boolean }>;
 }
 
 export const CAPSULE_PREVIEW_CHARS = 20_000;
@@ -142,6 +170,7 @@ export interface BudgetState {
   /** The rate setting, for the Capsule card's slider before any capsule exists. */
   compressionRate: number;
   capsule?: CapsuleCardState;
+  compressor?: CompressorChoice;
   serving?: ServingCardState;
 }
 
@@ -173,6 +202,8 @@ export interface PanelCommands {
   cancelServing: Record<string, never>;
   /** Run the estimate again (after a cancel or an error). */
   rerunServing: Record<string, never>;
+  /** The compressor new capsules use (the promptCapsule.compression.backend setting). */
+  setCompressor: { backend: CompressorId };
 }
 
 export interface PanelNotifications {
@@ -290,6 +321,9 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
         return { kind: 'command', method: raw.method, params: { capsuleId: Math.round(numberIn(params.capsuleId, 'capsuleId', CAPSULE_ID_LIMITS)) } };
       case 'setServing':
         return { kind: 'command', method: 'setServing', params: parseServingInputs(params) };
+      case 'setCompressor':
+        if (params.backend !== 'builtin' && params.backend !== 'llm') throw new ProtocolError('backend must be builtin or llm');
+        return { kind: 'command', method: 'setCompressor', params: { backend: params.backend } };
       case 'compress':
         return { kind: 'command', method: 'compress', params: { rate: numberIn(params.rate, 'rate', CAPSULE_RATE_LIMITS) } };
     }

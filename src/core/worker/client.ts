@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { EndpointError, type EndpointErrorKind } from '../llm/errors';
 import { CancelledError, SharedCancelFlag, type CancellationLike } from './cancellation';
 import type { JobInput, JobKind, JobOutput } from './jobs';
 import type { JobProgress, JobReply, JobRequest } from './protocol';
@@ -19,8 +20,8 @@ export class WorkerCrashedError extends Error {
 }
 
 /**
- * One worker thread, started on first use and restarted if it dies. Jobs run in
- * arrival order. The thread is unref'd while idle so it never keeps a process alive.
+ * One worker thread, started on first use and restarted if it dies. Synchronous jobs
+ * run in arrival order; the LLM job awaits the network while later ones run. The thread is unref'd while idle so it never keeps a process alive.
  */
 export class WorkerClient {
   private worker: Worker | undefined;
@@ -69,8 +70,11 @@ export class WorkerClient {
       this.settle(reply.id, (p) => {
         if (reply.ok) p.resolve(reply.output);
         else {
-          const error = reply.error.name === 'AbortError' ? new CancelledError(reply.error.message) : new Error(reply.error.message);
-          error.name = reply.error.name;
+          const { name, message, kind } = reply.error;
+          // An endpoint failure keeps its kind across the thread boundary (the UI acts on it).
+          const error =
+            name === 'AbortError' ? new CancelledError(message) : kind !== undefined && name === 'EndpointError' ? new EndpointError(kind as EndpointErrorKind, message) : new Error(message);
+          error.name = name;
           p.reject(error);
         }
       });

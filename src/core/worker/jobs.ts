@@ -1,4 +1,6 @@
 import { compressPrompt, type CapsuleResult, type CompressOptions } from '../capsule';
+import { compressWithLlm, type LlmCapsuleResult, type LlmCompressOptions } from '../llm/capsulator';
+import { openAiEndpoint, type EndpointConfig } from '../llm/endpoint';
 import { countByTokenizer } from '../count/countModels';
 import { estimateServing, type ServingEstimate, type ServingQuery } from '../serving/estimate';
 import { TOKENIZER_IDS, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
@@ -21,12 +23,32 @@ export interface JobMap {
     input: ServingQuery;
     output: ServingEstimate;
   };
+  /** The LLM backend: network calls, validation and the built-in fallback, off the host. */
+  compressLlm: {
+    input: { text: string; options: LlmCompressOptions; endpoint: EndpointConfig };
+    output: LlmCapsuleResult;
+  };
 }
 
 export type JobKind = keyof JobMap;
 export type JobInput<K extends JobKind> = JobMap[K]['input'];
 export type JobOutput<K extends JobKind> = JobMap[K]['output'];
-export type JobHandler<K extends JobKind> = (input: JobInput<K>, signal: CancelSignal, progress: (done: number, total: number) => void) => JobOutput<K>;
+export type JobHandler<K extends JobKind> = (input: JobInput<K>, signal: CancelSignal, progress: (done: number, total: number) => void) => JobOutput<K> | Promise<JobOutput<K>>;
+
+// How often an asynchronous job looks at the shared cancel flag.
+const CANCEL_POLL_MS = 25;
+
+/** An AbortSignal that follows the shared flag, for code that awaits (fetch). */
+async function withAbortSignal<T>(flag: CancelSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setInterval(() => flag.aborted && controller.abort(), CANCEL_POLL_MS);
+  try {
+    throwIfAborted(flag);
+    return await run(controller.signal);
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 function countTokensJob(input: JobInput<'countTokens'>, signal: CancelSignal): JobOutput<'countTokens'> {
   const wanted = input.tokenizers.filter(isTokenizerId);
@@ -39,4 +61,6 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   countTokens: countTokensJob,
   compress: (input, signal) => compressPrompt(input.text, input.options, signal),
   estimateServing: (input, signal, progress) => estimateServing(input, signal, progress),
+  compressLlm: (input, flag) =>
+    withAbortSignal(flag, (signal) => compressWithLlm(input.text, input.options, openAiEndpoint(input.endpoint), { builtin: (text, options) => compressPrompt(text, options, flag) }, signal)),
 };

@@ -11,7 +11,7 @@ export interface JobRequest<K extends JobKind = JobKind> {
 /** Worker -> host: the job's end, or (before it) how far it got. */
 export type JobReply<K extends JobKind = JobKind> =
   | { id: number; ok: true; output: JobOutput<K>; elapsedMs: number }
-  | { id: number; ok: false; error: { name: string; message: string } }
+  | { id: number; ok: false; error: { name: string; message: string; /** EndpointError's kind */ kind?: string } }
   | { id: number; progress: JobProgress };
 
 export interface JobProgress {

@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
-import type { CapsuleResult } from '../../core/capsule';
+import type { CapsuleResult, CompressOptions } from '../../core/capsule';
+import type { LlmCapsuleResult } from '../../core/llm/capsulator';
 import { PendingCapsules, type CapsuleActionRequest, type CapsuleTarget } from '../../core/capsule/pending';
 import type { TokenizerId } from '../../core/tokens/tokenizer';
+import type { LlmService } from '../llm/llmService';
+import type { CompressionBackend } from '../settings';
 import type { Workers } from '../workers';
 
 /** A capsule waiting for the user's Apply or Discard. */
@@ -18,7 +21,10 @@ export interface PendingCapsule {
   original: string;
   rate: number;
   tokenizer: TokenizerId;
+  backend: CompressionBackend;
   result: CapsuleResult;
+  /** The LLM backend's candidates, choice, fallback and usage (backend 'llm'). */
+  llm?: LlmCapsuleResult & { cached: boolean };
 }
 
 export interface CapsuleSource {
@@ -53,8 +59,17 @@ export class CapsuleService implements vscode.Disposable {
 
   constructor(
     private readonly workers: Workers,
+    private readonly llm: LlmService,
     private readonly log: vscode.LogOutputChannel,
   ) {}
+
+  /** Runs one backend on the text; the LLM backend falls back to the built-in one in the worker. */
+  private async run(backend: CompressionBackend, text: string, options: CompressOptions, token?: vscode.CancellationToken): Promise<Pick<PendingCapsule, 'result' | 'llm'>> {
+    const builtin = (t: string, o: CompressOptions) => this.workers.heavy.run('compress', { text: t, options: o }, token);
+    if (backend === 'builtin') return { result: await builtin(text, options) };
+    const llm = await this.llm.compress(text, options, token);
+    return { result: { capsule: llm.capsule, report: llm.report }, llm };
+  }
 
   /** The most recently made capsule that is still pending. */
   get current(): PendingCapsule | undefined {
@@ -87,13 +102,13 @@ export class CapsuleService implements vscode.Disposable {
     });
   }
 
-  async compress(source: CapsuleSource, rate: number, tokenizer: TokenizerId, token?: vscode.CancellationToken): Promise<PendingCapsule> {
+  async compress(source: CapsuleSource, rate: number, tokenizer: TokenizerId, token?: vscode.CancellationToken, backend: CompressionBackend = 'builtin'): Promise<PendingCapsule> {
     const original = source.document.getText(source.range);
     const documentVersion = source.document.version;
     const started = Date.now();
-    const result = await this.workers.heavy.run('compress', { text: original, options: { rate, tokenizer } }, token);
+    const { result, llm } = await this.run(backend, original, { rate, tokenizer }, token);
     this.log.info(
-      `compress ${source.fileName} (${source.scope}) at rate ${rate}: ${result.report.originalTokens} -> ${result.report.capsuleTokens} tokens in ${Date.now() - started} ms`,
+      `compress ${source.fileName} (${source.scope}, ${backend}) at rate ${rate}: ${result.report.originalTokens} -> ${result.report.capsuleTokens} tokens in ${Date.now() - started} ms`,
     );
     return this.add({
       id: this.capsules.allocateId(),
@@ -106,7 +121,9 @@ export class CapsuleService implements vscode.Disposable {
       original,
       rate,
       tokenizer,
+      backend,
       result,
+      ...(llm ? { llm } : {}),
     });
   }
 
@@ -117,9 +134,10 @@ export class CapsuleService implements vscode.Disposable {
   async recompress(id: number, rate: number, token?: vscode.CancellationToken): Promise<PendingCapsule | undefined> {
     const base = this.capsules.byId(id);
     if (!base) return undefined;
-    const result = await this.workers.heavy.run('compress', { text: base.original, options: { rate, tokenizer: base.tokenizer } }, token);
+    const { result, llm } = await this.run(base.backend, base.original, { rate, tokenizer: base.tokenizer }, token);
     if (!this.capsules.byId(id)) return undefined; // applied, discarded or replaced meanwhile
-    return this.add({ ...base, id: this.capsules.allocateId(), rate, result });
+    const { llm: _previous, ...rest } = base;
+    return this.add({ ...rest, id: this.capsules.allocateId(), rate, result, ...(llm ? { llm } : {}) });
   }
 
   /** Is the document still exactly as it was when the capsule was made? */

@@ -8,7 +8,9 @@ import { binaryInputMessage, detectBinary } from '../../core/text/binary';
 import { CancelledError } from '../../core/worker/cancellation';
 import type { CatalogService } from '../catalogService';
 import { CommandIds } from '../commandIds';
-import { readCompressionSettings } from '../settings';
+import { EndpointError } from '../../core/llm/errors';
+import { LlmNotConfiguredError, type LlmService } from '../llm/llmService';
+import { readCompressionSettings, SettingKeys, updateSetting, type CompressionBackend, type CompressionSettings } from '../settings';
 import { MAX_COMPRESS_CHARACTERS, type CapsuleService, type CapsuleSource, type PendingCapsule } from './capsuleService';
 import { PREVIEW_SCHEME, PreviewContentProvider } from './previewContent';
 
@@ -20,28 +22,56 @@ export function savingsFor(pending: PendingCapsule, model: ModelEntry): Savings 
   return capsuleSavings({ originalTokens: report.originalTokens, capsuleTokens: report.capsuleTokens, tokenizer: pending.tokenizer }, model);
 }
 
-async function pickRate(defaultRate: number, ask: boolean): Promise<number | undefined> {
-  if (!ask) return defaultRate;
-  type Item = vscode.QuickPickItem & { rate?: number };
-  const presets = [0.7, 0.5, 0.33, 0.25].filter((r) => Math.abs(r - defaultRate) > 1e-9);
-  const items: Item[] = [
-    { label: `Keep ${formatPercent(defaultRate)} of the tokens`, description: 'setting promptCapsule.compression.rate', rate: defaultRate },
-    ...presets.map((rate) => ({ label: `Keep ${formatPercent(rate)} of the tokens`, rate })),
-    { label: 'Other rate…', description: 'a fraction between 0.05 and 1' },
-  ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Compress: how much of the prompt to keep?', placeHolder: 'Rate = fraction of tokens kept (as in LLMLingua)' });
-  if (!picked) return undefined;
-  if (picked.rate !== undefined) return picked.rate;
-  const typed = await vscode.window.showInputBox({
-    title: 'Compress: rate',
-    prompt: 'Fraction of tokens to keep, e.g. 0.4',
-    value: String(defaultRate),
-    validateInput: (v) => {
-      const n = Number(v);
-      return v.trim() !== '' && Number.isFinite(n) && n >= 0.05 && n <= 1 ? undefined : 'Enter a number between 0.05 and 1';
-    },
-  });
-  return typed === undefined ? undefined : Number(typed);
+interface CompressionChoice {
+  rate: number;
+  backend: CompressionBackend;
+}
+
+/**
+ * The rate, and the compressor under a separator: picking a compressor switches the
+ * setting and shows the rates again (the current one is checked).
+ */
+async function pickCompression(settings: CompressionSettings, llmLabel: string | undefined): Promise<CompressionChoice | undefined> {
+  if (!settings.askForRate) return { rate: settings.rate, backend: settings.backend };
+  let backend = settings.backend;
+  type Item = vscode.QuickPickItem & { rate?: number; backend?: CompressionBackend };
+  for (;;) {
+    const presets = [0.7, 0.5, 0.33, 0.25].filter((r) => Math.abs(r - settings.rate) > 1e-9);
+    const mark = (b: CompressionBackend) => (b === backend ? '$(check) ' : '');
+    const items: Item[] = [
+      { label: `Keep ${formatPercent(settings.rate)} of the tokens`, description: 'setting promptCapsule.compression.rate', rate: settings.rate },
+      ...presets.map((rate) => ({ label: `Keep ${formatPercent(rate)} of the tokens`, rate })),
+      { label: 'Other rate…', description: 'a fraction between 0.05 and 1' },
+      { label: 'Compressor', kind: vscode.QuickPickItemKind.Separator },
+      { label: `${mark('builtin')}Built-in`, description: 'no model, offline, deterministic', backend: 'builtin' },
+      { label: `${mark('llm')}LLM`, description: llmLabel ?? 'not set up: pick to open its settings', backend: 'llm' },
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `Compress (${backend === 'llm' ? `LLM: ${llmLabel ?? 'not set up'}` : 'built-in'}): how much of the prompt to keep?`,
+      placeHolder: 'Rate = fraction of tokens kept (as in LLMLingua)',
+    });
+    if (!picked) return undefined;
+    if (picked.backend) {
+      if (picked.backend === 'llm' && !llmLabel) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'promptCapsule.llm');
+        return undefined;
+      }
+      backend = picked.backend;
+      await updateSetting(SettingKeys.compressionBackend, backend);
+      continue;
+    }
+    if (picked.rate !== undefined) return { rate: picked.rate, backend };
+    const typed = await vscode.window.showInputBox({
+      title: 'Compress: rate',
+      prompt: 'Fraction of tokens to keep, e.g. 0.4',
+      value: String(settings.rate),
+      validateInput: (v) => {
+        const n = Number(v);
+        return v.trim() !== '' && Number.isFinite(n) && n >= 0.05 && n <= 1 ? undefined : 'Enter a number between 0.05 and 1';
+      },
+    });
+    return typed === undefined ? undefined : { rate: Number(typed), backend };
+  }
 }
 
 function fileNameOf(document: vscode.TextDocument): string {
@@ -65,6 +95,7 @@ export interface CompressDeps {
   catalog: CatalogService;
   preview: PreviewContentProvider;
   log: vscode.LogOutputChannel;
+  llm: LlmService;
 }
 
 /**
@@ -90,7 +121,7 @@ function showRefusal(refusal: { message: string; level: 'info' | 'warning' }): v
 }
 
 /** Runs a compression with progress and cancellation, then opens the diff preview. */
-export async function compressAndPreview(deps: CompressDeps, source: CapsuleSource, rate: number): Promise<PendingCapsule | undefined> {
+export async function compressAndPreview(deps: CompressDeps, source: CapsuleSource, rate: number, backend: CompressionBackend = 'builtin'): Promise<PendingCapsule | undefined> {
   const model = deps.catalog.activeModel();
   const refusal = compressRefusal(source.document.getText(source.range), source.fileName);
   if (refusal) {
@@ -100,12 +131,20 @@ export async function compressAndPreview(deps: CompressDeps, source: CapsuleSour
   let pending: PendingCapsule;
   try {
     pending = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Compressing ${source.fileName} to ${formatPercent(rate)}…`, cancellable: true },
-      (_progress, token) => deps.capsules.compress(source, rate, model.tokenizer, token),
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Compressing ${source.fileName} to ${formatPercent(rate)}${backend === 'llm' ? ` with ${deps.llm.describe() ?? 'the LLM backend'}` : ''}…`,
+        cancellable: true,
+      },
+      (_progress, token) => deps.capsules.compress(source, rate, model.tokenizer, token, backend),
     );
   } catch (error) {
-    if (error instanceof CancelledError || (error as Error).name === 'AbortError') {
+    if (error instanceof CancelledError || (error as Error).name === 'AbortError' || (error instanceof EndpointError && error.kind === 'cancelled')) {
       void vscode.window.showInformationMessage('Prompt Capsule: compression cancelled; nothing changed.');
+      return undefined;
+    }
+    if (error instanceof LlmNotConfiguredError || error instanceof EndpointError) {
+      showLlmError(error);
       return undefined;
     }
     deps.log.error(`compression failed: ${(error as Error).stack ?? error}`);
@@ -115,6 +154,32 @@ export async function compressAndPreview(deps: CompressDeps, source: CapsuleSour
   await openPreview(deps, pending);
   showCapsuleReady(deps, pending, model);
   return pending;
+}
+
+/** An LLM backend failure, with the action that fixes it. */
+export function showLlmError(error: LlmNotConfiguredError | EndpointError): void {
+  const openSettings = 'Open Settings';
+  const actions: string[] =
+    error instanceof LlmNotConfiguredError
+      ? [openSettings, 'Use Local Model Server']
+      : error.kind === 'auth' || error.kind === 'forbidden'
+        ? ['Set API Key', openSettings]
+        : error.kind === 'connection' || error.kind === 'not-found' || error.kind === 'timeout'
+          ? [openSettings, 'Use Local Model Server']
+          : [openSettings];
+  void vscode.window.showErrorMessage(`Prompt Capsule: ${error.message} Nothing changed.`, ...actions).then((choice) => {
+    if (choice === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'promptCapsule.llm');
+    if (choice === 'Set API Key') void vscode.commands.executeCommand(CommandIds.setApiKey);
+    if (choice === 'Use Local Model Server') void vscode.commands.executeCommand(CommandIds.useLocalModelServer);
+  });
+}
+
+/** "gpt-4o-mini, candidate 2 of 3" or "built-in fallback: ..." for an LLM capsule. */
+export function describeLlmChoice(pending: PendingCapsule): string {
+  const llm = pending.llm;
+  if (!llm) return '';
+  if (llm.fallback) return ` Built-in capsule used: ${llm.fallbackReason}.`;
+  return ` ${llm.model}, candidate ${llm.chosen! + 1} of ${llm.candidates.length}${llm.cached ? ', from the cache' : ''}.`;
 }
 
 /** A command link for a notification message: `[label](command:id?[args])`. */
@@ -131,7 +196,7 @@ function commandLink(label: string, command: string, args: unknown[]): string {
 function showCapsuleReady(deps: CompressDeps, pending: PendingCapsule, model: ModelEntry): void {
   const report = pending.result.report;
   const savings = describeSavings(savingsFor(pending, model));
-  const budget = report.withinBudget ? '' : ` Target not reached: ${report.budgetNote ?? 'protected content exceeds it'}.`;
+  const budget = (report.withinBudget ? '' : ` Target not reached: ${report.budgetNote ?? 'protected content exceeds it'}.`) + describeLlmChoice(pending);
   const actions = `${commandLink('Apply', CommandIds.applyCapsule, [pending.id])} · ${commandLink('Discard', CommandIds.discardCapsule, [pending.id])}`;
   void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Capsule ready', cancellable: false }, (progress) => {
     // A full bar: the work is done, the notification waits for the user's choice.
@@ -227,10 +292,9 @@ export function registerCompressCommands(deps: CompressDeps): vscode.Disposable[
       showRefusal(refusal);
       return;
     }
-    const settings = readCompressionSettings();
-    const rate = await pickRate(settings.rate, settings.askForRate);
-    if (rate === undefined) return;
-    await compressAndPreview(deps, { document, range, scope: whole ? 'document' : 'selection', fileName }, rate);
+    const choice = await pickCompression(readCompressionSettings(), deps.llm.describe());
+    if (!choice) return;
+    await compressAndPreview(deps, { document, range, scope: whole ? 'document' : 'selection', fileName }, choice.rate, choice.backend);
   };
 
   return [

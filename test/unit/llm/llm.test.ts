@@ -10,6 +10,8 @@ import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../../src
 import { probeLocalServers } from '../../../src/core/llm/localServers';
 import { preparePrompt } from '../../../src/core/llm/spans';
 import { getTokenizer } from '../../../src/core/tokens/tokenizer';
+import { WorkerClient } from '../../../src/core/worker/client';
+import { COMPILED_WORKER } from '../../support/paths';
 import { chatReply, embeddingsReply, FakeOpenAi } from '../../support/fakeOpenAi';
 
 const CHAT = '/v1/chat/completions';
@@ -241,3 +243,52 @@ describe('capsule cache', () => {
     assert.equal(cache.clear(), 2);
   });
 });
+
+describe('the LLM job in the worker thread', () => {
+  const server = new FakeOpenAi();
+  const client = new WorkerClient(COMPILED_WORKER);
+  before(() => server.start());
+  after(async () => {
+    client.dispose();
+    await server.stop();
+  });
+  const job = () => ({ text: PROMPT, options: { rate: 0.5, candidates: 1 }, endpoint: { baseUrl: server.baseUrl, model: 'gpt-4o-mini', timeoutMs: 3000, maxRetries: 0 } });
+
+  test('runs there, and a failure keeps its kind across the thread boundary', async () => {
+    server.script(CHAT, chatReply([GOOD]));
+    const result = await client.run('compressLlm', job());
+    assert.equal(result.capsule, GOOD.replace('⟦BLOCK 1⟧', FENCE));
+    server.script(CHAT, { status: 401, body: { error: { message: 'bad key' } } });
+    await assert.rejects(client.run('compressLlm', job()), (e: Error) => e instanceof EndpointError && e.kind === 'auth');
+  });
+
+  test('cancelling from the host aborts the request in flight', async () => {
+    server.script(CHAT, { ...chatReply([GOOD]), delayMs: 2000 });
+    server.requests.length = 0;
+    let cancel: () => void = () => {};
+    const token = {
+      isCancellationRequested: false,
+      onCancellationRequested(listener: () => void) {
+        cancel = listener;
+        return { dispose() {} };
+      },
+    };
+    const started = performance.now();
+    const pending = client.run('compressLlm', job(), token);
+    await waitUntil(() => server.requestsTo(CHAT).length === 1);
+    cancel();
+    await assert.rejects(pending, { name: 'AbortError' });
+    assert.ok(performance.now() - started < 1500);
+    // The worker is free again at once: the aborted fetch does not hold it.
+    server.script(CHAT, chatReply([GOOD]));
+    assert.equal((await client.run('compressLlm', job())).fallback, false);
+  });
+});
+
+async function waitUntil(predicate: () => boolean, deadlineMs = 5000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`not true within ${deadlineMs} ms: ${predicate.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import { DEFAULT_LOCAL_PORTS, probeLocalServers, serverLabel } from '../../core/llm/localServers';
+import { CommandIds } from '../commandIds';
+import { readLlmSettings, SettingKeys, updateSetting } from '../settings';
+import type { LlmService } from './llmService';
+
+/** The base URL a key command is about: the setting, or asked for when it is not set. */
+async function baseUrlForKey(): Promise<string | undefined> {
+  const settings = readLlmSettings();
+  if (settings.baseUrl && /^https?:\/\//i.test(settings.baseUrl)) return settings.baseUrl;
+  return vscode.window.showInputBox({
+    title: 'Prompt Capsule: API base URL',
+    prompt: 'The OpenAI-compatible API the key is for (saved as promptCapsule.llm.baseUrl)',
+    value: 'https://api.openai.com/v1',
+    validateInput: (v) => (/^https?:\/\/[^\s/]+/i.test(v.trim()) ? undefined : 'Enter an http(s) URL, e.g. https://api.openai.com/v1'),
+  }).then(async (url) => {
+    if (url === undefined) return undefined;
+    await updateSetting(SettingKeys.llmBaseUrl, url.trim());
+    return url.trim();
+  });
+}
+
+export function registerLlmCommands(llm: LlmService, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(CommandIds.setApiKey, async () => {
+      const baseUrl = await baseUrlForKey();
+      if (!baseUrl) return;
+      const origin = llm.originOf(baseUrl);
+      const key = await vscode.window.showInputBox({
+        title: `Prompt Capsule: API key for ${origin}`,
+        prompt: 'Kept in VS Code\'s secret storage, sent only to this server. Leave empty to cancel.',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (!key) return;
+      await llm.setApiKey(baseUrl, key.trim());
+      void vscode.window.showInformationMessage(`Prompt Capsule: API key saved for ${origin}.`);
+    }),
+
+    vscode.commands.registerCommand(CommandIds.clearApiKey, async () => {
+      const settings = readLlmSettings();
+      if (!settings.baseUrl) {
+        void vscode.window.showInformationMessage('Prompt Capsule: no LLM endpoint is set, so there is no key to clear.');
+        return;
+      }
+      await llm.clearApiKey(settings.baseUrl);
+      void vscode.window.showInformationMessage(`Prompt Capsule: API key for ${llm.originOf(settings.baseUrl)} removed.`);
+    }),
+
+    vscode.commands.registerCommand(CommandIds.clearLlmCache, async () => {
+      const n = await llm.clearCache();
+      void vscode.window.showInformationMessage(`Prompt Capsule: ${n} cached capsule${n === 1 ? '' : 's'} removed.`);
+    }),
+
+    vscode.commands.registerCommand(CommandIds.useLocalModelServer, async () => {
+      const ports = [...DEFAULT_LOCAL_PORTS, ...readLlmSettings().localPorts];
+      const servers = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Looking for model servers on ports ${ports.join(', ')} of 127.0.0.1…`, cancellable: true },
+        (_progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          return probeLocalServers(ports, 1500, controller.signal);
+        },
+      );
+      log.info(`local model servers: ${servers.map((s) => `${s.baseUrl} (${s.models.length} models)`).join(', ') || 'none'}`);
+      type Item = vscode.QuickPickItem & { baseUrl?: string; model?: string };
+      const items: Item[] = servers.flatMap((server) => [
+        { label: `${serverLabel(server.port)} at ${server.baseUrl}`, kind: vscode.QuickPickItemKind.Separator },
+        ...server.models.map((model) => ({ label: model, description: server.baseUrl, baseUrl: server.baseUrl, model })),
+      ]);
+      if (items.length === 0) {
+        const open = 'Open Settings';
+        const choice = await vscode.window.showInformationMessage(
+          `Prompt Capsule: no OpenAI-compatible server answered on ports ${ports.join(', ')} of 127.0.0.1. Start Ollama, LM Studio, vLLM or llama.cpp server, or add its port to promptCapsule.llm.localPorts.`,
+          open,
+        );
+        if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'promptCapsule.llm');
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(items, { title: 'Prompt Capsule: which local model writes capsules?', placeHolder: 'Smaller models are faster; every capsule is validated either way' });
+      if (!picked?.baseUrl || !picked.model) return;
+      await updateSetting(SettingKeys.llmBaseUrl, picked.baseUrl);
+      await updateSetting(SettingKeys.llmModel, picked.model);
+      await updateSetting(SettingKeys.compressionBackend, 'llm');
+      void vscode.window.showInformationMessage(`Prompt Capsule: capsules are now written by ${picked.model} at ${picked.baseUrl} (no key needed, nothing leaves this machine).`);
+    }),
+  ];
+}

@@ -1,0 +1,155 @@
+import * as vscode from 'vscode';
+import type { CompressOptions } from '../../core/capsule/types';
+import { CapsuleCache, capsuleCacheKey } from '../../core/llm/cache';
+import type { LlmCapsuleResult } from '../../core/llm/capsulator';
+import type { EndpointConfig } from '../../core/llm/endpoint';
+import { EndpointError } from '../../core/llm/errors';
+import { readLlmSettings, type LlmSettings } from '../settings';
+import type { Workers } from '../workers';
+
+const CONSENT_KEY = 'llm.consentedOrigins';
+const CACHE_KEY = 'llm.capsuleCache';
+const CACHE_ENTRIES = 100;
+const SECRET_PREFIX = 'promptCapsule.apiKey:';
+
+/** Loopback: the prompt does not leave the machine, so no question is asked. */
+function isLoopback(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export class LlmNotConfiguredError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the LLM backend is not set up: ${problems.join('; ')}`);
+    this.name = 'LlmNotConfiguredError';
+  }
+}
+
+export class LlmConsentDeclinedError extends Error {
+  constructor() {
+    super('the prompt was not sent');
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * The LLM backend in VS Code: endpoint settings, the API key (SecretStorage only, one per
+ * server origin, so a key is never sent to another host), the one-time question before a
+ * prompt first leaves the machine for an endpoint, and the capsule cache.
+ */
+export class LlmService {
+  private readonly cache: CapsuleCache<LlmCapsuleResult>;
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly state: vscode.Memento,
+    private readonly workers: Workers,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.cache = new CapsuleCache(CACHE_ENTRIES, state.get<Array<[string, LlmCapsuleResult]>>(CACHE_KEY, []));
+  }
+
+  settings(): LlmSettings {
+    return readLlmSettings();
+  }
+
+  /** "gpt-4o-mini at api.openai.com", for pickers and the card; undefined when not set up. */
+  describe(): string | undefined {
+    const s = this.settings();
+    if (s.problems.length > 0) return undefined;
+    return `${s.model} at ${new URL(s.baseUrl).host}`;
+  }
+
+  originOf(baseUrl: string): string {
+    return new URL(baseUrl).origin;
+  }
+
+  async apiKey(baseUrl: string): Promise<string | undefined> {
+    return this.secrets.get(SECRET_PREFIX + this.originOf(baseUrl));
+  }
+
+  async setApiKey(baseUrl: string, key: string): Promise<void> {
+    await this.secrets.store(SECRET_PREFIX + this.originOf(baseUrl), key);
+    this.log.info(`API key stored for ${this.originOf(baseUrl)}`);
+  }
+
+  async clearApiKey(baseUrl: string): Promise<void> {
+    await this.secrets.delete(SECRET_PREFIX + this.originOf(baseUrl));
+    this.log.info(`API key removed for ${this.originOf(baseUrl)}`);
+  }
+
+  async clearCache(): Promise<number> {
+    const n = this.cache.clear();
+    await this.state.update(CACHE_KEY, []);
+    return n;
+  }
+
+  /** Asks once per endpoint before a prompt first leaves the machine; true to go on. */
+  private async consent(settings: LlmSettings): Promise<boolean> {
+    const origin = this.originOf(settings.baseUrl);
+    if (isLoopback(origin)) return true;
+    const granted = this.state.get<string[]>(CONSENT_KEY, []);
+    if (granted.includes(origin)) return true;
+    const send = 'Send';
+    const choice = await vscode.window.showWarningMessage(
+      `Prompt Capsule will send the prompt to ${origin} (model ${settings.model}) to compress it. Send prompts to this endpoint?`,
+      { modal: true, detail: 'You are asked once per endpoint. Change it with the promptCapsule.llm.baseUrl setting.' },
+      send,
+    );
+    if (choice !== send) return false;
+    await this.state.update(CONSENT_KEY, [...granted, origin]);
+    return true;
+  }
+
+  /**
+   * A capsule from the configured endpoint, validated, with the built-in capsule as the
+   * fallback, made in the worker thread (the HTTP client and the tokenizer never load in
+   * the extension host). Served from the cache when the same request was paid for before.
+   */
+  async compress(text: string, options: CompressOptions, token?: vscode.CancellationToken): Promise<LlmCapsuleResult & { cached: boolean }> {
+    const settings = this.settings();
+    if (settings.problems.length > 0) throw new LlmNotConfiguredError(settings.problems);
+    const key = capsuleCacheKey({
+      prompt: text,
+      baseUrl: settings.baseUrl,
+      model: settings.model,
+      ...(settings.embeddingsModel ? { embeddingsModel: settings.embeddingsModel } : {}),
+      ...(options.targetTokens !== undefined ? { targetTokens: options.targetTokens } : { rate: options.rate ?? 0.5 }),
+      tokenizer: options.tokenizer ?? 'o200k_base',
+      candidates: settings.candidates,
+    });
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.log.info(`llm capsule from the cache (${settings.model})`);
+      return { ...hit, cached: true };
+    }
+    if (!(await this.consent(settings))) throw new LlmConsentDeclinedError();
+    const apiKey = await this.apiKey(settings.baseUrl);
+    const endpoint: EndpointConfig = {
+      baseUrl: settings.baseUrl,
+      model: settings.model,
+      timeoutMs: settings.timeoutMs,
+      maxRetries: settings.maxRetries,
+      headers: settings.extraHeaders,
+      ...(apiKey ? { apiKey } : {}),
+      ...(settings.embeddingsModel ? { embeddingsModel: settings.embeddingsModel } : {}),
+    };
+    const started = Date.now();
+    try {
+      const result = await this.workers.heavy.run('compressLlm', { text, options: { ...options, candidates: settings.candidates, concurrency: settings.concurrency }, endpoint }, token);
+      this.log.info(
+        `llm capsule: ${settings.model} at ${this.originOf(settings.baseUrl)}, ${result.candidates.length} candidates (${result.candidates.filter((c) => c.passed).length} passed), ` +
+          `${result.fallback ? `built-in fallback: ${result.fallbackReason}` : `chose ${result.chosen! + 1}`}, ${result.usage.promptTokens}+${result.usage.completionTokens} tokens, ${Date.now() - started} ms`,
+      );
+      // A fallback is not cached: the endpoint may do better next time.
+      if (!result.fallback) {
+        this.cache.set(key, result);
+        await this.state.update(CACHE_KEY, this.cache.entries());
+      }
+      return { ...result, cached: false };
+    } catch (error) {
+      if (error instanceof EndpointError && error.kind !== 'cancelled') this.log.warn(`llm capsule failed (${error.kind}): ${error.message}`);
+      throw error;
+    }
+  }
+}
