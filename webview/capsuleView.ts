@@ -98,6 +98,7 @@ export class CapsuleView {
       'div',
       { class: 'capsule-llm', 'data-testid': 'capsule-llm' },
       h('h3', {}, `LLM: ${llm.model}${llm.cached ? ' (from the cache, not paid again)' : ''}`),
+      llm.selection ? h('p', { class: 'message', 'data-testid': 'capsule-llm-selection' }, `Model chosen for this prompt: ${llm.selection}.`) : null,
       llm.fallback ? h('p', { class: 'message warn', 'data-testid': 'capsule-llm-fallback' }, `Built-in capsule used: ${llm.fallbackReason ?? ''}.`) : null,
       h(
         'table',

@@ -416,6 +416,7 @@ export class BudgetPanel implements vscode.Disposable {
       ...(llm.fallbackReason ? { fallbackReason: llm.fallbackReason } : {}),
       ranking: llm.ranking,
       cached: llm.cached,
+      ...(llm.selection ? { selection: llm.selection.reason } : {}),
       usage: llm.usage,
       compressionCostUsd: economics.compressionCostUsd,
       savingPerCallUsd: economics.savingPerCallUsd,

@@ -12,6 +12,7 @@ export const CommandIds = {
   clearApiKey: 'promptCapsule.clearApiKey',
   clearLlmCache: 'promptCapsule.clearLlmCache',
   useLocalModelServer: 'promptCapsule.useLocalModelServer',
+  calibrateLocalModels: 'promptCapsule.calibrateLocalModels',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -22,6 +22,7 @@ export const SettingKeys = {
   llmConcurrency: 'llm.concurrency',
   llmExtraHeaders: 'llm.extraHeaders',
   llmLocalPorts: 'llm.localPorts',
+  llmLatencyBudgetMs: 'llm.latencyBudgetMs',
 } as const;
 
 export type CompressionBackend = 'builtin' | 'llm';
@@ -99,6 +100,8 @@ export interface LlmSettings {
   concurrency: number;
   extraHeaders: Record<string, string>;
   localPorts: number[];
+  /** > 0: pick the model per prompt from this server's calibration (0: always `model`). */
+  latencyBudgetMs: number;
   problems: string[];
 }
 
@@ -129,8 +132,10 @@ export function readLlmSettings(): LlmSettings {
     timeoutMs: Math.round(numberSetting(config, SettingKeys.llmTimeoutMs, 60_000, { min: 1000, max: 600_000 }, problems)),
     maxRetries: Math.round(numberSetting(config, SettingKeys.llmMaxRetries, 2, { min: 0, max: 10 }, problems)),
     concurrency: Math.round(numberSetting(config, SettingKeys.llmConcurrency, 3, { min: 1, max: 16 }, problems)),
-    extraHeaders: headersOk ? (headers as Record<string, string>) : {},
-    localPorts: portsOk ? (ports as number[]) : [],
+    // Plain copies: configuration values are proxies that cannot cross to the worker thread.
+    extraHeaders: headersOk ? Object.fromEntries(Object.entries(headers as Record<string, string>)) : {},
+    localPorts: portsOk ? [...(ports as number[])] : [],
+    latencyBudgetMs: Math.round(numberSetting(config, SettingKeys.llmLatencyBudgetMs, 0, { min: 0, max: 600_000 }, problems)),
     problems,
   };
 }

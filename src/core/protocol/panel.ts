@@ -106,6 +106,8 @@ export interface LlmCardInfo {
   fallbackReason?: string;
   ranking: 'embeddings' | 'distinctive-words';
   cached: boolean;
+  /** Why this model wrote it, when the model was picked per prompt (latency budget). */
+  selection?: string;
   usage: { promptTokens: number; completionTokens: number; embeddingTokens: number; requests: number };
   /** USD; null for a model the catalog does not price (a local server). */
   compressionCostUsd: number | null;

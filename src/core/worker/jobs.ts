@@ -1,9 +1,11 @@
 import { compressPrompt, type CapsuleResult, type CompressOptions } from '../capsule';
 import { compressWithLlm, type LlmCapsuleResult, type LlmCompressOptions } from '../llm/capsulator';
+import { calibrateModel, selectModel, type ModelCalibration, type Selection } from '../llm/calibrate';
+import calibrationPrompts from '../llm/data/calibration-prompts.json';
 import { openAiEndpoint, type EndpointConfig } from '../llm/endpoint';
 import { countByTokenizer } from '../count/countModels';
 import { estimateServing, type ServingEstimate, type ServingQuery } from '../serving/estimate';
-import { TOKENIZER_IDS, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
+import { TOKENIZER_IDS, getTokenizer, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
 import { throwIfAborted, type CancelSignal } from './cancellation';
 
 /**
@@ -25,8 +27,19 @@ export interface JobMap {
   };
   /** The LLM backend: network calls, validation and the built-in fallback, off the host. */
   compressLlm: {
-    input: { text: string; options: LlmCompressOptions; endpoint: EndpointConfig };
-    output: LlmCapsuleResult;
+    input: {
+      text: string;
+      options: LlmCompressOptions;
+      endpoint: EndpointConfig;
+      /** Pick the model per prompt from these calibrations (a local server's sizes). */
+      selection?: { calibrations: ModelCalibration[]; latencyBudgetMs: number };
+    };
+    output: LlmCapsuleResult & { selection?: Selection };
+  };
+  /** Calibrates each model on the bundled sample prompts (progress: models done). */
+  calibrateLlm: {
+    input: { endpoints: EndpointConfig[]; options: LlmCompressOptions & { candidates: number } };
+    output: ModelCalibration[];
   };
 }
 
@@ -62,5 +75,24 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   compress: (input, signal) => compressPrompt(input.text, input.options, signal),
   estimateServing: (input, signal, progress) => estimateServing(input, signal, progress),
   compressLlm: (input, flag) =>
-    withAbortSignal(flag, (signal) => compressWithLlm(input.text, input.options, openAiEndpoint(input.endpoint), { builtin: (text, options) => compressPrompt(text, options, flag) }, signal)),
+    withAbortSignal(flag, async (signal) => {
+      let endpoint = input.endpoint;
+      let selection: Selection | undefined;
+      if (input.selection) {
+        const tokens = getTokenizer(input.options.tokenizer ?? 'o200k_base').count(input.text);
+        selection = selectModel(input.selection.calibrations, tokens, input.selection.latencyBudgetMs);
+        if (selection.model) endpoint = { ...endpoint, model: selection.model };
+      }
+      const result = await compressWithLlm(input.text, input.options, openAiEndpoint(endpoint), { builtin: (text, options) => compressPrompt(text, options, flag) }, signal);
+      return selection ? { ...result, selection } : result;
+    }),
+  calibrateLlm: (input, flag, progress) =>
+    withAbortSignal(flag, async (signal) => {
+      const out: ModelCalibration[] = [];
+      for (const endpoint of input.endpoints) {
+        out.push(await calibrateModel(openAiEndpoint(endpoint), calibrationPrompts.prompts, input.options, (text, options) => compressPrompt(text, options, flag), signal));
+        progress(out.length, input.endpoints.length);
+      }
+      return out;
+    }),
 };

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import type { CapsuleResult, CompressOptions } from '../../core/capsule';
-import type { LlmCapsuleResult } from '../../core/llm/capsulator';
 import { PendingCapsules, type CapsuleActionRequest, type CapsuleTarget } from '../../core/capsule/pending';
 import type { TokenizerId } from '../../core/tokens/tokenizer';
-import type { LlmService } from '../llm/llmService';
+import type { LlmCapsule, LlmService } from '../llm/llmService';
 import type { CompressionBackend } from '../settings';
 import type { Workers } from '../workers';
 
@@ -24,7 +23,7 @@ export interface PendingCapsule {
   backend: CompressionBackend;
   result: CapsuleResult;
   /** The LLM backend's candidates, choice, fallback and usage (backend 'llm'). */
-  llm?: LlmCapsuleResult & { cached: boolean };
+  llm?: LlmCapsule;
 }
 
 export interface CapsuleSource {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { selectModel } from '../../core/llm/calibrate';
 import { DEFAULT_LOCAL_PORTS, probeLocalServers, serverLabel } from '../../core/llm/localServers';
+import { formatCount, formatPercent } from '../../core/format/numbers';
 import { CommandIds } from '../commandIds';
 import { readLlmSettings, SettingKeys, updateSetting } from '../settings';
 import type { LlmService } from './llmService';
@@ -83,6 +85,40 @@ export function registerLlmCommands(llm: LlmService, log: vscode.LogOutputChanne
       await updateSetting(SettingKeys.llmModel, picked.model);
       await updateSetting(SettingKeys.compressionBackend, 'llm');
       void vscode.window.showInformationMessage(`Prompt Capsule: capsules are now written by ${picked.model} at ${picked.baseUrl} (no key needed, nothing leaves this machine).`);
+    }),
+
+    vscode.commands.registerCommand(CommandIds.calibrateLocalModels, async () => {
+      const settings = readLlmSettings();
+      const url = settings.baseUrl ? new URL(settings.baseUrl) : undefined;
+      const port = url ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : undefined;
+      const servers = port && ['127.0.0.1', 'localhost'].includes(url!.hostname) ? await probeLocalServers([port]) : [];
+      if (servers.length === 0 || servers[0]!.models.length === 0) {
+        void vscode.window.showInformationMessage('Prompt Capsule: calibration needs a model server on this machine; run "Capsule: Use Local Model Server" first.', 'Use Local Model Server').then((c) => {
+          if (c) void vscode.commands.executeCommand(CommandIds.useLocalModelServer);
+        });
+        return;
+      }
+      const server = servers[0]!;
+      const results = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Calibrating ${server.models.length} models at ${server.baseUrl} on 3 sample prompts…`, cancellable: true },
+        (progress, token) => llm.calibrate(server.baseUrl, server.models, token, (done, total) => progress.report({ message: `${done} of ${total} models`, increment: 100 / total })),
+      );
+      const budget = settings.latencyBudgetMs;
+      const recommended = selectModel(results, 1000, budget > 0 ? budget : Number.POSITIVE_INFINITY);
+      type Item = vscode.QuickPickItem & { model: string };
+      const items: Item[] = results.map((r) => ({
+        model: r.model,
+        label: `${r.model === recommended.model ? '$(star-full) ' : ''}${r.model}`,
+        description: r.error ? `failed: ${r.error}` : `${formatCount(r.msPer1kTokens)} ms per 1k tokens · ${formatPercent(r.passShare)} of candidates passed`,
+        ...(r.model === recommended.model ? { detail: recommended.reason } : {}),
+      }));
+      const picked = await vscode.window.showQuickPick(items, {
+        title: 'Prompt Capsule: local models measured on this machine',
+        placeHolder: budget > 0 ? `Each capsule picks its model within ${formatCount(budget)} ms (promptCapsule.llm.latencyBudgetMs); or pick one to always use` : 'Pick the model that writes capsules (set promptCapsule.llm.latencyBudgetMs to pick per prompt)',
+      });
+      if (!picked) return;
+      await updateSetting(SettingKeys.llmModel, picked.model);
+      void vscode.window.showInformationMessage(`Prompt Capsule: capsules are written by ${picked.model}.`);
     }),
   ];
 }

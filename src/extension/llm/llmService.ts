@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CompressOptions } from '../../core/capsule/types';
 import { CapsuleCache, capsuleCacheKey } from '../../core/llm/cache';
+import type { ModelCalibration, Selection } from '../../core/llm/calibrate';
 import type { LlmCapsuleResult } from '../../core/llm/capsulator';
 import type { EndpointConfig } from '../../core/llm/endpoint';
 import { EndpointError } from '../../core/llm/errors';
@@ -10,6 +11,10 @@ import type { Workers } from '../workers';
 const CONSENT_KEY = 'llm.consentedOrigins';
 const CACHE_KEY = 'llm.capsuleCache';
 const CACHE_ENTRIES = 100;
+const CALIBRATION_KEY = 'llm.calibrations';
+
+/** An LLM capsule as the extension keeps it. */
+export type LlmCapsule = LlmCapsuleResult & { selection?: Selection; cached: boolean };
 const SECRET_PREFIX = 'promptCapsule.apiKey:';
 
 /** Loopback: the prompt does not leave the machine, so no question is asked. */
@@ -84,6 +89,37 @@ export class LlmService {
     return n;
   }
 
+  /** This machine's calibration of the models at `baseUrl` (empty when never run). */
+  calibrations(baseUrl: string): ModelCalibration[] {
+    return this.state.get<Record<string, ModelCalibration[]>>(CALIBRATION_KEY, {})[baseUrl] ?? [];
+  }
+
+  /**
+   * Measures each model on the bundled sample prompts (in the worker) and keeps the
+   * result for this machine and server. Loopback servers only: on a paid API this would
+   * spend money without being asked.
+   */
+  async calibrate(baseUrl: string, models: string[], token: vscode.CancellationToken, onProgress: (done: number, total: number) => void): Promise<ModelCalibration[]> {
+    if (!isLoopback(this.originOf(baseUrl))) throw new Error(`calibration runs against servers on this machine only; ${this.originOf(baseUrl)} is not one`);
+    const settings = this.settings();
+    const apiKey = await this.apiKey(baseUrl);
+    const endpoints: EndpointConfig[] = models.map((model) => ({
+      baseUrl,
+      model,
+      timeoutMs: settings.timeoutMs,
+      maxRetries: settings.maxRetries,
+      headers: settings.extraHeaders,
+      ...(apiKey ? { apiKey } : {}),
+    }));
+    const results = await this.workers.heavy.run('calibrateLlm', { endpoints, options: { rate: 0.5, candidates: settings.candidates, concurrency: settings.concurrency } }, token, (p) =>
+      onProgress(p.done, p.total),
+    );
+    const all = this.state.get<Record<string, ModelCalibration[]>>(CALIBRATION_KEY, {});
+    await this.state.update(CALIBRATION_KEY, { ...all, [baseUrl]: results });
+    this.log.info(`calibrated ${results.length} models at ${baseUrl}: ${results.map((r) => `${r.model} ${r.error ? `failed (${r.error})` : `${Math.round(r.msPer1kTokens)} ms/1k, ${Math.round(r.passShare * 100)}% passed`}`).join('; ')}`);
+    return results;
+  }
+
   /** Asks once per endpoint before a prompt first leaves the machine; true to go on. */
   private async consent(settings: LlmSettings): Promise<boolean> {
     const origin = this.originOf(settings.baseUrl);
@@ -106,7 +142,7 @@ export class LlmService {
    * fallback, made in the worker thread (the HTTP client and the tokenizer never load in
    * the extension host). Served from the cache when the same request was paid for before.
    */
-  async compress(text: string, options: CompressOptions, token?: vscode.CancellationToken): Promise<LlmCapsuleResult & { cached: boolean }> {
+  async compress(text: string, options: CompressOptions, token?: vscode.CancellationToken): Promise<LlmCapsule> {
     const settings = this.settings();
     if (settings.problems.length > 0) throw new LlmNotConfiguredError(settings.problems);
     const key = capsuleCacheKey({
@@ -135,8 +171,17 @@ export class LlmService {
       ...(settings.embeddingsModel ? { embeddingsModel: settings.embeddingsModel } : {}),
     };
     const started = Date.now();
+    // With a latency budget and a calibration of this server's models, the model is
+    // picked per prompt (in the worker, which counts the prompt's tokens).
+    const calibrations = this.calibrations(settings.baseUrl);
+    const selection = settings.latencyBudgetMs > 0 && calibrations.length > 0 ? { calibrations, latencyBudgetMs: settings.latencyBudgetMs } : undefined;
     try {
-      const result = await this.workers.heavy.run('compressLlm', { text, options: { ...options, candidates: settings.candidates, concurrency: settings.concurrency }, endpoint }, token);
+      const result = await this.workers.heavy.run(
+        'compressLlm',
+        { text, options: { ...options, candidates: settings.candidates, concurrency: settings.concurrency }, endpoint, ...(selection ? { selection } : {}) },
+        token,
+      );
+      if (result.selection) this.log.info(`llm model selection: ${result.selection.reason}`);
       this.log.info(
         `llm capsule: ${settings.model} at ${this.originOf(settings.baseUrl)}, ${result.candidates.length} candidates (${result.candidates.filter((c) => c.passed).length} passed), ` +
           `${result.fallback ? `built-in fallback: ${result.fallbackReason}` : `chose ${result.chosen! + 1}`}, ${result.usage.promptTokens}+${result.usage.completionTokens} tokens, ${Date.now() - started} ms`,

@@ -4,10 +4,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { compressPrompt } from '../../../src/core/capsule/index';
 import { buildCatalog } from '../../../src/core/catalog/catalog';
 import { CapsuleCache, capsuleCacheKey } from '../../../src/core/llm/cache';
+import { calibrateModel, parameterBillions, selectModel } from '../../../src/core/llm/calibrate';
 import { compressWithLlm, type LlmCapsuleResult } from '../../../src/core/llm/capsulator';
 import { compressionEconomics } from '../../../src/core/llm/economics';
 import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../../src/core/llm/endpoint';
 import { probeLocalServers } from '../../../src/core/llm/localServers';
+import { estimateProbeCost, parseQuestions, probeAgreement, wordOverlap } from '../../../src/core/llm/probe';
 import { preparePrompt } from '../../../src/core/llm/spans';
 import { getTokenizer } from '../../../src/core/tokens/tokenizer';
 import { WorkerClient } from '../../../src/core/worker/client';
@@ -292,3 +294,82 @@ async function waitUntil(predicate: () => boolean, deadlineMs = 5000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('local sub-model selection', () => {
+  const cal = (model: string, msPer1kTokens: number, passShare: number, error?: string) => {
+    const billions = parameterBillions(model);
+    return { model, baseUrl: 'http://127.0.0.1:11434/v1', msPer1kTokens, passShare, samples: 3, measuredAt: '2026-12-05T00:00:00Z', ...(billions !== undefined ? { billions } : {}), ...(error ? { error } : {}) };
+  };
+  const models = [cal('qwen2.5:0.5b', 300, 0.3), cal('qwen2.5:1.5b', 600, 0.8), cal('qwen2.5:7b', 2500, 1), cal('llama3.1:8b', 2600, 1)];
+
+  test('parameter counts come from the model names', () => {
+    assert.equal(parameterBillions('qwen2.5:0.5b'), 0.5);
+    assert.equal(parameterBillions('llama-3.1-8b-instruct'), 8);
+    assert.equal(parameterBillions('smollm2-360m'), 0.36);
+    assert.equal(parameterBillions('gpt-4o-mini'), undefined);
+  });
+
+  test('the smallest reliable model within the budget, with the reason', () => {
+    const tight = selectModel(models, 1000, 1000);
+    assert.equal(tight.model, 'qwen2.5:1.5b', '0.5b is faster but its candidates fail too often');
+    assert.match(tight.reason, /smallest model within the 1,000 ms budget: predicted 600 ms for 1,000 tokens .* 80% of its candidates passed/);
+    assert.equal(selectModel(models, 1000, 10_000).model, 'qwen2.5:1.5b', 'a loose budget still prefers the smallest reliable model');
+    assert.equal(selectModel(models, 1000, 10_000, 0.9).model, 'qwen2.5:7b', 'a higher quality floor moves up a size');
+    const none = selectModel(models, 10_000, 100);
+    assert.equal(none.model, 'qwen2.5:1.5b');
+    assert.match(none.reason, /no model fits the 100 ms budget; the fastest reliable one/);
+    assert.equal(selectModel([cal('broken:1b', Infinity, 0, 'connection refused')], 100, 1000).model, undefined);
+  });
+
+  test('calibration measures time per 1k tokens and the share of candidates that pass', async () => {
+    const server = await new FakeOpenAi().script(CHAT, chatReply([GOOD, 'too short and missing everything'])).start();
+    try {
+      let clock = 0;
+      const endpoint = openAiEndpoint({ baseUrl: server.baseUrl, model: 'qwen2.5:1.5b', timeoutMs: 2000, maxRetries: 0 });
+      const result = await calibrateModel(endpoint, [PROMPT, PROMPT], { rate: 0.5, candidates: 2 }, (t, o) => compressPrompt(t, o), undefined, () => (clock += 100));
+      assert.equal(result.passShare, 0.5);
+      assert.equal(result.billions, 1.5);
+      const tokens = getTokenizer('o200k_base').count(PROMPT);
+      assert.ok(Math.abs(result.msPer1kTokens - (100 * 1000) / tokens) < 1e-9, `${result.msPer1kTokens}`);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('probe-question agreement', () => {
+  test('generated questions, answered with the original and with the capsule; agreement by word overlap', async () => {
+    const server = await new FakeOpenAi()
+      .script(
+        CHAT,
+        chatReply(['1. How do I get a refund?\n2. What does the Pro plan cost?']),
+        chatReply(['Billing will contact you about refunds within two days.']),
+        chatReply(['Billing will contact you about refunds within two days.']),
+        chatReply(['The Pro plan costs 49 USD per month.']),
+        chatReply(['I cannot help with sunsets or weather forecasts.']),
+      )
+      .start();
+    try {
+      const report = await probeAgreement(PROMPT, GOOD, openAiEndpoint({ baseUrl: server.baseUrl, model: 'gpt-4o', timeoutMs: 2000, maxRetries: 0 }), { count: 2 });
+      assert.deepEqual(report.questions, ['How do I get a refund?', 'What does the Pro plan cost?']);
+      assert.equal(report.measure, 'word-overlap');
+      assert.deepEqual(report.answers.map((a) => a.agree), [true, false]);
+      assert.equal(report.agreement, 0.5);
+      const systems = server.requestsTo(CHAT).slice(1).map((r) => (r.body!['messages'] as Array<{ content: string }>)[0]!.content);
+      assert.equal(systems.filter((s) => s === PROMPT).length, 2, 'each question once with the original');
+      assert.equal(systems.filter((s) => s === GOOD).length, 2, 'and once with the capsule');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('its cost is estimated before it runs', () => {
+    const model = buildCatalog().get('gpt-4o')!;
+    const estimate = estimateProbeCost(1000, 500, 3, true, model);
+    assert.ok(estimate.tokens > 3 * 1500 && estimate.usd! > 0);
+    assert.equal(estimateProbeCost(1000, 500, 3, false, undefined).usd, null);
+    assert.deepEqual(parseQuestions('- one?\n* two?\n3) three?\n\nok', 5), ['one?', 'two?', 'three?']);
+    assert.equal(wordOverlap('Refunds need billing approval', 'For billing approval, refunds need it'), 1);
+    assert.equal(wordOverlap('Refunds need billing approval', 'billing approval for refunds'), 0.75);
+  });
+});
