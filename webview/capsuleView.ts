@@ -9,6 +9,7 @@ export interface CapsuleViewEvents {
   onApply(capsuleId: number): void;
   onCopy(capsuleId: number): void;
   onDiscard(capsuleId: number): void;
+  onProbe(capsuleId: number): void;
 }
 
 /** Names for the report's categories where the identifier alone reads poorly. */
@@ -50,7 +51,8 @@ export class CapsuleView {
     const parts: Array<HTMLElement | null> = [
       h('h2', { id: 'capsule-title' }, codicon('fold'), ' Capsule'),
       state.compressor ? this.compressorSelect(state.compressor) : null,
-      this.slider(rate, card),
+      this.slider(rate, card, state.compressor?.options.some((o) => o.id === 'llm' && o.available) ?? false),
+      card?.probe ? this.probeResult(card.probe) : null,
       card && card.status !== 'error' && card.originalTokens > 0 ? this.summary(card) : null,
       card?.message ? h('p', { class: card.status === 'error' ? 'message error' : 'message', role: card.status === 'error' ? 'alert' : undefined }, card.message) : null,
       card?.llm ? this.llmDetails(card.llm) : null,
@@ -74,6 +76,16 @@ export class CapsuleView {
     }
     select.addEventListener('change', () => this.events.onSetCompressor(select.value as CompressorId));
     return h('label', { class: 'field compressor' }, h('span', {}, 'Compressor'), select);
+  }
+
+  private probeResult(probe: NonNullable<CapsuleCardState['probe']>): HTMLElement {
+    const how = probe.measure === 'embeddings' ? 'embedding similarity' : 'word overlap';
+    return h(
+      'details',
+      { class: 'capsule-probe', 'data-testid': 'capsule-probe-result' },
+      h('summary', {}, `Probe check: ${probe.agreeing} of ${probe.total} answers agree (${how})`),
+      h('ul', {}, ...probe.answers.map((a) => h('li', {}, `${a.agree ? '✓' : '✗'} ${a.question} (${a.similarity.toFixed(2)})`))),
+    );
   }
 
   /** The LLM's candidates (passed or why not, score), the one chosen, and what it cost. */
@@ -110,7 +122,7 @@ export class CapsuleView {
     );
   }
 
-  private slider(rate: number, card: CapsuleCardState | undefined): HTMLElement {
+  private slider(rate: number, card: CapsuleCardState | undefined, llmAvailable = false): HTMLElement {
     const value = h('output', { class: 'rate-value', 'data-testid': 'capsule-rate-value' }, `keep ${formatPercent(rate)}`);
     const input = h('input', {
       type: 'range',
@@ -139,6 +151,7 @@ export class CapsuleView {
         this.button('Apply', 'check', 'capsule-apply', () => this.events.onApply(id), card!.stale || card!.status === 'running', card!.stale ? 'The document changed since: compress again' : 'Replace the original text (one undo restores it)'),
         this.button('Copy', 'copy', 'capsule-copy', () => this.events.onCopy(id), card!.status === 'running', 'Copy the capsule to the clipboard', true),
         this.button('Discard', 'discard', 'capsule-discard', () => this.events.onDiscard(id), false, 'Forget this capsule', true),
+        ...(llmAvailable ? [this.button('Check', 'beaker', 'capsule-probe', () => this.events.onProbe(id), card!.status === 'running', 'Ask the LLM the same questions with the original and with the capsule (its cost is shown first)', true)] : []),
       );
     }
     return controls;

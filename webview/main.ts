@@ -34,6 +34,7 @@ const capsule = new CapsuleView(app, {
   onApply: (capsuleId) => client.command('applyCapsule', { capsuleId }),
   onCopy: (capsuleId) => client.command('copyCapsule', { capsuleId }),
   onDiscard: (capsuleId) => client.command('discardCapsule', { capsuleId }),
+  onProbe: (capsuleId) => client.command('probeCapsule', { capsuleId }),
 });
 
 const serving = new ServingView(app, {

@@ -384,6 +384,16 @@ export class BudgetPanel implements vscode.Disposable {
       stale: this.deps.capsules.isStale(pending),
       backend: pending.backend,
       ...(pending.llm ? { llm: this.llmInfo(pending)! } : {}),
+      ...(pending.probe
+        ? {
+            probe: {
+              agreeing: pending.probe.answers.filter((a) => a.agree).length,
+              total: pending.probe.answers.length,
+              measure: pending.probe.measure,
+              answers: pending.probe.answers.map((a) => ({ question: a.question, agree: a.agree, similarity: a.similarity })),
+            },
+          }
+        : {}),
     };
   }
 
@@ -538,6 +548,9 @@ export class BudgetPanel implements vscode.Disposable {
         return;
       case 'discardCapsule':
         void vscode.commands.executeCommand(CommandIds.discardCapsule, message.params.capsuleId);
+        return;
+      case 'probeCapsule':
+        void vscode.commands.executeCommand(CommandIds.probeCapsule, message.params.capsuleId);
         return;
       case 'copyCapsule': {
         const pending = this.deps.capsules.byId(message.params.capsuleId);

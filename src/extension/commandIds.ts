@@ -13,6 +13,7 @@ export const CommandIds = {
   clearLlmCache: 'promptCapsule.clearLlmCache',
   useLocalModelServer: 'promptCapsule.useLocalModelServer',
   calibrateLocalModels: 'promptCapsule.calibrateLocalModels',
+  probeCapsule: 'promptCapsule.probeCapsule',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

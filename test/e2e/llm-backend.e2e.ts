@@ -19,7 +19,10 @@ const GOOD =
 const DROPS_PLACEHOLDER = GOOD.replace('{{agent_name}}', 'the assistant');
 
 test('the LLM backend: set the key by command, compress against an OpenAI-compatible server, see the candidates in the card, apply, undo', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const server = await new FakeOpenAi().script('/v1/chat/completions', chatReply([DROPS_PLACEHOLDER, GOOD], { prompt_tokens: 420, completion_tokens: 150 })).start();
+  // The capsule request, then the probe check's answers (the last reply repeats).
+  const server = await new FakeOpenAi()
+    .script('/v1/chat/completions', chatReply([DROPS_PLACEHOLDER, GOOD], { prompt_tokens: 420, completion_tokens: 150 }), chatReply(['The billing team will contact you within 2 business days.']))
+    .start();
   const settings = JSON.stringify(
     {
       'files.autoSave': 'off',
@@ -66,6 +69,20 @@ test('the LLM backend: set the key by command, compress against an OpenAI-compat
       assert.match(normalizeSpaces(await card.locator('[data-testid="capsule-candidate-2"]').innerText()), /chosen/);
       assert.match(normalizeSpaces(await card.locator('[data-testid="capsule-llm-cost"]').innerText()), /^Compression cost \$[\d.]+ \(420 in \+ 150 out on gpt-4o-mini\); it saves \$[\d.]+ per call, so it pays for itself after \d+ calls?\.$/);
       await workbench.screenshotOf(card, 'llm-capsule-card.png');
+
+      // The probe check: one question, its cost confirmed in a modal, the result in the card.
+      await card.locator('[data-testid="capsule-probe"]').click();
+      await input.waitFor({ state: 'visible' });
+      await input.fill('Can I get a refund?');
+      await workbench.page.keyboard.press('Enter');
+      const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: `Ask ${MODEL} 1 question with the original and with the capsule?` });
+      await dialog.waitFor({ state: 'visible' });
+      await dialog.locator('.monaco-button', { hasText: 'Run Check' }).click();
+      const probe = card.locator('[data-testid="capsule-probe-result"]');
+      await probe.waitFor({ state: 'visible' });
+      assert.equal(normalizeSpaces(await probe.locator('summary').innerText()), 'Probe check: 1 of 1 answers agree (word overlap)');
+      const probeSystems = server.requestsTo('/v1/chat/completions').slice(1).map((r) => (r.body!['messages'] as Array<{ content: string }>)[0]!.content);
+      assert.deepEqual([...probeSystems].sort(), [CAPSULE_PROMPT.slice(0, CAPSULE_PROMPT.length), GOOD].sort(), 'asked once with the original, once with the capsule');
 
       // Apply from the card; one undo restores the prompt.
       await card.locator('[data-testid="capsule-apply"]').click();

@@ -5,6 +5,8 @@ import { formatCount } from '../../core/format/numbers';
 import { compressWithLlm, type LlmCapsuleResult } from '../../core/llm/capsulator';
 import { compressionEconomics } from '../../core/llm/economics';
 import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../core/llm/endpoint';
+import { estimateProbeCost, probeAgreement, type ProbeReport } from '../../core/llm/probe';
+import { getTokenizer } from '../../core/tokens/tokenizer';
 import { isTokenizerId, TOKENIZER_IDS, type TokenizerId } from '../../core/tokens/tokenizer';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, type ParsedArgs } from '../args';
 import { UsageError, type CliCommand, type CliIo } from '../command';
@@ -36,7 +38,10 @@ none for local servers):
   --concurrency C     requests in flight when the server refuses n > 1 (default 3)
   --timeout-ms MS     per request (default 60000); --max-retries N on 429/5xx (default 2)
   --target-model ID   catalog model the capsule is sent to, for the saving and break-even (default gpt-4o)
-  --json adds "candidates" (tokens, passed, reason, score), "chosen", "fallback", "usage" (tokens, cost).
+  --probe N           then ask --probe-model (default --model) N generated questions with the
+                      original and with the capsule, and report how often the answers agree
+                      (its estimated cost is printed first); --probe-questions FILE: yours, one a line
+  --json adds "candidates" (tokens, passed, reason, score), "chosen", "fallback", "usage" (tokens, cost), "probe".
   An endpoint failure prints one line and exits 1; usage errors exit 2.`;
 
 interface Settings {
@@ -44,7 +49,7 @@ interface Settings {
   tokenizer: TokenizerId;
   mode: 'text' | 'json' | 'jsonl';
   backend: Backend;
-  llm?: { endpoint: EndpointConfig; candidates: number; concurrency: number; targetModel: string };
+  llm?: { endpoint: EndpointConfig; candidates: number; concurrency: number; targetModel: string; probe?: { count: number; questions?: string[]; model: string } };
 }
 
 function readLlmSettings(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>): NonNullable<Settings['llm']> {
@@ -68,7 +73,15 @@ function readLlmSettings(args: ParsedArgs, env: Readonly<Record<string, string |
     ...(apiKey ? { apiKey } : {}),
     ...(embeddingsModel ? { embeddingsModel } : {}),
   };
-  return { endpoint, candidates: numberFlag(args, 'candidates') ?? 3, concurrency: numberFlag(args, 'concurrency') ?? 3, targetModel: stringFlag(args, 'target-model') ?? 'gpt-4o' };
+  const settings: NonNullable<Settings['llm']> = {
+    endpoint,
+    candidates: numberFlag(args, 'candidates') ?? 3,
+    concurrency: numberFlag(args, 'concurrency') ?? 3,
+    targetModel: stringFlag(args, 'target-model') ?? 'gpt-4o',
+  };
+  const probeCount = numberFlag(args, 'probe');
+  if (probeCount !== undefined) settings.probe = { count: probeCount, model: stringFlag(args, 'probe-model') ?? model };
+  return settings;
 }
 
 function readSettings(args: ParsedArgs, io: CliIo): Settings {
@@ -88,7 +101,9 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
   const options: CompressOptions = { tokenizer: tokenizerFlag };
   if (targetTokens !== undefined) options.targetTokens = targetTokens;
   else options.rate = rate ?? DEFAULT_RATE;
-  const llmOnly = ['base-url', 'model', 'embeddings-model', 'candidates', 'concurrency', 'timeout-ms', 'max-retries', 'target-model'].filter((f) => args.flags[f] !== undefined);
+  const llmOnly = ['base-url', 'model', 'embeddings-model', 'candidates', 'concurrency', 'timeout-ms', 'max-retries', 'target-model', 'probe', 'probe-questions', 'probe-model'].filter(
+    (f) => args.flags[f] !== undefined,
+  );
   if (backend !== 'llm' && llmOnly.length > 0) throw new UsageError(`--${llmOnly[0]} goes with --backend llm`);
   const settings: Settings = { options, tokenizer: tokenizerFlag, mode: json ? 'json' : jsonl ? 'jsonl' : 'text', backend: backend as Backend };
   if (backend === 'llm') settings.llm = readLlmSettings(args, io.env ?? process.env);
@@ -149,15 +164,29 @@ export const compressCommand: CliCommand = {
       'timeout-ms': { kind: 'integer', min: 100, max: 600_000 },
       'max-retries': { kind: 'integer', min: 0, max: 10 },
       'target-model': { kind: 'string' },
+      probe: { kind: 'integer', min: 1, max: 20 },
+      'probe-questions': { kind: 'string' },
+      'probe-model': { kind: 'string' },
     });
     if (args.positionals.length > 1) throw new UsageError('compress takes at most one FILE');
     const settings = readSettings(args, io);
+    const questionsFile = stringFlag(args, 'probe-questions');
+    if (questionsFile && settings.llm) {
+      const questions = (await readInputText(questionsFile, io)).text.split('\n').map((q) => q.trim()).filter(Boolean);
+      if (questions.length === 0) throw new UsageError(`'${questionsFile}' has no questions (one a line)`);
+      settings.llm.probe = { count: questions.length, questions, model: stringFlag(args, 'probe-model') ?? settings.llm.endpoint.model };
+    }
     const { text, name } = await readInputText(args.positionals[0], io);
-    if (settings.mode === 'jsonl') return runBatch(text, settings, io);
+    if (settings.mode === 'jsonl') {
+      if (settings.llm?.probe) throw new UsageError('--probe works on one prompt, not with --jsonl');
+      return runBatch(text, settings, io);
+    }
     requireText(text, name);
     let result: Compressed;
+    let probe: (ProbeReport & { costUsd: number | null }) | undefined;
     try {
       result = await compressOne(text, settings);
+      if (settings.llm?.probe) probe = await runProbe(text, result, settings, io);
     } catch (error) {
       if (!(error instanceof EndpointError)) throw error;
       io.stderr.write(`capsule compress: ${error.message}\n`);
@@ -180,6 +209,19 @@ export const compressCommand: CliCommand = {
         dropped: report.dropped,
         elapsedMs: Math.round(report.elapsedMs * 10) / 10,
         ...(result.llm ? llmJson(result.llm, settings) : {}),
+        ...(probe
+          ? {
+              probe: {
+                model: settings.llm!.probe!.model,
+                agreement: probe.agreement,
+                meanSimilarity: probe.meanSimilarity,
+                measure: probe.measure,
+                answers: probe.answers.map((a) => ({ question: a.question, similarity: Math.round(a.similarity * 1000) / 1000, agree: a.agree })),
+                usage: { promptTokens: probe.promptTokens, completionTokens: probe.completionTokens },
+                costUsd: probe.costUsd,
+              },
+            }
+          : {}),
       };
       io.stdout.write(JSON.stringify(json) + '\n');
       return 0;
@@ -187,10 +229,28 @@ export const compressCommand: CliCommand = {
     io.stdout.write(capsule.endsWith('\n') || capsule === '' ? capsule : capsule + '\n');
     const summary = `${name}: ${formatCount(report.originalTokens)} -> ${formatCount(report.capsuleTokens)} tokens (${settings.tokenizer}), rate ${report.rateReached.toFixed(2)} for a target of ${formatCount(report.targetTokens)}`;
     const llmNote = result.llm ? (result.llm.fallback ? `; built-in capsule used: ${result.llm.fallbackReason}` : `; ${result.llm.model}, candidate ${result.llm.chosen! + 1} of ${result.llm.candidates.length}`) : '';
-    io.stderr.write(summary + (report.budgetNote ? `; ${report.budgetNote}` : '') + llmNote + '\n');
+    const probeNote = probe ? `; probe: ${probe.answers.filter((a) => a.agree).length} of ${probe.answers.length} answers agree (${probe.measure})` : '';
+    io.stderr.write(summary + (report.budgetNote ? `; ${report.budgetNote}` : '') + llmNote + probeNote + '\n');
     return 0;
   },
 };
+
+/** The probe check on the capsule: its estimated cost on stderr first, then the questions. */
+async function runProbe(text: string, result: Compressed, settings: Settings, io: CliIo): Promise<ProbeReport & { costUsd: number | null }> {
+  const probe = settings.llm!.probe!;
+  const catalog = buildCatalog();
+  const priced = catalog.get(probe.model);
+  const tokenizer = getTokenizer(settings.tokenizer);
+  const estimate = estimateProbeCost(tokenizer.count(text), tokenizer.count(result.capsule), probe.count, !probe.questions, priced);
+  io.stderr.write(
+    `probe check: ${probe.count} question${probe.count === 1 ? '' : 's'} to ${probe.model}, at most about ${formatCount(estimate.tokens)} tokens` +
+      `${estimate.usd === null ? ' (no catalog price for this model)' : ` (~$${estimate.usd.toFixed(4)})`}\n`,
+  );
+  const endpoint = openAiEndpoint({ ...settings.llm!.endpoint, model: probe.model });
+  const report = await probeAgreement(text, result.capsule, endpoint, probe.questions ? { questions: probe.questions } : { count: probe.count });
+  const costUsd = priced ? (report.promptTokens * priced.inputPerMTok + report.completionTokens * priced.outputPerMTok) / 1e6 : null;
+  return { ...report, costUsd };
+}
 
 /** One capsule per input line; a bad line gets an error object and the rest go on. */
 async function runBatch(input: string, settings: Settings, io: CliIo): Promise<number> {

@@ -7,6 +7,7 @@
 import { estimateCost } from '../cost/cost';
 import type { ModelEntry } from '../catalog/types';
 import type { LlmEndpoint } from './endpoint';
+import { EndpointError } from './errors';
 import { cosine, contentWords } from './score';
 
 /** Two answers agree when their similarity reaches this (embeddings or word overlap). */
@@ -92,7 +93,7 @@ export async function probeAgreement(
       count * QUESTION_TOKENS + 20,
     );
     questions = parseQuestions(reply, count);
-    if (questions.length === 0) throw new Error('the model wrote no probe questions');
+    if (questions.length === 0) throw new EndpointError('malformed', `${endpoint.config.model} wrote no probe questions.`);
   }
   const answers: ProbeAnswer[] = [];
   for (const question of questions) {

@@ -93,6 +93,8 @@ export interface CapsuleCardState {
   backend?: CompressorId;
   /** The LLM backend's account of it (backend 'llm'). */
   llm?: LlmCardInfo;
+  /** The probe check, once run: how often the answers with the original and the capsule agree. */
+  probe?: { agreeing: number; total: number; measure: 'embeddings' | 'word-overlap'; answers: Array<{ question: string; agree: boolean; similarity: number }> };
 }
 
 export type CompressorId = 'builtin' | 'llm';
@@ -198,6 +200,8 @@ export interface PanelCommands {
   applyCapsule: { capsuleId: number };
   copyCapsule: { capsuleId: number };
   discardCapsule: { capsuleId: number };
+  /** Run the probe-question check on the capsule (its cost is confirmed first). */
+  probeCapsule: { capsuleId: number };
   /** New Serving card inputs; the host validates the ids against the simulator catalog. */
   setServing: ServingInputs;
   /** Stop the running estimate. */
@@ -320,6 +324,7 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
       case 'applyCapsule':
       case 'copyCapsule':
       case 'discardCapsule':
+      case 'probeCapsule':
         return { kind: 'command', method: raw.method, params: { capsuleId: Math.round(numberIn(params.capsuleId, 'capsuleId', CAPSULE_ID_LIMITS)) } };
       case 'setServing':
         return { kind: 'command', method: 'setServing', params: parseServingInputs(params) };

@@ -1,8 +1,10 @@
 import { compressPrompt, type CapsuleResult, type CompressOptions } from '../capsule';
 import { compressWithLlm, type LlmCapsuleResult, type LlmCompressOptions } from '../llm/capsulator';
-import { calibrateModel, selectModel, type ModelCalibration, type Selection } from '../llm/calibrate';
+import { calibrateModel } from '../llm/calibrate';
+import { selectModel, type ModelCalibration, type Selection } from '../llm/select';
 import calibrationPrompts from '../llm/data/calibration-prompts.json';
 import { openAiEndpoint, type EndpointConfig } from '../llm/endpoint';
+import { probeAgreement, type ProbeReport } from '../llm/probe';
 import { countByTokenizer } from '../count/countModels';
 import { estimateServing, type ServingEstimate, type ServingQuery } from '../serving/estimate';
 import { TOKENIZER_IDS, getTokenizer, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
@@ -35,6 +37,11 @@ export interface JobMap {
       selection?: { calibrations: ModelCalibration[]; latencyBudgetMs: number };
     };
     output: LlmCapsuleResult & { selection?: Selection };
+  };
+  /** Probe questions answered with the original and with the capsule. */
+  probeLlm: {
+    input: { original: string; capsule: string; endpoint: EndpointConfig; questions?: string[]; count?: number };
+    output: ProbeReport;
   };
   /** Calibrates each model on the bundled sample prompts (progress: models done). */
   calibrateLlm: {
@@ -86,6 +93,10 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
       const result = await compressWithLlm(input.text, input.options, openAiEndpoint(endpoint), { builtin: (text, options) => compressPrompt(text, options, flag) }, signal);
       return selection ? { ...result, selection } : result;
     }),
+  probeLlm: (input, flag) =>
+    withAbortSignal(flag, (signal) =>
+      probeAgreement(input.original, input.capsule, openAiEndpoint(input.endpoint), { ...(input.questions ? { questions: input.questions } : {}), ...(input.count ? { count: input.count } : {}) }, signal),
+    ),
   calibrateLlm: (input, flag, progress) =>
     withAbortSignal(flag, async (signal) => {
       const out: ModelCalibration[] = [];

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CapsuleResult, CompressOptions } from '../../core/capsule';
 import { PendingCapsules, type CapsuleActionRequest, type CapsuleTarget } from '../../core/capsule/pending';
 import type { TokenizerId } from '../../core/tokens/tokenizer';
+import type { ProbeReport } from '../../core/llm/probe';
 import type { LlmCapsule, LlmService } from '../llm/llmService';
 import type { CompressionBackend } from '../settings';
 import type { Workers } from '../workers';
@@ -24,6 +25,8 @@ export interface PendingCapsule {
   result: CapsuleResult;
   /** The LLM backend's candidates, choice, fallback and usage (backend 'llm'). */
   llm?: LlmCapsule;
+  /** The probe check's result, once run. */
+  probe?: ProbeReport;
 }
 
 export interface CapsuleSource {
@@ -135,7 +138,7 @@ export class CapsuleService implements vscode.Disposable {
     if (!base) return undefined;
     const { result, llm } = await this.run(base.backend, base.original, { rate, tokenizer: base.tokenizer }, token);
     if (!this.capsules.byId(id)) return undefined; // applied, discarded or replaced meanwhile
-    const { llm: _previous, ...rest } = base;
+    const { llm: _previous, probe: _probe, ...rest } = base;
     return this.add({ ...rest, id: this.capsules.allocateId(), rate, result, ...(llm ? { llm } : {}) });
   }
 
@@ -163,6 +166,15 @@ export class CapsuleService implements vscode.Disposable {
     this.log.info(`applied capsule #${pending.id} to ${pending.fileName}`);
     this.end(pending.id, 'applied');
     return { applied: true, capsule: pending };
+  }
+
+  /** Attaches a probe check to a pending capsule (the card shows it). */
+  setProbe(id: number, probe: ProbeReport): boolean {
+    const capsule = this.capsules.byId(id);
+    if (!capsule) return false;
+    capsule.probe = probe;
+    this.changed.fire({ ended: [] });
+    return true;
   }
 
   /** Drops a pending capsule; false (and nothing changes) when it was not pending. */

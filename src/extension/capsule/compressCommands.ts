@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelEntry } from '../../core/catalog/types';
 import { capsuleSavings, describeSavings, type Savings } from '../../core/cost/savings';
-import { formatCount, formatPercent } from '../../core/format/numbers';
+import { formatCount, formatPercent, formatUsd } from '../../core/format/numbers';
 import type { CapsuleActionRequest } from '../../core/capsule/pending';
+import { estimateProbeCost } from '../../core/llm/probe';
 import { binaryInputMessage, detectBinary } from '../../core/text/binary';
 import { CancelledError } from '../../core/worker/cancellation';
 import type { CatalogService } from '../catalogService';
@@ -239,7 +240,7 @@ function actionRequest(arg: unknown): CapsuleActionRequest {
 }
 
 /** The capsule an action acts on, asking when several are pending; undefined after a message. */
-async function targetCapsule(deps: CompressDeps, arg: unknown, verb: 'apply' | 'discard'): Promise<PendingCapsule | undefined> {
+async function targetCapsule(deps: CompressDeps, arg: unknown, verb: 'apply' | 'discard' | 'check'): Promise<PendingCapsule | undefined> {
   const target = deps.capsules.resolve(actionRequest(arg));
   switch (target.kind) {
     case 'capsule':
@@ -260,6 +261,53 @@ async function targetCapsule(deps: CompressDeps, arg: unknown, verb: 'apply' | '
       );
       return picked?.capsule;
     }
+  }
+}
+
+const PROBE_QUESTIONS = 3;
+
+/**
+ * The probe check of a capsule: the same questions to the LLM endpoint's model with the
+ * original and with the capsule as the system prompt; its cost is shown before it runs.
+ */
+async function probeCapsule(deps: CompressDeps, capsule: PendingCapsule): Promise<void> {
+  const settings = deps.llm.settings();
+  if (settings.problems.length > 0) {
+    showLlmError(new LlmNotConfiguredError(settings.problems));
+    return;
+  }
+  const typed = await vscode.window.showInputBox({
+    title: `Prompt Capsule: probe questions for ${capsule.fileName}`,
+    prompt: `Questions a user would ask, separated by " | ". Leave empty to let ${settings.model} write ${PROBE_QUESTIONS}.`,
+    ignoreFocusOut: true,
+  });
+  if (typed === undefined) return;
+  const questions = typed.split('|').map((q) => q.trim()).filter(Boolean);
+  const count = questions.length || PROBE_QUESTIONS;
+  const report = capsule.result.report;
+  const estimate = estimateProbeCost(report.originalTokens, report.capsuleTokens, count, questions.length === 0, deps.catalog.current.get(settings.model));
+  const run = 'Run Check';
+  const cost = estimate.usd === null ? `${settings.model} has no catalog price` : `about ${formatUsd(estimate.usd)}`;
+  const go = await vscode.window.showInformationMessage(
+    `Ask ${settings.model} ${count} question${count === 1 ? '' : 's'} with the original and with the capsule? At most about ${formatCount(estimate.tokens)} tokens (${cost}).`,
+    { modal: true },
+    run,
+  );
+  if (go !== run) return;
+  try {
+    const probe = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Checking the capsule of ${capsule.fileName} with ${count} probe questions…`, cancellable: true },
+      (_progress, token) => deps.llm.probe(capsule.original, capsule.result.capsule, questions, count, token),
+    );
+    if (!deps.capsules.setProbe(capsule.id, probe)) return;
+    const agreeing = probe.answers.filter((a) => a.agree).length;
+    void vscode.window.showInformationMessage(
+      `Prompt Capsule: ${agreeing} of ${probe.answers.length} answers agree between the original and the capsule of ${capsule.fileName} (${probe.measure === 'embeddings' ? 'embedding similarity' : 'word overlap'}).`,
+    );
+  } catch (error) {
+    if ((error as Error).name === 'AbortError' || (error instanceof EndpointError && error.kind === 'cancelled')) return;
+    if (error instanceof LlmNotConfiguredError || error instanceof EndpointError) showLlmError(error);
+    else throw error;
   }
 }
 
@@ -321,6 +369,10 @@ export function registerCompressCommands(deps: CompressDeps): vscode.Disposable[
       const end = editor.document.positionAt(editor.document.offsetAt(start) + capsule.result.capsule.length);
       editor.selection = new vscode.Selection(start, end);
       void vscode.window.showInformationMessage(`Capsule applied to ${capsule.fileName}. Undo (Ctrl+Z) restores the original.`);
+    }),
+    vscode.commands.registerCommand(CommandIds.probeCapsule, async (arg?: unknown) => {
+      const capsule = await targetCapsule(deps, arg, 'check');
+      if (capsule) await probeCapsule(deps, capsule);
     }),
     vscode.commands.registerCommand(CommandIds.discardCapsule, async (arg?: unknown) => {
       const capsule = await targetCapsule(deps, arg, 'discard');

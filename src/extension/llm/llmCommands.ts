@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { selectModel } from '../../core/llm/calibrate';
+import { selectModel } from '../../core/llm/select';
 import { DEFAULT_LOCAL_PORTS, probeLocalServers, serverLabel } from '../../core/llm/localServers';
 import { formatCount, formatPercent } from '../../core/format/numbers';
 import { CommandIds } from '../commandIds';

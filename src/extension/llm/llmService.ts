@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { CompressOptions } from '../../core/capsule/types';
 import { CapsuleCache, capsuleCacheKey } from '../../core/llm/cache';
-import type { ModelCalibration, Selection } from '../../core/llm/calibrate';
+import type { ModelCalibration, Selection } from '../../core/llm/select';
 import type { LlmCapsuleResult } from '../../core/llm/capsulator';
+import type { ProbeReport } from '../../core/llm/probe';
 import type { EndpointConfig } from '../../core/llm/endpoint';
 import { EndpointError } from '../../core/llm/errors';
 import { readLlmSettings, type LlmSettings } from '../settings';
@@ -89,6 +90,31 @@ export class LlmService {
     return n;
   }
 
+  /** The endpoint as the worker needs it, with the key (never logged). */
+  private async endpointConfig(settings: LlmSettings): Promise<EndpointConfig> {
+    const apiKey = await this.apiKey(settings.baseUrl);
+    return {
+      baseUrl: settings.baseUrl,
+      model: settings.model,
+      timeoutMs: settings.timeoutMs,
+      maxRetries: settings.maxRetries,
+      headers: settings.extraHeaders,
+      ...(apiKey ? { apiKey } : {}),
+      ...(settings.embeddingsModel ? { embeddingsModel: settings.embeddingsModel } : {}),
+    };
+  }
+
+  /** The probe check: the same questions with the original and with the capsule (in the worker). */
+  async probe(original: string, capsule: string, questions: string[] | undefined, count: number, token?: vscode.CancellationToken): Promise<ProbeReport> {
+    const settings = this.settings();
+    if (settings.problems.length > 0) throw new LlmNotConfiguredError(settings.problems);
+    if (!(await this.consent(settings))) throw new LlmConsentDeclinedError();
+    const endpoint = await this.endpointConfig(settings);
+    const report = await this.workers.heavy.run('probeLlm', { original, capsule, endpoint, ...(questions?.length ? { questions } : { count }) }, token);
+    this.log.info(`probe check with ${settings.model}: ${report.answers.filter((a) => a.agree).length} of ${report.answers.length} answers agree (${report.measure})`);
+    return report;
+  }
+
   /** This machine's calibration of the models at `baseUrl` (empty when never run). */
   calibrations(baseUrl: string): ModelCalibration[] {
     return this.state.get<Record<string, ModelCalibration[]>>(CALIBRATION_KEY, {})[baseUrl] ?? [];
@@ -160,16 +186,7 @@ export class LlmService {
       return { ...hit, cached: true };
     }
     if (!(await this.consent(settings))) throw new LlmConsentDeclinedError();
-    const apiKey = await this.apiKey(settings.baseUrl);
-    const endpoint: EndpointConfig = {
-      baseUrl: settings.baseUrl,
-      model: settings.model,
-      timeoutMs: settings.timeoutMs,
-      maxRetries: settings.maxRetries,
-      headers: settings.extraHeaders,
-      ...(apiKey ? { apiKey } : {}),
-      ...(settings.embeddingsModel ? { embeddingsModel: settings.embeddingsModel } : {}),
-    };
+    const endpoint = await this.endpointConfig(settings);
     const started = Date.now();
     // With a latency budget and a calibration of this server's models, the model is
     // picked per prompt (in the worker, which counts the prompt's tokens).

@@ -67,3 +67,27 @@ describe('capsule compress --backend llm', () => {
     assert.equal(line['fallback'], false);
   });
 });
+
+describe('capsule compress --probe', () => {
+  const server = new FakeOpenAi();
+  before(() => server.start());
+  after(() => server.stop());
+
+  test('prints the estimated cost first, then reports how often the answers agree', async () => {
+    server.script(
+      '/v1/chat/completions',
+      chatReply([CAPSULE]),
+      chatReply(['Where is the old town?']),
+      chatReply(['The old town is 2 km north of the station.']),
+      chatReply(['The old town is 2 km north of the station.']),
+    );
+    const io = fakeIo(PROMPT);
+    const args = ['compress', '--backend', 'llm', '--base-url', server.baseUrl, '--model', 'gpt-4o-mini', '--candidates', '1', '--probe', '1', '--json'];
+    assert.equal(await main(args, io), 0, io.err());
+    assert.match(io.err(), /^probe check: 1 question to gpt-4o-mini, at most about [\d,]+ tokens \(~\$0\.\d{4}\)\n$/);
+    const probe = (JSON.parse(io.out()) as { probe: Record<string, unknown> }).probe;
+    assert.equal(probe['agreement'], 1);
+    assert.deepEqual(probe['answers'], [{ question: 'Where is the old town?', similarity: 1, agree: true }]);
+    assert.ok((probe['costUsd'] as number) > 0);
+  });
+});

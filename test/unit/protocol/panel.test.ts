@@ -9,13 +9,13 @@ describe('panel protocol validation', () => {
       kind: 'command', method: 'setUsage', params: { callsPerDay: 10, outputTokens: 100 },
     });
     assert.deepEqual(parsePanelMessage({ kind: 'command', method: 'setActiveModel', params: { modelId: 'gpt-4o' } }).params, { modelId: 'gpt-4o' });
-    for (const method of ['applyCapsule', 'copyCapsule', 'discardCapsule']) {
+    for (const method of ['applyCapsule', 'copyCapsule', 'discardCapsule', 'probeCapsule']) {
       assert.deepEqual(parsePanelMessage({ kind: 'command', method, params: { capsuleId: 7 } }), { kind: 'command', method, params: { capsuleId: 7 } });
     }
   });
 
   test('capsule actions must name the capsule they were offered for', () => {
-    for (const method of ['applyCapsule', 'copyCapsule', 'discardCapsule']) {
+    for (const method of ['applyCapsule', 'copyCapsule', 'discardCapsule', 'probeCapsule']) {
       for (const params of [{}, { capsuleId: 0 }, { capsuleId: '3' }, { capsuleId: Number.NaN }]) {
         assert.throws(() => parsePanelMessage({ kind: 'command', method, params }), ProtocolError, `${method} ${JSON.stringify(params)}`);
       }
