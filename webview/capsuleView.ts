@@ -10,6 +10,7 @@ export interface CapsuleViewEvents {
   onCopy(capsuleId: number): void;
   onDiscard(capsuleId: number): void;
   onProbe(capsuleId: number): void;
+  onCancelCompress(): void;
 }
 
 /** Names for the report's categories where the identifier alone reads poorly. */
@@ -55,7 +56,7 @@ export class CapsuleView {
       card?.probe ? this.probeResult(card.probe) : null,
       card && card.status !== 'error' && card.originalTokens > 0 ? this.summary(card) : null,
       card?.message ? h('p', { class: card.status === 'error' ? 'message error' : 'message', role: card.status === 'error' ? 'alert' : undefined }, card.message) : null,
-      card?.llm ? this.llmDetails(card.llm) : null,
+      card?.llm ? this.llmDetails(card.llm, state.usage.callsPerDay) : null,
       card && card.originalTokens > 0 ? this.details(card) : null,
     ];
     this.root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
@@ -89,7 +90,7 @@ export class CapsuleView {
   }
 
   /** The LLM's candidates (passed or why not, score), the one chosen, and what it cost. */
-  private llmDetails(llm: LlmCardInfo): HTMLElement {
+  private llmDetails(llm: LlmCardInfo, callsPerDay: number): HTMLElement {
     const rows = llm.candidates.map((c, i) =>
       h(
         'tr',
@@ -119,6 +120,13 @@ export class CapsuleView {
         h('tbody', {}, ...rows),
       ),
       h('p', { class: 'footnote', 'data-testid': 'capsule-llm-cost' }, cost),
+      llm.compressionCostUsd === null || callsPerDay <= 0
+        ? null
+        : h(
+            'p',
+            { class: 'footnote', 'data-testid': 'capsule-llm-net' },
+            `Net after ${formatCount(callsPerDay)} calls (a day at the Budget card's rate): ${formatUsd(callsPerDay * llm.savingPerCallUsd - llm.compressionCostUsd)}.`,
+          ),
     );
   }
 
@@ -141,7 +149,7 @@ export class CapsuleView {
     if (card?.status === 'running') {
       const ring = document.createElement('vscode-progress-ring');
       ring.setAttribute('aria-label', 'Compressing');
-      controls.append(ring);
+      controls.append(ring, this.button('Cancel', 'debug-stop', 'capsule-cancel', () => this.events.onCancelCompress(), false, 'Stop this compression; nothing changes', true));
     }
     const id = card?.capsuleId;
     if (id === undefined) {

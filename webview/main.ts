@@ -35,6 +35,7 @@ const capsule = new CapsuleView(app, {
   onCopy: (capsuleId) => client.command('copyCapsule', { capsuleId }),
   onDiscard: (capsuleId) => client.command('discardCapsule', { capsuleId }),
   onProbe: (capsuleId) => client.command('probeCapsule', { capsuleId }),
+  onCancelCompress: () => client.command('cancelCompress', {}),
 });
 
 const serving = new ServingView(app, {

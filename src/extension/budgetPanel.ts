@@ -525,6 +525,9 @@ export class BudgetPanel implements vscode.Disposable {
       case 'compress':
         void this.compressFromPanel(message.params.rate);
         return;
+      case 'cancelCompress':
+        this.compressCancellation?.cancel();
+        return;
       case 'cancelServing':
         this.servingCancellation?.cancel();
         return;

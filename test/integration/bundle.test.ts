@@ -14,6 +14,8 @@ describe('bundles', () => {
     assert.doesNotMatch(extension, /BytePairEncodingCore|bpeRanks/, 'tokenizer');
     assert.doesNotMatch(extension, /function compressPrompt\b/, 'capsulator');
     assert.doesNotMatch(extension, /function simulate\b/, 'simulator');
+    // The LLM backend's HTTP client runs in the worker too.
+    assert.doesNotMatch(extension, /APIConnectionTimeoutError/, 'openai client');
     assert.ok(statSync(path.join(REPO_ROOT, 'dist/extension.js')).size < 600_000);
   });
 
@@ -21,6 +23,7 @@ describe('bundles', () => {
     assert.match(worker, /BytePairEncodingCore/);
     assert.match(worker, /function compressPrompt\b/);
     assert.match(worker, /function simulate\b/);
+    assert.match(worker, /APIConnectionTimeoutError/);
   });
 
   test('onnxruntime-node and vscode stay external', () => {

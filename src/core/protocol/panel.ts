@@ -200,6 +200,8 @@ export interface PanelCommands {
   applyCapsule: { capsuleId: number };
   copyCapsule: { capsuleId: number };
   discardCapsule: { capsuleId: number };
+  /** Stop the compression the card started. */
+  cancelCompress: Record<string, never>;
   /** Run the probe-question check on the capsule (its cost is confirmed first). */
   probeCapsule: { capsuleId: number };
   /** New Serving card inputs; the host validates the ids against the simulator catalog. */
@@ -318,6 +320,7 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
         }
         return { kind: 'command', method: 'setActiveModel', params: { modelId: params.modelId } };
       case 'openSettings':
+      case 'cancelCompress':
       case 'cancelServing':
       case 'rerunServing':
         return { kind: 'command', method: raw.method, params: {} };
