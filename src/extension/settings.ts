@@ -105,6 +105,16 @@ export interface LlmSettings {
   problems: string[];
 }
 
+/** Parses as a URL (a typo such as a space or a port past 65535 does not). */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 export function readLlmSettings(): LlmSettings {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const problems: string[] = [];
@@ -116,7 +126,7 @@ export function readLlmSettings(): LlmSettings {
   const baseUrl = text(SettingKeys.llmBaseUrl);
   const model = text(SettingKeys.llmModel);
   if (!baseUrl) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmBaseUrl} is not set`);
-  else if (!/^https?:\/\/[^\s/]+/i.test(baseUrl)) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmBaseUrl} must be an http(s) URL, e.g. https://api.openai.com/v1`);
+  else if (!isHttpUrl(baseUrl)) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmBaseUrl} must be an http(s) URL, e.g. https://api.openai.com/v1`);
   if (!model) problems.push(`${SETTINGS_SECTION}.${SettingKeys.llmModel} is not set`);
   const headers = config.get<unknown>(SettingKeys.llmExtraHeaders, {});
   const headersOk = typeof headers === 'object' && headers !== null && !Array.isArray(headers) && Object.values(headers).every((v) => typeof v === 'string');

@@ -29,8 +29,8 @@ when FILE is - or absent) and prints the capsule; a one-line summary goes to std
   --jsonl             batch mode: each input line is {"id": ..., "prompt": "..."}; each output
                       line is {"id", "capsule", "originalTokens", "capsuleTokens"} or {"id", "error"}.
                       Exit code 1 when any line failed (the others still complete).
-LLM backend (the prompt is sent to URL; the key comes from CAPSULE_API_KEY or OPENAI_API_KEY,
-none for local servers):
+LLM backend (the prompt is sent to URL; the key comes from CAPSULE_API_KEY, or from
+OPENAI_API_KEY for api.openai.com only; none for local servers):
   --base-url URL      e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1 (Ollama)
   --model NAME        the model that writes the capsule
   --embeddings-model NAME   rank candidates by embedding similarity (else by distinctive words kept)
@@ -52,6 +52,21 @@ interface Settings {
   llm?: { endpoint: EndpointConfig; candidates: number; concurrency: number; targetModel: string; probe?: { count: number; questions?: string[]; model: string } };
 }
 
+const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/**
+ * The key for this endpoint: CAPSULE_API_KEY for any, OPENAI_API_KEY only for OpenAI's
+ * own API (a key set for OpenAI must not go to a local server or another company). A key
+ * is never sent over plain http to another machine.
+ */
+function apiKeyFor(url: URL, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const key = env['CAPSULE_API_KEY'] || (url.hostname === 'api.openai.com' ? env['OPENAI_API_KEY'] : undefined);
+  if (key && url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new UsageError(`refusing to send the API key over plain http to ${url.host}; use https, or unset CAPSULE_API_KEY for a server that needs none`);
+  }
+  return key || undefined;
+}
+
 function readLlmSettings(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>): NonNullable<Settings['llm']> {
   const baseUrl = stringFlag(args, 'base-url');
   const model = stringFlag(args, 'model');
@@ -63,7 +78,7 @@ function readLlmSettings(args: ParsedArgs, env: Readonly<Record<string, string |
   } catch {
     throw new UsageError(`--base-url '${baseUrl}' is not an http(s) URL`);
   }
-  const apiKey = env['CAPSULE_API_KEY'] || env['OPENAI_API_KEY'];
+  const apiKey = apiKeyFor(new URL(baseUrl), env);
   const embeddingsModel = stringFlag(args, 'embeddings-model');
   const endpoint: EndpointConfig = {
     baseUrl,
@@ -73,11 +88,14 @@ function readLlmSettings(args: ParsedArgs, env: Readonly<Record<string, string |
     ...(apiKey ? { apiKey } : {}),
     ...(embeddingsModel ? { embeddingsModel } : {}),
   };
+  const targetModel = stringFlag(args, 'target-model') ?? 'gpt-4o';
+  // Checked before anything is sent: a paid capsule must not be lost to a typo.
+  if (!buildCatalog().get(targetModel)) throw new UsageError(`unknown --target-model '${targetModel}'; see 'capsule models'`);
   const settings: NonNullable<Settings['llm']> = {
     endpoint,
     candidates: numberFlag(args, 'candidates') ?? 3,
     concurrency: numberFlag(args, 'concurrency') ?? 3,
-    targetModel: stringFlag(args, 'target-model') ?? 'gpt-4o',
+    targetModel,
   };
   const probeCount = numberFlag(args, 'probe');
   if (probeCount !== undefined) settings.probe = { count: probeCount, model: stringFlag(args, 'probe-model') ?? model };

@@ -29,7 +29,39 @@ interface Rule {
 
 const hasDigit = (text: string): boolean => /\d/.test(text);
 
+const UNITS = 'one|two|three|four|five|six|seven|eight|nine';
+const TEENS = 'ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen';
+const TENS = 'twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety';
+const SMALL = `(?:(?:${TENS})(?:-(?:${UNITS}))?|${TEENS}|${UNITS})`;
+/**
+ * Numbers written in words or numerals are numbers (issue 15): "一百五十" must not lose
+ * its "五十" (150 would read 100), "5到8" its range word, "two hundred and fifty" its tail.
+ * Single English number words are left to the word scorer ("one" is mostly a pronoun).
+ */
+const NUMBER_WORDS = new RegExp(
+  [
+    // A range: 5到8, 5-8, 10 ~ 20.
+    String.raw`\d+(?:[.,]\d+)?[ \t]*(?:到|至|~|～|–|—|-)[ \t]*\d+(?:[.,]\d+)?`,
+    // CJK numerals with a unit (一百五十, 三十, 两千) or a digit string (二〇二四).
+    '(?:[零〇一二两三四五六七八九]?[十百千万亿]){1,6}[零〇一二两三四五六七八九]?',
+    '[零〇一二两三四五六七八九]{2,}',
+    // English compounds: twenty-five, two hundred (and fifty), three thousand four hundred.
+    String.raw`\b${SMALL}(?:[ -]+(?:hundred|thousand|million|billion)(?:[ -]+(?:and[ -]+)?${SMALL})?)+\b`,
+    String.raw`\b(?:${TENS})-(?:${UNITS})\b`,
+  ].join('|'),
+  'giu',
+);
+
 const COMMON_RULES: readonly Rule[] = [
+  { kind: 'number', worthTrying: (t) => /[\d十百千万亿〇零]|hundred|thousand|million|billion|ty-/i.test(t), re: NUMBER_WORDS },
+  {
+    // Chat-template markers with their role name: ChatML (<|im_start|>system), Llama 3
+    // headers, Zephyr/Phi-style <|user|>, Llama 2's [INST] and <<SYS>>. The role name is
+    // structure: dropping it leaves a template no model parses (issue 15).
+    kind: 'chat-role',
+    worthTrying: (t) => t.includes('<|') || t.includes('[INST') || t.includes('[/INST') || t.includes('<<SYS') || t.includes('<</SYS'),
+    re: /<\|im_start\|>[ \t]*[\w.-]*(?:[ \t]+name=[\w.-]+)?|<\|start_header_id\|>[\w.-]*<\|end_header_id\|>|<\|[a-z_]{2,20}\|>|\[\/?INST\]|<<\/?SYS>>/g,
+  },
   { kind: 'inline-code', re: /``[^\n]+?``|`[^`\n]+`/gu, worthTrying: (t) => t.includes('`') },
   { kind: 'link', re: /!?\[[^[\]\n]{0,200}\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)/gu, worthTrying: (t) => t.includes('](') },
   { kind: 'url', re: /\b(?:https?|ftp|file|wss?):\/\/[^\s<>"'`]+|\bwww\.[^\s<>"'`]+/giu, worthTrying: (t) => t.includes('://') || /www\./i.test(t) },

@@ -78,7 +78,9 @@ function splitLines(text: string): Array<{ body: string; eol: string }> {
   return lines;
 }
 
-const FENCE_OPEN = /^[ \t]{0,3}(`{3,}|~{3,})/;
+// Any indentation: a fence inside a list item is indented to the item's content column
+// ("1. Step:\n    ```md"), deeper than the 0-3 spaces of a top-level fence.
+const FENCE_OPEN = /^([ \t]*)(`{3,}|~{3,})/;
 /** A line of one repeated sign (---, ***, ═══; not # marks, brackets or pipes): a separator for the eye. */
 export const RULE_LINE = /^[ \t]*([^\p{L}\p{N}\p{M}\s()[\]{}<>|`#])(?:[ \t]*\1){2,}[ \t]*$/u;
 /** A Markdown table's separator row (`|---|:--:|`; also matches a bare `---`, so callers check for a pipe). */
@@ -105,12 +107,19 @@ function parseMarkdown(text: string, out: PieceBuilder, signal: AbortFlag | unde
     const first = firstCode(body);
     const fence = first === 96 || first === 126 ? FENCE_OPEN.exec(body) : null; // ` or ~
     // A backtick fence's info string has no backticks: "```a```" is inline code.
-    if (fence && !(fence[1]![0] === '`' && body.slice(fence[0].length).includes('`'))) {
+    if (fence && !(fence[2]![0] === '`' && body.slice(fence[0].length).includes('`'))) {
       // The whole block, fences included, is one protected piece.
-      const mark = fence[1]!;
-      const close = new RegExp(`^[ \\t]{0,3}${mark[0] === '`' ? '`' : '~'}{${mark.length},}[ \\t]*$`);
+      const mark = fence[2]!;
+      // The closing fence may be indented up to 3 columns more than the opening one
+      // (CommonMark, relative to the list item); deeper, it is content of the block.
+      const indent = indentWidth(fence[1]!);
+      const close = new RegExp(`^([ \\t]*)${mark[0] === '`' ? '`' : '~'}{${mark.length},}[ \\t]*$`);
+      const closes = (line: string) => {
+        const m = close.exec(line);
+        return m !== null && indentWidth(m[1]!) <= indent + 3;
+      };
       let j = i + 1;
-      while (j < lines.length && !close.test(lines[j]!.body)) j++;
+      while (j < lines.length && !closes(lines[j]!.body)) j++;
       const last = Math.min(j, lines.length - 1);
       let block = body;
       for (let k = i + 1; k <= last; k++) block += lines[k - 1]!.eol + lines[k]!.body;
@@ -175,6 +184,13 @@ function quoteAcrossLines(
 }
 
 /** The code of the first character after leading spaces and tabs, or -1 for a blank line. */
+/** Columns of leading whitespace, a tab to the next multiple of 4 (CommonMark). */
+function indentWidth(whitespace: string): number {
+  let width = 0;
+  for (const c of whitespace) width = c === '\t' ? width + 4 - (width % 4) : width + 1;
+  return width;
+}
+
 function firstCode(body: string): number {
   for (let k = 0; k < body.length; k++) {
     const c = body.charCodeAt(k);
@@ -231,9 +247,40 @@ function lexTableRow(body: string, out: PieceBuilder): void {
   }
 }
 
+/**
+ * Keys whose string values are names and enumerated values, not prose (issue 15): a chat
+ * request's roles, tool and function names, types, models and stop sequences. An API
+ * rejects a request whose "role" became "".
+ */
+const ENUMERATED_KEYS: ReadonlySet<string> = new Set([
+  'role', 'name', 'type', 'model', 'tool_choice', 'function_call', 'id', 'tool_call_id', 'format', 'response_format', 'language', 'voice', 'modalities', 'required',
+]);
+// Keys whose values are kept whatever they hold: stop sequences and allowed values.
+const VERBATIM_KEYS: ReadonlySet<string> = new Set(['stop', 'enum', 'pattern']);
+// A value without white space is a name or a code ("billing", "json_object", "en-US"),
+// not prose: dropping it empties the field.
+const MAX_IDENTIFIER_VALUE = 64;
+// Under an enumerated key, a short label ("system", "json object") is a value; a
+// sentence ("role": "You are a senior analyst ...") is still prose.
+const MAX_ENUM_LABEL = 40;
+
+function isEnumeratedValue(key: string | undefined, value: string): boolean {
+  if (key !== undefined && VERBATIM_KEYS.has(key)) return true;
+  if (key !== undefined && ENUMERATED_KEYS.has(key) && value.length <= MAX_ENUM_LABEL && value.split(/\s+/).length <= 4) return true;
+  return value.length > 0 && value.length <= MAX_IDENTIFIER_VALUE && !/\s|\\[nrt]/.test(value);
+}
+
 function parseJson(text: string, out: PieceBuilder, signal: AbortFlag | undefined): void {
   let at = 0;
   let strings = 0;
+  // Which key a string value belongs to: the last key in an object, or the key that owns
+  // the array the value is in.
+  const containers: Array<{ array: boolean; key: string | undefined }> = [];
+  let lastKey: string | undefined;
+  const governingKey = () => {
+    const top = containers.at(-1);
+    return top?.array ? top.key : lastKey;
+  };
   while (at < text.length) {
     const c = text[at]!;
     if (c === '\n' || c === '\r') {
@@ -252,8 +299,12 @@ function parseJson(text: string, out: PieceBuilder, signal: AbortFlag | undefine
       end++;
       let next = end;
       while (next < text.length && /\s/.test(text[next]!)) next++;
-      if (text[next] === ':') out.push(text.slice(at, end), 'protected', 'json-value', 'json-key');
-      else {
+      if (text[next] === ':') {
+        out.push(text.slice(at, end), 'protected', 'json-value', 'json-key');
+        lastKey = text.slice(at + 1, end - 1);
+      } else if (isEnumeratedValue(governingKey(), text.slice(at + 1, end - 1))) {
+        out.push(text.slice(at, end), 'protected', 'json-value', 'json-enum');
+      } else {
         out.push('"', 'markup', 'json-value');
         lexText(text.slice(at + 1, end - 1), { context: 'json-value', jsonString: true }, out);
         out.push('"', 'markup', 'json-value');
@@ -262,6 +313,15 @@ function parseJson(text: string, out: PieceBuilder, signal: AbortFlag | undefine
     } else {
       let end = at + 1;
       while (end < text.length && !/[\s"]/.test(text[end]!)) end++;
+      for (let k = at; k < end; k++) {
+        const b = text[k];
+        if (b === '{') containers.push({ array: false, key: lastKey });
+        else if (b === '[') containers.push({ array: true, key: lastKey });
+        else if (b === '}' || b === ']') {
+          const closed = containers.pop();
+          lastKey = closed?.key;
+        }
+      }
       out.push(text.slice(at, end), 'markup', 'json-value');
       at = end;
     }

@@ -61,20 +61,39 @@ export interface LlmDeps {
 }
 
 const DEFAULT_CANDIDATES = 3;
+const SAMPLING_TEMPERATURE = 0.7;
+// Below every current model's output cap (gpt-4o-mini: 16,384); a capsule this long is rare.
+const MAX_REPLY_TOKENS = 16_000;
 const DEFAULT_CONCURRENCY = 3;
 
-/** Most requests in flight at once, in input order. */
-async function limited<T>(tasks: Array<() => Promise<T>>, concurrency: number): Promise<T[]> {
+/**
+ * Most requests in flight at once, in input order. The first failure stops the rest:
+ * no further task starts, and the ones in flight are aborted (they would be billed and
+ * thrown away).
+ */
+async function limited<T>(tasks: Array<(signal: AbortSignal) => Promise<T>>, concurrency: number, outer?: AbortSignal): Promise<T[]> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  outer?.addEventListener('abort', onAbort);
   const results: T[] = new Array(tasks.length);
   let next = 0;
   const worker = async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && !controller.signal.aborted) {
       const i = next++;
-      results[i] = await tasks[i]!();
+      try {
+        results[i] = await tasks[i]!(controller.signal);
+      } catch (error) {
+        controller.abort();
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
-  return results;
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+    return results;
+  } finally {
+    outer?.removeEventListener('abort', onAbort);
+  }
 }
 
 function llmReport(
@@ -131,7 +150,7 @@ export async function compressWithLlm(text: string, options: LlmCompressOptions,
   }
   const messages = capsuleMessages(prepared, replyLimit);
   // Room to overshoot (an over-long candidate is rejected, not cut).
-  const maxTokens = Math.ceil(replyLimit * 2) + 64;
+  const maxTokens = Math.min(MAX_REPLY_TOKENS, Math.ceil(replyLimit * 2) + 64);
   const k = Math.max(1, Math.floor(options.candidates ?? DEFAULT_CANDIDATES));
 
   let texts: string[] = [];
@@ -143,9 +162,11 @@ export async function compressWithLlm(text: string, options: LlmCompressOptions,
     usage.requests += first.requests;
     if (texts.length < k) {
       // Servers that ignore n (or filter some choices): top up with single requests.
+      // Sampled, not greedy: k - 1 identical copies of one reply would be no choice.
       const more = await limited(
-        Array.from({ length: k - texts.length }, () => () => endpoint.complete(messages, 1, maxTokens, signal)),
+        Array.from({ length: k - texts.length }, () => (inner: AbortSignal) => endpoint.complete(messages, 1, maxTokens, inner, k > 1 ? SAMPLING_TEMPERATURE : 0)),
         options.concurrency ?? DEFAULT_CONCURRENCY,
+        signal,
       );
       for (const reply of more) {
         texts.push(...reply.texts);
@@ -155,13 +176,17 @@ export async function compressWithLlm(text: string, options: LlmCompressOptions,
       }
     }
   } catch (error) {
-    throw describeEndpointError(error, endpoint.config);
+    const failure = describeEndpointError(error, endpoint.config);
+    // A request the server refuses as such (a parameter it does not take, a prompt past
+    // its context) is no outage: the built-in capsule stands in, with the reason.
+    if (failure.kind === 'bad-request' || failure.kind === 'context-length') return fallback(`the endpoint refused the request: ${failure.message}`);
+    throw failure;
   }
 
   const limitTokens = Math.floor(target * BUDGET_TOLERANCE);
   const candidates: CandidateReport[] = texts.map((reply) => {
     const cleaned = cleanReply(reply, prepared.masked);
-    const verdict = validateCandidate(cleaned, prepared.blocks, prepared.mustKeep);
+    const verdict = validateCandidate(cleaned, prepared.blocks, prepared.mustKeep, text);
     const restored = restoreBlocks(cleaned, prepared.blocks);
     const tokens = tokenizer.count(restored);
     if (!verdict.passed) return { tokens, passed: false, reason: verdict.reason, text: restored };

@@ -35,7 +35,7 @@ export interface Completion {
 export interface LlmEndpoint {
   readonly config: EndpointConfig;
   /** `n` choices of one request; throws EndpointError('n-unsupported') where the server refuses n > 1. */
-  complete(messages: ChatMessage[], n: number, maxTokens: number, signal?: AbortSignal): Promise<Completion>;
+  complete(messages: ChatMessage[], n: number, maxTokens: number, signal?: AbortSignal, temperature?: number): Promise<Completion>;
   embed(texts: string[], signal?: AbortSignal): Promise<{ vectors: number[][]; tokens: number }>;
 }
 
@@ -87,6 +87,9 @@ function isNRefusal(error: unknown): boolean {
 export function openAiEndpoint(config: EndpointConfig): LlmEndpoint {
   const client = new OpenAI({
     apiKey: config.apiKey || NO_KEY,
+    // Not from the environment: OPENAI_ORG_ID / OPENAI_PROJECT_ID would go to any host.
+    organization: null,
+    project: null,
     baseURL: config.baseUrl,
     timeout: config.timeoutMs,
     maxRetries: config.maxRetries,
@@ -94,11 +97,11 @@ export function openAiEndpoint(config: EndpointConfig): LlmEndpoint {
   });
   return {
     config,
-    async complete(messages, n, maxTokens, signal) {
+    async complete(messages, n, maxTokens, signal, temperature) {
       let response: OpenAI.Chat.Completions.ChatCompletion;
       try {
         response = await client.chat.completions.create(
-          { model: config.model, messages, n, max_tokens: maxTokens, ...(n > 1 ? { temperature: 0.7 } : { temperature: 0 }) },
+          { model: config.model, messages, n, max_tokens: maxTokens, temperature: temperature ?? (n > 1 ? 0.7 : 0) },
           signal ? { signal } : {},
         );
       } catch (error) {

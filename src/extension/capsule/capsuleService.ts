@@ -145,7 +145,8 @@ export class CapsuleService implements vscode.Disposable {
   /** Is the document still exactly as it was when the capsule was made? */
   isStale(pending: PendingCapsule): boolean {
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === pending.documentKey);
-    return !document || document.version !== pending.documentVersion;
+    // The version alone is not enough: a closed and reopened document starts again at 1.
+    return !document || document.version !== pending.documentVersion || document.getText(pending.range) !== pending.original;
   }
 
   /**

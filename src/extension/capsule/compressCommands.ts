@@ -299,7 +299,12 @@ async function probeCapsule(deps: CompressDeps, capsule: PendingCapsule): Promis
       { location: vscode.ProgressLocation.Notification, title: `Checking the capsule of ${capsule.fileName} with ${count} probe questions…`, cancellable: true },
       (_progress, token) => deps.llm.probe(capsule.original, capsule.result.capsule, questions, count, token),
     );
-    if (!deps.capsules.setProbe(capsule.id, probe)) return;
+    if (!deps.capsules.setProbe(capsule.id, probe)) {
+      void vscode.window.showInformationMessage(
+        `Prompt Capsule: the checked capsule of ${capsule.fileName} is no longer pending; its probe check: ${probe.answers.filter((a) => a.agree).length} of ${probe.answers.length} answers agreed.`,
+      );
+      return;
+    }
     const agreeing = probe.answers.filter((a) => a.agree).length;
     void vscode.window.showInformationMessage(
       `Prompt Capsule: ${agreeing} of ${probe.answers.length} answers agree between the original and the capsule of ${capsule.fileName} (${probe.measure === 'embeddings' ? 'embedding similarity' : 'word overlap'}).`,

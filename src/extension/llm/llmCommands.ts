@@ -3,18 +3,18 @@ import { selectModel } from '../../core/llm/select';
 import { DEFAULT_LOCAL_PORTS, probeLocalServers, serverLabel } from '../../core/llm/localServers';
 import { formatCount, formatPercent } from '../../core/format/numbers';
 import { CommandIds } from '../commandIds';
-import { readLlmSettings, SettingKeys, updateSetting } from '../settings';
+import { isHttpUrl, readLlmSettings, SettingKeys, updateSetting } from '../settings';
 import type { LlmService } from './llmService';
 
 /** The base URL a key command is about: the setting, or asked for when it is not set. */
 async function baseUrlForKey(): Promise<string | undefined> {
   const settings = readLlmSettings();
-  if (settings.baseUrl && /^https?:\/\//i.test(settings.baseUrl)) return settings.baseUrl;
+  if (settings.baseUrl && isHttpUrl(settings.baseUrl)) return settings.baseUrl;
   return vscode.window.showInputBox({
     title: 'Prompt Capsule: API base URL',
     prompt: 'The OpenAI-compatible API the key is for (saved as promptCapsule.llm.baseUrl)',
     value: 'https://api.openai.com/v1',
-    validateInput: (v) => (/^https?:\/\/[^\s/]+/i.test(v.trim()) ? undefined : 'Enter an http(s) URL, e.g. https://api.openai.com/v1'),
+    validateInput: (v) => (isHttpUrl(v.trim()) ? undefined : 'Enter an http(s) URL, e.g. https://api.openai.com/v1'),
   }).then(async (url) => {
     if (url === undefined) return undefined;
     await updateSetting(SettingKeys.llmBaseUrl, url.trim());
@@ -41,7 +41,7 @@ export function registerLlmCommands(llm: LlmService, log: vscode.LogOutputChanne
 
     vscode.commands.registerCommand(CommandIds.clearApiKey, async () => {
       const settings = readLlmSettings();
-      if (!settings.baseUrl) {
+      if (!settings.baseUrl || !isHttpUrl(settings.baseUrl)) {
         void vscode.window.showInformationMessage('Prompt Capsule: no LLM endpoint is set, so there is no key to clear.');
         return;
       }
@@ -101,7 +101,8 @@ export function registerLlmCommands(llm: LlmService, log: vscode.LogOutputChanne
       const server = servers[0]!;
       const results = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Calibrating ${server.models.length} models at ${server.baseUrl} on 3 sample prompts…`, cancellable: true },
-        (progress, token) => llm.calibrate(server.baseUrl, server.models, token, (done, total) => progress.report({ message: `${done} of ${total} models`, increment: 100 / total })),
+        // Stored under the configured base URL: that is what each compression looks up.
+        (progress, token) => llm.calibrate(settings.baseUrl, server.models, token, (done, total) => progress.report({ message: `${done} of ${total} models`, increment: 100 / total })),
       );
       const budget = settings.latencyBudgetMs;
       const recommended = selectModel(results, 1000, budget > 0 ? budget : Number.POSITIVE_INFINITY);

@@ -63,7 +63,8 @@ export class LlmService {
   describe(): string | undefined {
     const s = this.settings();
     if (s.problems.length > 0) return undefined;
-    return `${s.model} at ${new URL(s.baseUrl).host}`;
+    const auto = s.latencyBudgetMs > 0 && this.calibrations(s.baseUrl).length > 0 ? ` (picked per prompt within ${s.latencyBudgetMs} ms)` : '';
+    return `${s.model}${auto} at ${new URL(s.baseUrl).host}`;
   }
 
   originOf(baseUrl: string): string {
@@ -146,20 +147,24 @@ export class LlmService {
     return results;
   }
 
-  /** Asks once per endpoint before a prompt first leaves the machine; true to go on. */
+  /**
+   * Asks once per endpoint and model before a prompt first leaves the machine; true to go
+   * on. A new model asks again: it may cost more, or be run by someone else.
+   */
   private async consent(settings: LlmSettings): Promise<boolean> {
     const origin = this.originOf(settings.baseUrl);
     if (isLoopback(origin)) return true;
+    const grant = `${origin} ${settings.model}`;
     const granted = this.state.get<string[]>(CONSENT_KEY, []);
-    if (granted.includes(origin)) return true;
+    if (granted.includes(grant)) return true;
     const send = 'Send';
     const choice = await vscode.window.showWarningMessage(
       `Prompt Capsule will send the prompt to ${origin} (model ${settings.model}) to compress it. Send prompts to this endpoint?`,
-      { modal: true, detail: 'You are asked once per endpoint. Change it with the promptCapsule.llm.baseUrl setting.' },
+      { modal: true, detail: 'You are asked once per endpoint and model. Change them with the promptCapsule.llm settings.' },
       send,
     );
     if (choice !== send) return false;
-    await this.state.update(CONSENT_KEY, [...granted, origin]);
+    await this.state.update(CONSENT_KEY, [...granted, grant]);
     return true;
   }
 
@@ -171,10 +176,15 @@ export class LlmService {
   async compress(text: string, options: CompressOptions, token?: vscode.CancellationToken): Promise<LlmCapsule> {
     const settings = this.settings();
     if (settings.problems.length > 0) throw new LlmNotConfiguredError(settings.problems);
+    // With per-prompt selection the model is picked in the worker: the key holds what
+    // decides it (the budget and the calibration), so another model's capsule is never served.
+    const calibrations = this.calibrations(settings.baseUrl);
+    const selection = settings.latencyBudgetMs > 0 && calibrations.length > 0 ? { calibrations, latencyBudgetMs: settings.latencyBudgetMs } : undefined;
+    const modelKey = selection ? `${settings.model}|auto ${settings.latencyBudgetMs} ms|${calibrations.map((c) => `${c.model}@${c.measuredAt}`).join(',')}` : settings.model;
     const key = capsuleCacheKey({
       prompt: text,
       baseUrl: settings.baseUrl,
-      model: settings.model,
+      model: modelKey,
       ...(settings.embeddingsModel ? { embeddingsModel: settings.embeddingsModel } : {}),
       ...(options.targetTokens !== undefined ? { targetTokens: options.targetTokens } : { rate: options.rate ?? 0.5 }),
       tokenizer: options.tokenizer ?? 'o200k_base',
@@ -190,8 +200,6 @@ export class LlmService {
     const started = Date.now();
     // With a latency budget and a calibration of this server's models, the model is
     // picked per prompt (in the worker, which counts the prompt's tokens).
-    const calibrations = this.calibrations(settings.baseUrl);
-    const selection = settings.latencyBudgetMs > 0 && calibrations.length > 0 ? { calibrations, latencyBudgetMs: settings.latencyBudgetMs } : undefined;
     try {
       const result = await this.workers.heavy.run(
         'compressLlm',

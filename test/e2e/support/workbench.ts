@@ -130,7 +130,14 @@ export class Workbench {
     await this.page.keyboard.press('Control+P');
     await this.quickInput.waitFor({ state: 'visible' });
     await this.quickInput.fill(fileName);
-    await this.quickInputRow(fileName).click();
+    // The row of the file itself: its label is exactly the name. Recently opened editors
+    // are listed too, and a capsule diff's label starts with the same name.
+    const exact = new RegExp(`^${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    await this.page
+      .locator('.quick-input-widget .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: exact }) })
+      .first()
+      .click();
     await this.quickInput.waitFor({ state: 'hidden' });
     await this.page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor();
     await this.focusEditor();

@@ -17,7 +17,7 @@ describe('capsule compress --backend llm', () => {
 
   test('--json reports candidates, the choice, usage with its cost, and the break-even', async () => {
     server.script('/v1/chat/completions', chatReply([CAPSULE, CAPSULE.replace('{{language}}', 'English')], { prompt_tokens: 400, completion_tokens: 80 }));
-    const io = fakeIo(PROMPT, process.cwd(), { OPENAI_API_KEY: 'sk-from-env' });
+    const io = fakeIo(PROMPT, process.cwd(), { CAPSULE_API_KEY: 'sk-from-env' });
     assert.equal(await main(llm('--candidates', '2', '--json'), io), 0, io.err());
     const out = JSON.parse(io.out()) as Record<string, unknown>;
     assert.equal(out['backend'], 'llm');
@@ -33,14 +33,27 @@ describe('capsule compress --backend llm', () => {
     assert.equal(usage['pricedAs'], 'gpt-4o-mini');
     assert.ok((usage['costUsd'] as number) > 0);
     assert.ok(Number.isInteger(out['breakEvenCalls']) && (out['breakEvenCalls'] as number) > 0);
-    assert.equal(server.requests[0]!.headers['authorization'], 'Bearer sk-from-env', 'the key from OPENAI_API_KEY');
+    assert.equal(server.requests[0]!.headers['authorization'], 'Bearer sk-from-env', 'the key from CAPSULE_API_KEY');
   });
 
-  test('CAPSULE_API_KEY wins over OPENAI_API_KEY; no key sends the placeholder for local servers', async () => {
+  test('OPENAI_API_KEY goes to api.openai.com only: never to a local or other server', async () => {
     server.script('/v1/chat/completions', chatReply([CAPSULE]));
     await main(llm('--candidates', '1'), fakeIo(PROMPT, process.cwd(), { CAPSULE_API_KEY: 'sk-capsule', OPENAI_API_KEY: 'sk-openai' }));
+    await main(llm('--candidates', '1'), fakeIo(PROMPT, process.cwd(), { OPENAI_API_KEY: 'sk-openai' }));
     await main(llm('--candidates', '1'), fakeIo(PROMPT));
-    assert.deepEqual(server.requests.map((r) => r.headers['authorization']), ['Bearer sk-capsule', 'Bearer no-key']);
+    assert.deepEqual(server.requests.map((r) => r.headers['authorization']), ['Bearer sk-capsule', 'Bearer no-key', 'Bearer no-key']);
+    assert.ok(server.requests.every((r) => r.headers['openai-organization'] === undefined && r.headers['openai-project'] === undefined));
+  });
+
+  test('a key is never sent over plain http to another machine, and --target-model is checked before any call', async () => {
+    const io = fakeIo(PROMPT, process.cwd(), { CAPSULE_API_KEY: 'sk-capsule' });
+    assert.equal(await main(['compress', '--backend', 'llm', '--base-url', 'http://models.example.com/v1', '--model', 'm'], io), 2);
+    assert.match(io.err(), /refusing to send the API key over plain http to models\.example\.com/);
+    const before = server.requests.length;
+    const typo = fakeIo(PROMPT);
+    assert.equal(await main(llm('--target-model', 'gpt-4o-typo'), typo), 2);
+    assert.match(typo.err(), /unknown --target-model 'gpt-4o-typo'/);
+    assert.equal(server.requests.length, before, 'nothing was sent');
   });
 
   test('an endpoint failure is one line and exit code 1; a missing flag is exit code 2', async () => {

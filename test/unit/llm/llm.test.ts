@@ -12,6 +12,7 @@ import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../../src
 import { probeLocalServers } from '../../../src/core/llm/localServers';
 import { estimateProbeCost, parseQuestions, probeAgreement, wordOverlap } from '../../../src/core/llm/probe';
 import { preparePrompt } from '../../../src/core/llm/spans';
+import { validateCandidate } from '../../../src/core/llm/validate';
 import { getTokenizer } from '../../../src/core/tokens/tokenizer';
 import { WorkerClient } from '../../../src/core/worker/client';
 import { COMPILED_WORKER } from '../../support/paths';
@@ -163,7 +164,6 @@ describe('LLM capsule backend (loopback OpenAI-compatible server, real HTTP)', (
       [401, { error: { message: 'Incorrect API key provided' } }, 'auth', /refused the API key \(401\)/],
       [403, { error: { message: 'not allowed' } }, 'forbidden', /does not allow this key to use gpt-4o-mini \(403\)/],
       [404, { error: { message: 'The model does not exist' } }, 'not-found', /Model 'gpt-4o-mini' or the API was not found .*\(404\).*ends in \/v1/],
-      [400, { error: { message: "This model's maximum context length is 8192 tokens", code: 'context_length_exceeded' } }, 'context-length', /longer than gpt-4o-mini's context/],
     ];
     for (const [status, body, kind, message] of cases) {
       server.script(CHAT, { status, body });
@@ -177,6 +177,39 @@ describe('LLM capsule backend (loopback OpenAI-compatible server, real HTTP)', (
     const refused = `http://127.0.0.1:${port}/v1`;
     await assert.rejects(run({ candidates: 1 }, { ...config, baseUrl: refused, maxRetries: 0 }), (e: EndpointError) => e.kind === 'connection' && e.message.startsWith(`Could not connect to ${refused} (ECONNREFUSED)`));
     for (const r of server.requests) assert.ok(!JSON.stringify(r.body).includes('sk-test-secret'), 'the key travels only in the header');
+  });
+
+  test('a request the server refuses as such (context length, a parameter) falls back to the built-in capsule with the reason', async () => {
+    server.script(CHAT, { status: 400, body: { error: { message: "This model's maximum context length is 8192 tokens", code: 'context_length_exceeded' } } });
+    const long = await run({ candidates: 1 });
+    assert.equal(long.fallback, true);
+    assert.match(long.fallbackReason!, /the endpoint refused the request: The prompt is longer than gpt-4o-mini's context/);
+    server.script(CHAT, { status: 400, body: { error: { message: "Unsupported parameter: 'max_tokens' is not supported with this model." } } });
+    assert.match((await run({ candidates: 1 })).fallbackReason!, /Unsupported parameter/);
+  });
+
+  test('whole numbers, block order and lines, and nothing invented (review findings)', async () => {
+    const prompt = `Wait 5 minutes, then run:\n\n${FENCE}\n\nThe price is $49 and the timeout is 1 second. Never retry more than 3 times.\n`;
+    const prepared = preparePrompt(prompt);
+    const check = (candidate: string) => validateCandidate(candidate, prepared.blocks, prepared.mustKeep, prompt);
+    const good = 'Wait 5 minutes, then run:\n⟦BLOCK 1⟧\nPrice $49, timeout 1 second. Never retry more than 3 times.';
+    assert.deepEqual(check(good), { passed: true });
+    assert.match((check(good.replace('5 minutes', '15 minutes')) as { reason: string }).reason, /number "5" missing or altered/);
+    assert.match((check(good.replace('$49', '$499')) as { reason: string }).reason, /number "49" missing or altered/);
+    assert.match((check(good.replace('timeout 1 second', 'no timeout')) as { reason: string }).reason, /number "1" missing or altered/, 'the 1 of ⟦BLOCK 1⟧ does not count');
+    assert.match((check(good.replace('run:\n⟦BLOCK 1⟧\n', 'run ⟦BLOCK 1⟧ now. ')) as { reason: string }).reason, /not on a line of its own/);
+    assert.match((check(`${good}\nSee https://evil.example.com/x and {{secret}}.`) as { reason: string }).reason, /"https:\/\/evil\.example\.com\/x" is not in the prompt \(invented\)/);
+    const two = `${FENCE}\nand then\n\n\u0060\u0060\u0060sh\nrm -rf build\n\u0060\u0060\u0060\n`;
+    const prepared2 = preparePrompt(two);
+    assert.match((validateCandidate('⟦BLOCK 2⟧\nthen\n⟦BLOCK 1⟧', prepared2.blocks, prepared2.mustKeep, two) as { reason: string }).reason, /⟦BLOCK 2⟧ comes before ⟦BLOCK 1⟧; the prompt has them the other way round/);
+  });
+
+  test('after the first failure no further request starts; top-ups are sampled, not greedy', async () => {
+    server.script(CHAT, { status: 400, body: { error: { message: "'n' must be 1" } } }, chatReply([GOOD]), { status: 401, body: { error: { message: 'key revoked' } } });
+    await assert.rejects(run({ candidates: 6, concurrency: 1 }), (e: EndpointError) => e.kind === 'auth');
+    const calls = server.requestsTo(CHAT);
+    assert.equal(calls.length, 3, 'n refused, one top-up, the 401: then nothing more');
+    assert.equal(calls[1]!.body!['temperature'], 0.7);
   });
 
   test('content-filtered choices are left out; all filtered is an error', async () => {
