@@ -172,6 +172,50 @@ class Bm25Index {
   }
 }
 
+// ---------------------------------------------------------------- readability and topic
+
+const TOPIC_SHARE = 0.1;
+const TOPIC_MIN = 5;
+
+/**
+ * Each prompt's most distinctive words: its top 10% (at least 5) distinct terms by
+ * TF-IDF over the prompt set, function words and one-letter terms left out (issue 15).
+ */
+function distinctiveTerms(docs: readonly string[]): Array<Set<string>> {
+  const df = new Map<string, number>();
+  const tfs = docs.map((doc) => {
+    const tf = new Map<string, number>();
+    for (const t of terms(doc)) if (t.length > 1 && !STOPWORDS.has(t)) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const t of tf.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    return tf;
+  });
+  return tfs.map((tf) => {
+    const ranked = [...tf].map(([t, n]) => [t, n * Math.log(docs.length / df.get(t)!)] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return new Set(ranked.slice(0, Math.max(TOPIC_MIN, Math.ceil(ranked.length * TOPIC_SHARE))).map(([t]) => t));
+  });
+}
+
+function distinctiveShare(top: ReadonlySet<string>, capsule: string): number {
+  if (top.size === 0) return 1;
+  const kept = new Set(terms(capsule));
+  let n = 0;
+  for (const t of top) if (kept.has(t)) n++;
+  return n / top.size;
+}
+
+const LIST_ITEM = /^[ \t]*(?:>[ \t]?)*(?:[-*+•]|\d{1,9}[.)])[ \t]+(.*)$/gmu;
+
+/** List items left in a text, and how many of them have at most one word. */
+function listItems(text: string): { items: number; short: number } {
+  let items = 0;
+  let short = 0;
+  for (const m of text.matchAll(LIST_ITEM)) {
+    items++;
+    if ((m[1]!.match(TERM) ?? []).length <= 1) short++;
+  }
+  return { items, short };
+}
+
 // ---------------------------------------------------------------- measurement
 
 interface MethodStats {
@@ -186,13 +230,16 @@ interface MethodStats {
   jsonTotal: number;
   retrieved: number;
   prompts: number;
+  distinctive: number;
+  listItems: number;
+  shortItems: number;
 }
 
 function newStats(): MethodStats {
   return {
     tokensIn: 0, tokensOut: 0, within: 0, infeasible: 0, withinFeasible: 0,
     kept: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])), total: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])),
-    jsonValid: 0, jsonTotal: 0, retrieved: 0, prompts: 0,
+    jsonValid: 0, jsonTotal: 0, retrieved: 0, prompts: 0, distinctive: 0, listItems: 0, shortItems: 0,
   };
 }
 
@@ -434,6 +481,8 @@ export async function run(): Promise<void> {
   const items = originals.map(mustKeepItems);
   const jsonFlags = originals.map(isJsonPrompt);
   const bm25 = new Bm25Index(originals);
+  const topics = distinctiveTerms(originals);
+  const originalItems = originals.map(listItems).reduce((a, b) => ({ items: a.items + b.items, short: a.short + b.short }));
 
   const batch = summarize(measureBatchProcesses(prompts, totalTokens));
   const unseen = summarize(Array.from({ length: UNSEEN_ROUNDS }, () => measureUnseenSpeed(originals, tok)));
@@ -477,8 +526,8 @@ export async function run(): Promise<void> {
   lines.push('');
   lines.push('## Quality at the same token budget');
   lines.push('');
-  lines.push('| rate | method | ratio reached | within budget | infeasible | within (feasible) | numbers | URLs | placeholders | inline code | code fences | negations | JSON valid | retrieval@1 |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| rate | method | ratio reached | within budget | infeasible | within (feasible) | numbers | URLs | placeholders | inline code | code fences | negations | JSON valid | retrieval@1 | distinctive words kept | list items with <= 1 word |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   let examples: string[] = [];
   for (const rate of RATES) {
     for (const [name, method] of Object.entries(methods)) {
@@ -521,16 +570,23 @@ export async function run(): Promise<void> {
           if (isJsonPrompt(capsule)) stats.jsonValid++;
         }
         if (bm25.top(capsule) === i) stats.retrieved++;
+        stats.distinctive += distinctiveShare(topics[i]!, capsule);
+        const left = listItems(capsule);
+        stats.listItems += left.items;
+        stats.shortItems += left.short;
       }
       const recall = MUST_KEEP_CLASSES.map((c) => `${fmt(stats.kept.get(c)! / stats.total.get(c)!)} (${stats.total.get(c)})`);
       const feasibleCount = stats.prompts - stats.infeasible;
       lines.push(
-        `| ${rate} | ${name} | ${fmt(stats.tokensOut / stats.tokensIn)} | ${fmt(stats.within / stats.prompts)} | ${stats.infeasible} | ${fmt(stats.withinFeasible / Math.max(1, feasibleCount))} | ${recall.join(' | ')} | ${fmt(stats.jsonValid / Math.max(1, stats.jsonTotal))} (${stats.jsonTotal}) | ${fmt(stats.retrieved / stats.prompts)} |`,
+        `| ${rate} | ${name} | ${fmt(stats.tokensOut / stats.tokensIn)} | ${fmt(stats.within / stats.prompts)} | ${stats.infeasible} | ${fmt(stats.withinFeasible / Math.max(1, feasibleCount))} | ${recall.join(' | ')} | ${fmt(stats.jsonValid / Math.max(1, stats.jsonTotal))} (${stats.jsonTotal}) | ${fmt(stats.retrieved / stats.prompts)} | ${fmt(stats.distinctive / stats.prompts)} | ${fmt(stats.shortItems / Math.max(1, stats.listItems))} (${stats.listItems}) |`,
       );
       if (!method && rate === 0.5) examples = pickExamples(originals, capsules, originalTokens);
     }
   }
   lines.push('');
+  lines.push(
+    `Distinctive words kept: per prompt, the share of its top 10% terms (at least 5) by TF-IDF over the prompt set (function words left out) that the capsule still has, averaged over the prompts. List items with <= 1 word: share of the list items left in the capsules (their count in brackets) that have at most one word; in the originals ${fmt(originalItems.short / originalItems.items)} of ${originalItems.items}.`,
+  );
   lines.push('Recall cells: share kept (distinct items in the originals). Within budget: capsule tokens <= 1.05 x round(rate x original). Infeasible: prompts whose protected content alone exceeds the target (the capsulator keeps it all and says so). Stopword removal truncates at the head when removing stopwords is not enough.');
   lines.push('');
   lines.push(...examples);

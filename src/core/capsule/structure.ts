@@ -252,14 +252,21 @@ function lexTableRow(body: string, out: PieceBuilder): void {
  * request's roles, tool and function names, types, models and stop sequences. An API
  * rejects a request whose "role" became "".
  */
-const ENUMERATED_KEYS: ReadonlySet<string> = new Set([
-  'role', 'name', 'type', 'model', 'tool_choice', 'function_call', 'id', 'tool_call_id', 'format', 'response_format', 'language', 'voice', 'modalities', 'required',
+const ENUMERATED_KEYS: ReadonlySet<string> = new Set(['role', 'name', 'model', 'tool_choice', 'function_call', 'tool_call_id']);
+// "type" names an API's kind of part or format only with these values; elsewhere
+// ("type": "outdoor" in an image prompt) it is description, compressed like prose.
+const API_TYPES: ReadonlySet<string> = new Set([
+  'function', 'text', 'image_url', 'input_audio', 'input_text', 'input_image', 'output_text', 'json_object', 'json_schema', 'tool_use', 'tool_result', 'file', 'refusal', 'object', 'array', 'string', 'number', 'integer', 'boolean', 'null',
 ]);
 // Keys whose values are kept whatever they hold: stop sequences and allowed values.
 const VERBATIM_KEYS: ReadonlySet<string> = new Set(['stop', 'enum', 'pattern']);
-// A value without white space is a name or a code ("billing", "json_object", "en-US"),
-// not prose: dropping it empties the field.
+// A code with a digit ("gpt-4o-mini", "tts-1-hd", "v2.1", "4:5") is not prose: dropping
+// part of it changes what it names. Words and snake_case phrases are left to the scorer:
+// protecting every one-word or snake_case value (or every "type") made 1.4% more dev
+// prompts miss the budget at rate 0.33 (image prompts written as JSON, whose values are
+// descriptions: "creates_sharp_shadows_on_stairs").
 const MAX_IDENTIFIER_VALUE = 64;
+const CODE_LIKE = /^(?=\D*\d)[\p{L}\p{N}]+(?:[_.:-][\p{L}\p{N}]+){1,3}$/u;
 // Under an enumerated key, a short label ("system", "json object") is a value; a
 // sentence ("role": "You are a senior analyst ...") is still prose.
 const MAX_ENUM_LABEL = 40;
@@ -267,7 +274,8 @@ const MAX_ENUM_LABEL = 40;
 function isEnumeratedValue(key: string | undefined, value: string): boolean {
   if (key !== undefined && VERBATIM_KEYS.has(key)) return true;
   if (key !== undefined && ENUMERATED_KEYS.has(key) && value.length <= MAX_ENUM_LABEL && value.split(/\s+/).length <= 4) return true;
-  return value.length > 0 && value.length <= MAX_IDENTIFIER_VALUE && !/\s|\\[nrt]/.test(value);
+  if (key === 'type' && API_TYPES.has(value)) return true;
+  return value.length <= MAX_IDENTIFIER_VALUE && CODE_LIKE.test(value);
 }
 
 function parseJson(text: string, out: PieceBuilder, signal: AbortFlag | undefined): void {

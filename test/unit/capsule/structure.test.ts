@@ -148,7 +148,7 @@ describe('chat formats are structure (issue 15)', () => {
         { role: 'user', name: 'alice', content: 'Please could you kindly explain to me in simple words what a large language model actually is and how it works?' },
       ],
       response_format: { type: 'json_object' },
-      category: 'billing',
+      voice_model: 'tts-1-hd',
     };
     for (const rate of [0.5, 0.33]) {
       const { capsule } = compressPrompt(JSON.stringify(request, null, 2), { rate });
@@ -158,7 +158,7 @@ describe('chat formats are structure (issue 15)', () => {
       assert.deepEqual(parsed.messages.map((m) => m.role), ['system', 'user']);
       assert.equal(parsed.messages[1]!.name, 'alice');
       assert.equal(parsed.response_format.type, 'json_object');
-      assert.equal(parsed.category, 'billing', 'a one-word value is a value, not prose');
+      assert.equal(parsed.voice_model, 'tts-1-hd', 'a code is a value, not prose');
       assert.ok(parsed.messages[0]!.content.length < request.messages[0]!.content.length, 'the prose is compressed');
     }
   });
