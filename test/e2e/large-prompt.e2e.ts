@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { COUNT_COMMAND, PANEL_TITLE, statusBarShows } from './support/capsule';
-import { diffTab, notification, readDiffTitle } from './support/compress';
+import { notification, readDiffTab } from './support/compress';
 import { o200kTokenCount } from './support/expected';
 import { capsuleWorkspaceSettings, WORKSPACE_SETTINGS_FILE } from './support/fixtures';
 import { servingCard } from './support/serving';
@@ -49,8 +49,7 @@ test('with the Budget Panel open on a 1 MB prompt, the status bar counts it, the
     // not wait behind anything the panel started.
     await workbench.tab(BIG_FILE).click();
     await workbench.runCommand('Capsule: Compress File');
-    await diffTab(workbench).waitFor({ state: 'visible', timeout: BIG_TIMEOUT_MS });
-    const title = await readDiffTitle(workbench);
+    const title = await readDiffTab(workbench, BIG_TIMEOUT_MS);
     assert.equal(title.fileName, BIG_FILE);
     assert.equal(title.originalTokens, tokens);
     assert.ok(title.capsuleTokens < tokens, `${tokens} → ${title.capsuleTokens}`);

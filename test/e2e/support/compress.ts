@@ -45,10 +45,20 @@ export interface DiffTitle {
 
 /** Waits for the capsule diff to be the active editor; returns what its title says. */
 export async function readDiffTitle(workbench: Workbench): Promise<DiffTitle> {
-  const tab = workbench.page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: DIFF_TITLE_MARK });
-  await tab.waitFor({ state: 'visible' });
+  const title = await readDiffTab(workbench);
   // The diff editor itself, not just its tab: both sides laid out.
   await workbench.page.locator('.editor-group-container.active .monaco-diff-editor .editor.modified .view-line').first().waitFor({ state: 'visible' });
+  return title;
+}
+
+/**
+ * What the active capsule diff's tab says, without waiting for the diff to be drawn: on a
+ * 1 MB document VS Code's diff computation may time out and lay the editor out
+ * differently, which says nothing about the capsule.
+ */
+export async function readDiffTab(workbench: Workbench, timeout?: number): Promise<DiffTitle> {
+  const tab = workbench.page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: DIFF_TITLE_MARK });
+  await tab.waitFor(timeout === undefined ? { state: 'visible' } : { state: 'visible', timeout });
   const title = normalizeSpaces((await tab.getAttribute('aria-label')) ?? (await tab.innerText()));
   const match = /^(.+): original ↔ capsule \(([\d,]+) → ([\d,]+) tokens\)/.exec(title);
   assert.ok(match, `diff title "${title}" reads "<file>: original ↔ capsule (N → M tokens)"`);
