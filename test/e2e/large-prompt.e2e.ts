@@ -53,6 +53,6 @@ test('with the Budget Panel open on a 1 MB prompt, the status bar counts it, the
     assert.equal(title.fileName, BIG_FILE);
     assert.equal(title.originalTokens, tokens);
     assert.ok(title.capsuleTokens < tokens, `${tokens} → ${title.capsuleTokens}`);
-    await notification(workbench, `Capsule ready: ${BIG_FILE}`).waitFor({ state: 'visible' });
+    await notification(workbench, `Capsule ready: ${BIG_FILE}`).waitFor({ state: 'visible', timeout: BIG_TIMEOUT_MS });
   });
 });

@@ -152,8 +152,11 @@ export async function compressAndPreview(deps: CompressDeps, source: CapsuleSour
     void vscode.window.showErrorMessage(`Prompt Capsule: compression failed: ${(error as Error).message}`, 'Show Log').then((c) => c && deps.log.show());
     return undefined;
   }
-  await openPreview(deps, pending);
+  // The notification does not wait for the diff: on a large document VS Code's diff
+  // computation alone can take seconds.
+  const opened = openPreview(deps, pending);
   showCapsuleReady(deps, pending, model);
+  await opened;
   return pending;
 }
 
