@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { chatReply, FakeOpenAi } from '../support/fakeOpenAi';
-import { openBudgetPanelOnFile, PANEL_TITLE } from './support/capsule';
+import { openBudgetPanelOnFile, PANEL_TITLE, statusBarShowsSelection } from './support/capsule';
 import { COMPRESS_MENU_ITEM, diffTab, fileTab, notification, readDiffTitle, saveAndReadFromDisk } from './support/compress';
 import { o200kTokenCount } from './support/expected';
 import { CAPSULE_PROMPT, CAPSULE_PROMPT_FILE, CAPSULE_PROMPT_FIRST_LINE, WORKSPACE_SETTINGS_FILE } from './support/fixtures';
@@ -38,6 +38,11 @@ test('the LLM backend: set the key by command, compress against an OpenAI-compat
   try {
     await Workbench.inNewWorkspace('llm-backend', { [CAPSULE_PROMPT_FILE]: CAPSULE_PROMPT, [WORKSPACE_SETTINGS_FILE]: settings }, async (workbench, folder) => {
       await workbench.hideSideBar();
+      // The extension is up once the status bar counts the prompt; then its commands are listed.
+      const tokens = o200kTokenCount(CAPSULE_PROMPT);
+      await workbench.openFile(CAPSULE_PROMPT_FILE);
+      await workbench.selectAll();
+      await statusBarShowsSelection(workbench, tokens);
       // The key goes in through the command, into VS Code's secret storage.
       await workbench.runCommand('Capsule: Set API Key');
       const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
@@ -47,7 +52,6 @@ test('the LLM backend: set the key by command, compress against an OpenAI-compat
       await workbench.page.keyboard.press('Enter');
       await notification(workbench, 'API key saved for http://127.0.0.1').waitFor({ state: 'visible' });
 
-      const tokens = o200kTokenCount(CAPSULE_PROMPT);
       await openBudgetPanelOnFile(workbench, CAPSULE_PROMPT_FILE, tokens);
       await workbench.tab(CAPSULE_PROMPT_FILE).click();
       await workbench.runEditorContextMenu(CAPSULE_PROMPT_FIRST_LINE, COMPRESS_MENU_ITEM);
