@@ -1,4 +1,4 @@
-import { formatCount, formatFixed, formatPercent, formatUsd } from '../src/core/format/numbers';
+import { formatCount, formatFixed, formatNumber, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, ServingCardState, ServingInputs } from '../src/core/protocol/panel';
 import type { CurvePoint, ModeSummary, ServingEstimate } from '../src/core/serving/estimate';
 import { parseServingField, SERVING_FIELDS, type ServingNumberField } from '../src/core/serving/fields';
@@ -39,11 +39,9 @@ const METRICS: MetricRow[] = [
   { label: 'Preemptions · migrations', value: (r) => `${formatCount(r.preemptions)} · ${formatCount(r.migrations)}` },
 ];
 
-const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-
 /** "rate 4 req/s, 256 output tokens, 2 GPUs": what a set of results was made for. */
 function describeInputs(inputs: ServingInputs): string {
-  return `${inputs.model} on ${count.format(inputs.gpus)} × ${inputs.gpu} (${inputs.precision}), rate ${count.format(inputs.rate)} req/s, ${count.format(inputs.outputTokens)} output tokens, SLOs ${count.format(inputs.sloTtftMs)} / ${count.format(inputs.sloTpotMs)} ms`;
+  return `${inputs.model} on ${formatNumber(inputs.gpus)} × ${inputs.gpu} (${inputs.precision}), rate ${formatNumber(inputs.rate)} req/s, ${formatNumber(inputs.outputTokens)} output tokens, SLOs ${formatNumber(inputs.sloTtftMs)} / ${formatNumber(inputs.sloTpotMs)} ms`;
 }
 
 const NUMBER_FIELDS: Array<{ key: ServingNumberField; label: string }> = [
@@ -123,7 +121,7 @@ export class ServingView {
     return h(
       'p',
       { class: 'serving-caption', 'data-testid': 'serving-caption' },
-      `${formatCount(card.inputTokens)} input tokens per request (${card.tokenBasis}), ${formatCount(card.inputs.outputTokens)} output tokens, Poisson arrivals at ${count.format(card.inputs.rate)} req/s on ${count.format(card.inputs.gpus)} GPUs per mode.${capsule} `,
+      `${formatCount(card.inputTokens)} input tokens per request (${card.tokenBasis}), ${formatCount(card.inputs.outputTokens)} output tokens, Poisson arrivals at ${formatNumber(card.inputs.rate)} req/s on ${formatNumber(card.inputs.gpus)} GPUs per mode.${capsule} `,
       h('span', { 'data-testid': 'serving-calibration' }, calibration),
     );
   }
@@ -277,7 +275,7 @@ export class ServingView {
     const goodput =
       'error' in e.goodput
         ? `Goodput (${card.inputs.mode}): ${e.goodput.error}`
-        : `Goodput (${card.inputs.mode}): ${formatFixed(e.goodput.rps, 2)} req/s, ${formatFixed(e.goodput.perGpu, 2)} per GPU, at 90% SLO attainment (TTFT ≤ ${count.format(card.inputs.sloTtftMs)} ms and TPOT ≤ ${count.format(card.inputs.sloTpotMs)} ms).`;
+        : `Goodput (${card.inputs.mode}): ${formatFixed(e.goodput.rps, 2)} req/s, ${formatFixed(e.goodput.perGpu, 2)} per GPU, at 90% SLO attainment (TTFT ≤ ${formatNumber(card.inputs.sloTtftMs)} ms and TPOT ≤ ${formatNumber(card.inputs.sloTpotMs)} ms).`;
     const stale = card.status !== 'ready' || this.invalid.size > 0;
     return h(
       'div',

@@ -5,6 +5,7 @@ import { formatCount } from '../../core/format/numbers';
 import { compressWithLlm, type LlmCapsuleResult } from '../../core/llm/capsulator';
 import { compressionEconomics } from '../../core/llm/economics';
 import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../core/llm/endpoint';
+import { isLoopbackHost } from '../../core/llm/hosts';
 import { estimateProbeCost, probeAgreement, type ProbeReport } from '../../core/llm/probe';
 import { getTokenizer } from '../../core/tokens/tokenizer';
 import { isTokenizerId, TOKENIZER_IDS, type TokenizerId } from '../../core/tokens/tokenizer';
@@ -52,8 +53,6 @@ interface Settings {
   llm?: { endpoint: EndpointConfig; candidates: number; concurrency: number; targetModel: string; probe?: { count: number; questions?: string[]; model: string } };
 }
 
-const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-
 /**
  * The key for this endpoint: CAPSULE_API_KEY for any, OPENAI_API_KEY only for OpenAI's
  * own API (a key set for OpenAI must not go to a local server or another company). A key
@@ -61,7 +60,7 @@ const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' ||
  */
 function apiKeyFor(url: URL, env: Readonly<Record<string, string | undefined>>): string | undefined {
   const key = env['CAPSULE_API_KEY'] || (url.hostname === 'api.openai.com' ? env['OPENAI_API_KEY'] : undefined);
-  if (key && url.protocol === 'http:' && !isLoopback(url.hostname)) {
+  if (key && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new UsageError(`refusing to send the API key over plain http to ${url.host}; use https, or unset CAPSULE_API_KEY for a server that needs none`);
   }
   return key || undefined;

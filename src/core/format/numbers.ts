@@ -7,6 +7,13 @@ export function formatCount(n: number): string {
   return grouped.format(Math.round(n));
 }
 
+const upToTwoDecimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** A user-typed quantity as typed, with separators: 10,000, 0.25, 4. */
+export function formatNumber(n: number): string {
+  return upToTwoDecimals.format(n);
+}
+
 const fixedFormats = new Map<number, Intl.NumberFormat>();
 
 /** A number with `digits` decimals and thousands separators: 1,300.12. */

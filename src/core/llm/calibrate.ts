@@ -1,15 +1,11 @@
 /** Calibration of one model: the measurement selectModel (select.ts) chooses from. */
 import type { CapsuleResult, CompressOptions } from '../capsule/types';
 import { compressWithLlm } from './capsulator';
+import { median } from '../sim/metrics';
 import type { EndpointConfig, LlmEndpoint } from './endpoint';
 import { parameterBillions, type ModelCalibration } from './select';
 
 export type { ModelCalibration } from './select';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 export async function calibrateModel(
   endpoint: LlmEndpoint,

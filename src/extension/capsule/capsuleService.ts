@@ -144,9 +144,19 @@ export class CapsuleService implements vscode.Disposable {
 
   /** Is the document still exactly as it was when the capsule was made? */
   isStale(pending: PendingCapsule): boolean {
+    // Called on every panel update: the version check is O(1).
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === pending.documentKey);
-    // The version alone is not enough: a closed and reopened document starts again at 1.
-    return !document || document.version !== pending.documentVersion || document.getText(pending.range) !== pending.original;
+    return !document || document.version !== pending.documentVersion;
+  }
+
+  /**
+   * What Apply needs: the version and the text itself. A closed and reopened document
+   * starts again at version 1, so an equal version alone proves nothing.
+   */
+  private changedSince(pending: PendingCapsule): boolean {
+    if (this.isStale(pending)) return true;
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === pending.documentKey)!;
+    return document.getText(pending.range) !== pending.original;
   }
 
   /**
@@ -157,7 +167,7 @@ export class CapsuleService implements vscode.Disposable {
     const target = this.capsules.resolve({ capsuleId: id });
     if (target.kind !== 'capsule') return { applied: false, reason: target.kind === 'ended' || target.kind === 'none' ? target.message : 'Choose a capsule.' };
     const pending = target.capsule;
-    if (this.isStale(pending)) {
+    if (this.changedSince(pending)) {
       return { applied: false, reason: `${pending.fileName} changed after the capsule was made. Compress again to get a capsule of the current text.` };
     }
     const edit = new vscode.WorkspaceEdit();

@@ -121,14 +121,13 @@ function showRefusal(refusal: { message: string; level: 'info' | 'warning' }): v
   else void vscode.window.showWarningMessage(refusal.message);
 }
 
-/** Runs a compression with progress and cancellation, then opens the diff preview. */
-export async function compressAndPreview(deps: CompressDeps, source: CapsuleSource, rate: number, backend: CompressionBackend = 'builtin'): Promise<PendingCapsule | undefined> {
+/**
+ * Runs a compression with progress and cancellation, then opens the diff preview. The
+ * caller has refused text that cannot be compressed (compressRefusal) before asking for
+ * the rate.
+ */
+async function compressAndPreview(deps: CompressDeps, source: CapsuleSource, rate: number, backend: CompressionBackend): Promise<PendingCapsule | undefined> {
   const model = deps.catalog.activeModel();
-  const refusal = compressRefusal(source.document.getText(source.range), source.fileName);
-  if (refusal) {
-    showRefusal(refusal);
-    return undefined;
-  }
   let pending: PendingCapsule;
   try {
     pending = await vscode.window.withProgress(

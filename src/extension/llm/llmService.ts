@@ -6,6 +6,7 @@ import type { LlmCapsuleResult } from '../../core/llm/capsulator';
 import type { ProbeReport } from '../../core/llm/probe';
 import type { EndpointConfig } from '../../core/llm/endpoint';
 import { EndpointError } from '../../core/llm/errors';
+import { isLoopbackHost } from '../../core/llm/hosts';
 import { readLlmSettings, type LlmSettings } from '../settings';
 import type { Workers } from '../workers';
 
@@ -19,10 +20,7 @@ export type LlmCapsule = LlmCapsuleResult & { selection?: Selection; cached: boo
 const SECRET_PREFIX = 'promptCapsule.apiKey:';
 
 /** Loopback: the prompt does not leave the machine, so no question is asked. */
-function isLoopback(origin: string): boolean {
-  const host = new URL(origin).hostname;
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+const isLoopback = (origin: string): boolean => isLoopbackHost(new URL(origin).hostname);
 
 export class LlmNotConfiguredError extends Error {
   constructor(readonly problems: string[]) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ModelEntry } from '../../../src/core/catalog/types';
 import { estimateCost } from '../../../src/core/cost/cost';
-import { formatCount, formatFixed, formatUsd } from '../../../src/core/format/numbers';
+import { formatCount, formatFixed, formatNumber, formatUsd } from '../../../src/core/format/numbers';
 
 const model: ModelEntry = {
   id: 'm', name: 'M', provider: 'P', tokenizer: 'o200k_base', tokenizerExact: true,
@@ -58,5 +58,7 @@ describe('counts and fixed decimals', () => {
     assert.equal(formatFixed(2114.4, 0), '2,114');
     assert.equal(formatFixed(0.5, 1), '0.5');
     assert.equal(formatFixed(3, 2), '3.00');
+    assert.equal(formatNumber(10000), '10,000');
+    assert.equal(formatNumber(0.25), '0.25');
   });
 });

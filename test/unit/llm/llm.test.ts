@@ -9,6 +9,7 @@ import { parameterBillions, selectModel } from '../../../src/core/llm/select';
 import { compressWithLlm, type LlmCapsuleResult } from '../../../src/core/llm/capsulator';
 import { compressionEconomics } from '../../../src/core/llm/economics';
 import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../../src/core/llm/endpoint';
+import { isLoopbackHost } from '../../../src/core/llm/hosts';
 import { probeLocalServers } from '../../../src/core/llm/localServers';
 import { estimateProbeCost, parseQuestions, probeAgreement, wordOverlap } from '../../../src/core/llm/probe';
 import { preparePrompt } from '../../../src/core/llm/spans';
@@ -248,6 +249,11 @@ describe('compression economics', () => {
 });
 
 describe('local model servers', () => {
+  test('loopback hosts: the prompt does not leave the machine', () => {
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1']) assert.equal(isLoopbackHost(host), true, host);
+    for (const host of ['api.openai.com', '10.0.0.5', '128.0.0.1', 'localhost.example.com']) assert.equal(isLoopbackHost(host), false, host);
+  });
+
   test('lists the models of the loopback ports that answer /v1/models, and skips the rest', async () => {
     const ollama = await new FakeOpenAi().script('/v1/models', { body: { object: 'list', data: [{ id: 'qwen2.5:0.5b' }, { id: 'qwen2.5:7b' }] } }).start();
     const notOpenAi = await new FakeOpenAi().script('/v1/models', { body: '<html>hello</html>' }).start();
