@@ -16,6 +16,7 @@ export interface CapsuleViewEvents {
 /** Names for the report's categories where the identifier alone reads poorly. */
 const LABELS: Readonly<Record<string, string>> = {
   'low-information-word': 'low-information words',
+  'whole-clause': 'whole clauses and list items',
   'duplicate-sentence': 'duplicate sentences',
   'filler-phrase': 'filler phrases',
   'rule-line': 'rule lines',

@@ -9,6 +9,8 @@ import fit from './data/bpe-information-fit.json';
 import stopwords from './data/stopwords-en.json';
 import type { TokenCoster } from './token-costs';
 import type { Piece } from './types';
+import type { UnitObject } from './units';
+import { NOT_PHRASE_WORD, NOUN, nounPhrases, pieceClasses, readsAsVerb } from './phrases';
 import { isTableSeparator, OPERATOR_SIGNS, RULE_LINE } from './structure';
 import { checkAborted } from './abort';
 import type { AbortFlag } from './types';
@@ -46,6 +48,33 @@ function bpeInformation(lower: string, coster: TokenCoster): number {
     fit.perLog2FirstRank * Math.log2((ids[0] ?? 0) + 1) +
     fit.perLog2Length * Math.log2(Math.max(1, lower.length));
   return Math.max(bits, fit.unknownWordFloorBits);
+}
+
+interface DocumentCounts {
+  documents: number;
+  /** words, one per line, most frequent first */
+  words: string;
+  /** the number of prompts each occurs in, base 36, space-separated, in the same order */
+  counts: string;
+}
+
+let promptRarity: Map<string, number> | undefined;
+/** log2 of (prompts + 1) / 1: the rarity of a word no counted prompt holds twice. */
+let unseenPromptRarity = 0;
+
+/**
+ * How rare a word is in prompts, log2((N + 1) / (df + 1)) over N prompts (data/prompt-df.json,
+ * built by scripts/dev/build-prompt-df.mjs); loaded on first use.
+ */
+function promptWordRarity(): Map<string, number> {
+  if (promptRarity) return promptRarity;
+  const data = require('./data/prompt-df.json') as DocumentCounts;
+  const words = data.words.split('\n');
+  const counts = data.counts.split(' ');
+  promptRarity = new Map();
+  for (let k = 0; k < words.length; k++) promptRarity.set(words[k]!, Math.log2((data.documents + 1) / (parseInt(counts[k]!, 36) + 1)));
+  unseenPromptRarity = Math.log2(data.documents + 1);
+  return promptRarity;
 }
 
 const POSSESSIVE = /['’]s$/u;
@@ -92,12 +121,20 @@ const BONUS = {
   listLead: 1,
   tableCell: 1.5,
   position: 1.5,
-  /** bits lost per doubling of a word's occurrences so far */
+  /** bits lost per doubling of a word's occurrences so far (its first mention loses none) */
   repeat: 2.5,
+  /** the word right after a number: its unit or what it counts */
+  numberUnit: 20,
+  /** the first mention of a content word the prompt repeats: its topic */
+  topic: 8,
+  /** and more the more often it comes back */
+  topicPerDoubling: 9,
   adverb: -1.5,
   /** camelCase, snake_case, dotted.names: probably code identifiers */
   identifier: 5,
   pictograph: 3,
+  /** a pictograph between words: it stands for one */
+  pictographInText: 30,
 };
 
 /** Punctuation that may go, in bits: pauses cost little to lose, sentence ends a bit more. */
@@ -108,7 +145,17 @@ const PUNCT_BITS: Readonly<Record<string, number>> = {
   // dropping one of a pair leaves the other dangling.)
   '*': 5, '_': 5,
 };
-/** The best word of each clause is dropped only after everything else. */
+/**
+ * A plain clause's key phrase (its best words, see keyPhrase) goes whole, ranked by its
+ * best word with this bonus: above most words of other clauses, not above all of them.
+ * Coarse to fine, as LongLLMLingua's budget controller: when the budget is tight, a weak
+ * clause goes whole before a strong clause loses its distinctive words.
+ */
+const KEY_PHRASE_BONUS = 0;
+/**
+ * The keeper of a numbered item, of a sentence holding protected content, and of a table
+ * header cell goes only after every plain clause (see keepLast).
+ */
 const LINE_KEEPER_BONUS = 100;
 /**
  * Fairness across clauses: a word's rank within its clause (sentence, list item or
@@ -116,10 +163,12 @@ const LINE_KEEPER_BONUS = 100;
  * words at any rate instead of one global threshold wiping out whole clauses.
  */
 const CLAUSE_RANK_BITS = 10;
-/** Words of the opening sentence that go only after every other clause's best word. */
+/** Words or noun phrases of the opening sentence that go only after every other clause's best words. */
 const OPENING_KEEPERS = 4;
 
 const FUNCTION_WORDS: ReadonlySet<string> = new Set(stopwords.words);
+/** Chinese particles and light words that a segmenter leaves as words of their own: the first to go. */
+const CJK_PARTICLES: ReadonlySet<string> = new Set(['的', '地', '得', '了', '着', '过', '是', '在', '和', '与', '及', '或', '也', '都', '就', '而', '把', '被', '对', '从', '向', '给', '让', '之', '所', '于', '一名', '一个', '这', '那', '你', '我']);
 
 const EMPHASIS = new Set(['*', '_']);
 /** Rule lines (---, ***, ===) separate sections for the eye; they go early. */
@@ -144,15 +193,39 @@ function startsWithCapital(text: string): boolean {
   return first > 127 ? UPPER_START.test(text) : first >= 65 && first <= 90;
 }
 
+/**
+ * A word common in prompts ("user", "response", "ensure") says less about this one than
+ * its rarity in speech suggests; one no other prompt uses says more. Bits added per bit
+ * of prompt rarity, around the rarity of a word in one prompt in PROMPT_RARITY_CENTER^2.
+ */
+const PROMPT_RARITY_WEIGHT = 2.5;
+const PROMPT_RARITY_CENTER = 6;
+
 /** The part of a word's score that depends on its spelling only. */
-function spellingBits(text: string, coster: TokenCoster, table: Map<string, number>): number {
+function spellingBits(text: string, coster: TokenCoster, table: Map<string, number>, rarity: Map<string, number>): number {
   const lower = text.toLowerCase();
   let bits = baseInformation(lower, coster, table);
-  if (FUNCTION_WORDS.has(lower)) bits += BONUS.functionWord;
+  bits += PROMPT_RARITY_WEIGHT * ((rarity.get(lower) ?? unseenPromptRarity) - PROMPT_RARITY_CENTER);
+  if (FUNCTION_WORDS.has(lower) || CJK_PARTICLES.has(lower)) bits += BONUS.functionWord;
   if (startsWithCapital(text) && ACRONYM.test(text)) bits += BONUS.acronym;
   if (text.length > 4 && text.endsWith('ly') && ADVERB.test(text)) bits += BONUS.adverb;
   if (IDENTIFIER_LIKE.test(text)) bits += BONUS.identifier;
   return bits;
+}
+
+/**
+ * What scorePieces gives the budget controller: the importance of each droppable piece
+ * (words, signs, pictographs; NaN for the rest, lower goes first) and the clauses' key
+ * phrases, which go whole.
+ */
+export interface PieceScores {
+  scores: Float64Array;
+  /**
+   * Pieces that go together, by the index of the piece that ranks them: a clause's key
+   * phrase (its best words: "- Ensure privacy", or nothing; never "- Ensure") and noun
+   * phrases ("customer support"). Their other pieces score NaN and go only with them.
+   */
+  groups: Map<number, UnitObject>;
 }
 
 /**
@@ -164,15 +237,30 @@ export function scorePieces(
   coster: TokenCoster,
   wordIds: Int32Array,
   signal?: AbortFlag,
-): Float64Array {
+): PieceScores {
   const table = wordInformation();
+  const rarity = promptWordRarity();
   const scores = new Float64Array(pieces.length).fill(Number.NaN);
   const labels = lineLabels(pieces);
   // Words too long for the shared memo are counted here.
   const seen = new Map<string, number>();
-  const pass = ++scoringPasses;
   const wordTable = coster.words;
   const total = pieces.length;
+  // How often each word occurs in the whole prompt, counted before scoring: the first
+  // mention of a content word the prompt repeats is its topic ("grain" four times).
+  const countingPass = ++scoringPasses;
+  const seenTotal = new Map<string, number>();
+  for (let i = 0; i < total; i++) {
+    const piece = pieces[i]!;
+    if (piece.kind !== 'word') continue;
+    const id = wordIds[i]!;
+    if (id < 0) seenTotal.set(piece.text, (seenTotal.get(piece.text) ?? 0) + 1);
+    else if (wordTable.pass[id] !== countingPass) {
+      wordTable.pass[id] = countingPass;
+      wordTable.seen[id] = 1;
+    } else wordTable.seen[id]!++;
+  }
+  const pass = ++scoringPasses;
   let previousContent: Piece | undefined;
   // Scored words in order, with the segment (line or table cell, ends at markup) and
   // clause (segment and sentence) each belongs to.
@@ -196,7 +284,11 @@ export function scorePieces(
     if ((i & 4095) === 0) checkAborted(signal);
     const piece = pieces[i]!;
     if (piece.kind === 'symbol') {
-      scores[i] = BONUS.pictograph;
+      // Between words on its line it is content ("mark done items with ✅ and open ones
+      // with ⏳"); at the head or end of a line, decoration.
+      const next = pieces[i + 1];
+      const inside = previousContent?.line === piece.line && isContent(previousContent) && next?.line === piece.line && (next.kind === 'word' || next.kind === 'protected');
+      scores[i] = inside ? BONUS.pictographInText : BONUS.pictograph;
       continue;
     }
     if (piece.kind === 'punct') {
@@ -209,7 +301,10 @@ export function scorePieces(
       const after = pieces[i + 1];
       const glued =
         piece.lead === '' && isGlued(before) && !!after && after.lead === '' && isGlued(after) && !(CLOSING_BRACKETS.has(after.text) && isContent(before));
-      if (isOperatorSign(pieces, i)) {
+      if (FULL_WIDTH_ENDS.has(piece.text)) {
+        // Between words written without spaces it is all that separates two sentences:
+        // it goes only with its sentence (see keyPhrase).
+      } else if (isOperatorSign(pieces, i)) {
         // Part of an arrow or a comparison ("->", "=>", ">=", "!="): kept whole.
       } else if (bits !== undefined && SENTENCE_ENDS.has(piece.text) && before?.protectedKind === 'constraint' && after !== undefined) {
         // The end of a constraint goes late, or the negation runs on into the next
@@ -242,32 +337,43 @@ export function scorePieces(
     const id = wordIds[i]!;
     let bits: number;
     let occurrence: number;
+    let mentions = 1;
     if (id >= 0) {
       // What depends on the spelling alone is worked out once per word.
       bits = wordTable.bits[id]!;
-      if (Number.isNaN(bits)) bits = wordTable.bits[id] = spellingBits(text, coster, table);
+      if (Number.isNaN(bits)) bits = wordTable.bits[id] = spellingBits(text, coster, table, rarity);
       if (wordTable.pass[id] !== pass) {
+        // First mention: the counting pass left the total in `seen`.
+        mentions = wordTable.seen[id]!;
         wordTable.pass[id] = pass;
         wordTable.seen[id] = 0;
       }
       occurrence = wordTable.seen[id] = wordTable.seen[id]! + 1;
     } else {
-      bits = spellingBits(text, coster, table);
+      bits = spellingBits(text, coster, table, rarity);
       occurrence = (seen.get(text) ?? 0) + 1;
       seen.set(text, occurrence);
+      if (occurrence === 1) mentions = seenTotal.get(text)!;
     }
-    bits -= BONUS.repeat * Math.log2(occurrence);
+    if (occurrence > 1) bits -= BONUS.repeat * Math.log2(occurrence);
+    else if (mentions > 1 && !isFunctionWord(text)) bits += BONUS.topic + BONUS.topicPerDoubling * Math.log2(mentions);
     const sentenceStart = !previousContent || previousContent.sentence !== piece.sentence || previousContent.line !== piece.line;
     // A capitalised word inside a sentence is probably a name (acronyms are in spellingBits).
     if (!sentenceStart && startsWithCapital(text) && !ACRONYM.test(text)) bits += BONUS.name;
     if (piece.context === 'heading') bits += BONUS.heading;
     else if (piece.context === 'table') bits += BONUS.tableCell;
     else if (openingSentence < 0) openingSentence = piece.sentence;
-    if (piece.sentence === openingSentence) bits += BONUS.openingSentence;
+    // (Not its function words: "are task tracker" reads worse than "task tracker".)
+    if (piece.sentence === openingSentence) {
+      if (!isFunctionWord(text)) bits += BONUS.openingSentence;
+    }
     else if (piece.line === 0) bits += BONUS.openingLine;
     if (emphasized) bits += BONUS.emphasis;
     if (labels[i] === 1 && !isFunctionWord(text)) bits += BONUS.label;
     if (sentenceStart && piece.context === 'list') bits += BONUS.listLead;
+    // The unit or counted noun right after a number ("30 days", 一百五十字): the number alone says less.
+    const before = pieces[i - 1];
+    if (before?.kind === 'protected' && before.protectedKind === 'number' && before.line === piece.line && piece.lead.length <= 1) bits += BONUS.numberUnit;
     bits += BONUS.position * (1 - i / total);
     scores[i] = bits;
     previousContent = piece;
@@ -282,29 +388,183 @@ export function scorePieces(
     wordClause.push(clause);
   }
   addOpeningPosition(scores, pieces, words, openingSentence);
-  // The best word of each clause goes last (or stays, see keepLast).
+  // Noun phrases go or stay whole: each scores as its best word.
+  const phrases = nounPhrases(pieces, words, wordIds, wordTable);
+  const phraseOf = new Int32Array(total).fill(-1);
+  for (let p = 0; p < phrases.length; p++) {
+    for (const member of phrases[p]!) phraseOf[member] = p;
+    levelPhrase(scores, phrases[p]!);
+  }
+  const groups = new Map<number, UnitObject>();
+  const classesOf = (index: number): number => pieceClasses(pieces[index]!, wordIds[index]!, wordTable);
+  const grouped = new Uint8Array(phrases.length);
+  // The best words of each clause go last, together (or stay, see keepLast).
   for (let start = 0; start < words.length; ) {
     let end = start + 1;
     while (end < words.length && wordClause[end] === wordClause[start]) end++;
     addClauseRanks(scores, words, start, end);
+    // Rank bits split a phrase's words: level them again (a phrase lies within one clause).
+    for (let k = start; k < end; k++) {
+      const p = phraseOf[words[k]!]!;
+      if (p >= 0 && phrases[p]![0] === words[k]) levelPhrase(scores, phrases[p]!);
+    }
     // ranked: the clause's words, best first.
     const best = ranked[0]!;
-    const late = orderedClauses.has(wordClause[start]!) || sentencesWithProtected.has(pieces[best]!.sentence);
+    const holdsProtected = sentencesWithProtected.has(pieces[best]!.sentence);
+    const late = orderedClauses.has(wordClause[start]!);
     const context = pieces[best]!.context;
     const header = context === 'table' && headerLines.has(pieces[best]!.line);
-    // A clause of function words alone ("You will:") has no word worth keeping to the end
-    // (next to a constraint, "do" in "do not write" is).
-    if (context === 'heading' || late || header || !isFunctionWord(pieces[best]!.text)) {
-      keepLast(scores, best, context === 'heading' ? 'heading' : header ? 'header' : late ? 'late' : 'plain');
+    const kind: KeeperKind =
+      context === 'heading' || isTitleLine(pieces, words, start, end) ? 'heading' : header ? 'header' : holdsProtected ? 'protected' : late ? 'late' : 'plain';
+    if (kind === 'heading' && end - start <= TITLE_WORDS) {
+      // A short heading is a name: its words go together, after every other clause's
+      // ("STEP 2 — Design Decision Log", not "2 Log"); a Markdown heading's best word stays.
+      const members: number[] = [];
+      for (let k = start; k < end; k++) if (words[k] !== best || context !== 'heading') members.push(words[k]!);
+      if (members.length > 0) {
+        const rank = scores[best]! + KEEPER_BONUS.header;
+        for (const member of members) scores[member] = Number.NaN;
+        scores[members[0]!] = rank;
+        for (const member of members) if (phraseOf[member]! >= 0) grouped[phraseOf[member]!] = 1;
+        groups.set(members[0]!, { category: 'whole-clause', pieces: members });
+      }
+      if (context === 'heading') scores[best] = Number.NaN;
+      start = end;
+      continue;
     }
     if (pieces[best]!.sentence === openingSentence) {
-      // The opening sentence (the role, as a rule) keeps a few words, not one.
-      for (let r = 1; r < Math.min(OPENING_KEEPERS, ranked.length); r++) keepLast(scores, ranked[r]!, 'plain');
+      // The opening sentence (the role, as a rule) keeps a few words (and their phrases), not one.
+      const keepers = new Set<number>();
+      for (let r = 0, units = 0; r < ranked.length && units < OPENING_KEEPERS; r++) {
+        if (keepers.has(ranked[r]!) || (r > 0 && isFunctionWord(pieces[ranked[r]!]!.text))) continue;
+        const p = phraseOf[ranked[r]!]!;
+        for (const member of p >= 0 ? phrases[p]! : [ranked[r]!]) keepers.add(member);
+        units++;
+      }
+      // The best of them goes after every numbered item's; the rest before.
+      for (const keeper of keepers) keepLast(scores, keeper, kind !== 'plain' ? kind : keeper === best ? 'opening' : 'late');
+    } else {
+      // A clause of function words alone ("You will:") has no word worth keeping to the end
+      // (next to a constraint, "do" in "do not write" is).
+      if (kind !== 'plain' || !isFunctionWord(pieces[best]!.text)) keepLast(scores, best, kind);
+      // A clause holding protected content keeps its best word longest, on its own: it says
+      // what the code or number is for ("- shipping (`lookup_order`)"), and the clause never
+      // goes whole.
+      if (kind !== 'heading' && kind !== 'header' && kind !== 'protected' && ranked.length >= 2) {
+        const members = keyPhrase(pieces, scores, words, start, end, phrases, phraseOf, classesOf, kind);
+        for (const member of members) if (phraseOf[member]! >= 0) grouped[phraseOf[member]!] = 1;
+        groups.set(members[0]!, { category: 'whole-clause', pieces: members });
+      }
     }
     start = end;
   }
-  return scores;
+  // The other phrases are one unit each, ranked by their (levelled) score.
+  for (let p = 0; p < phrases.length; p++) {
+    const members = phrases[p]!;
+    if (grouped[p] || members.some((member) => Number.isNaN(scores[member]!))) continue;
+    for (let k = 1; k < members.length; k++) scores[members[k]!] = Number.NaN;
+    groups.set(members[0]!, { category: 'low-information-word', pieces: members });
+  }
+  return { scores, groups };
 }
+
+/** Every word of a phrase scores as its best one. */
+function levelPhrase(scores: Float64Array, members: readonly number[]): void {
+  let best = -Infinity;
+  for (const member of members) best = Math.max(best, scores[member]!);
+  for (const member of members) scores[member] = best;
+}
+
+/** Headings (and title lines) of at most this many words keep them all. */
+const TITLE_WORDS = 6;
+const TITLE_WORD = /^[\p{Lu}\p{N}]/u;
+
+/**
+ * A line that is a title without Markdown's "#": one clause alone on its line, at most
+ * TITLE_WORDS words, each Capitalised or in capitals (or a number), no sign that ends a
+ * sentence ("STEP 2 — Design Decision Log", "Output Format").
+ */
+function isTitleLine(pieces: readonly Piece[], words: readonly number[], start: number, end: number): boolean {
+  if (end - start > TITLE_WORDS || pieces[words[start]!]!.context !== 'body') return false;
+  const line = pieces[words[start]!]!.line;
+  let first = words[start]!;
+  while (first > 0 && pieces[first - 1]!.line === line) first--;
+  for (let i = first; i < pieces.length && pieces[i]!.line === line; i++) {
+    const piece = pieces[i]!;
+    if (piece.kind === 'word' && !TITLE_WORD.test(piece.text)) return false;
+    if (piece.kind === 'punct' && (SENTENCE_ENDS.has(piece.text) || piece.text === ',' || piece.text === ':')) return false;
+    if (piece.kind === 'word' && (i < words[start]! || i > words[end - 1]!)) return false;
+  }
+  return true;
+}
+
+/** Words a clause keeps to the end, with its best one (ranked[0]), at least. */
+const KEY_PHRASE_WORDS = 2;
+
+/**
+ * The clause's key phrase. A clause that opens with a verb (an instruction: "Retrieve
+ * current weather conditions for the city") keeps the verb with its object, the first
+ * noun phrase after it, and its best word; any other keeps its best words (ranked, best
+ * first). Noun phrases come whole, and the clause's signs between its first and last
+ * word come too, so that dropping the key phrase leaves no dangling comma. The key
+ * phrase is ranked by the clause's best word, just after it.
+ */
+function keyPhrase(
+  pieces: readonly Piece[],
+  scores: Float64Array,
+  words: readonly number[],
+  start: number,
+  end: number,
+  phrases: readonly number[][],
+  phraseOf: Int32Array,
+  classesOf: (index: number) => number,
+  kind: KeeperKind,
+): number[] {
+  const best = ranked[0]!;
+  const members: number[] = [];
+  const add = (index: number): void => {
+    const p = phraseOf[index]!;
+    for (const member of p >= 0 ? phrases[p]! : [index]) if (!members.includes(member)) members.push(member);
+  };
+  const opening = words[start]!;
+  const openingClasses = classesOf(opening);
+  if ((openingClasses & NOT_PHRASE_WORD) === 0 && phraseOf[opening]! < 0 && readsAsVerb(pieces, opening, openingClasses)) {
+    for (let k = start + 1; k < end; k++) {
+      const word = words[k]!;
+      const classes = classesOf(word);
+      if ((classes & NOUN) === 0 || (classes & NOT_PHRASE_WORD) !== 0) continue;
+      add(opening);
+      add(word);
+      break;
+    }
+  }
+  if (members.length === 0) {
+    for (let r = 0; r < ranked.length && members.length < KEY_PHRASE_WORDS; r++) add(ranked[r]!);
+  } else {
+    // And the clause's best word; where that is the object, the next best too.
+    for (let r = 0; r < ranked.length && (r === 0 || members.length < KEY_PHRASE_WORDS + 1); r++) add(ranked[r]!);
+  }
+  // The phrase ranks just above the clause's best word (which it holds, or which goes just before it).
+  const rank = scores[best]! + KEY_PHRASE_RANK_STEP;
+  for (const member of members) scores[member] = Number.NaN;
+  members.sort((a, b) => a - b);
+  scores[members[0]!] = rank;
+  const first = words[start]!;
+  const last = words[end - 1]!;
+  for (let i = first + 1; i < last; i++) {
+    if (pieces[i]!.kind === 'punct' && !Number.isNaN(scores[i]!)) members.push(i);
+  }
+  // The sign that ends the clause goes with it ("。" left alone at the head of a line),
+  // unless protected content in it stays.
+  const after = pieces[last + 1];
+  if (after?.kind === 'punct' && SENTENCE_ENDS.has(after.text) && (!Number.isNaN(scores[last + 1]!) || (kind === 'plain' && FULL_WIDTH_ENDS.has(after.text)))) {
+    members.push(last + 1);
+  }
+  return members;
+}
+
+/** How far above the clause's best word its key phrase ranks. */
+const KEY_PHRASE_RANK_STEP = 0.5;
 
 const MAX_LABEL_WORDS = 3;
 
@@ -343,7 +603,7 @@ function addOpeningPosition(scores: Float64Array, pieces: readonly Piece[], word
   let end = start;
   while (end < words.length && pieces[words[end]!]!.sentence === sentence) end++;
   const n = end - start;
-  for (let k = start; k < end; k++) scores[words[k]!]! += BONUS.openingSentenceEarly * (1 - (k - start) / n);
+  for (let k = start; k < end; k++) if (!isFunctionWord(pieces[words[k]!]!.text)) scores[words[k]!]! += BONUS.openingSentenceEarly * (1 - (k - start) / n);
 }
 
 /** Adds CLAUSE_RANK_BITS x (1 - rank quantile) to each word of words[start, end), one clause. */
@@ -375,15 +635,26 @@ function sortBestFirst(indices: number[], scores: Float64Array): void {
 }
 
 /**
- * The keeper of a clause goes last; that of a heading stays (its score becomes NaN): a
- * heading never loses its line. The keeper of a numbered item, or of a sentence holding
- * protected content, goes after every other keeper, and that of a table header cell
- * after those: a column's name is what makes sense of its cells.
+ * The keeper of a clause goes late; that of a heading stays (its score becomes NaN): a
+ * heading never loses its line. The opening sentence's keepers (the role) and those of
+ * numbered items go after every plain clause's; those of a sentence holding protected
+ * content after those (its words say what the code or number is for: "- (`lookup_order`)"
+ * says nothing), and that of a table header cell last: a column's name is what makes
+ * sense of its cells.
  */
-function keepLast(scores: Float64Array, index: number, kind: 'heading' | 'header' | 'late' | 'plain'): void {
+function keepLast(scores: Float64Array, index: number, kind: KeeperKind): void {
   if (kind === 'heading') scores[index] = Number.NaN;
-  else scores[index] = scores[index]! + LINE_KEEPER_BONUS * (kind === 'header' ? 3 : kind === 'late' ? 2 : 1);
+  else scores[index] = scores[index]! + KEEPER_BONUS[kind];
 }
+
+type KeeperKind = 'heading' | 'header' | 'protected' | 'late' | 'opening' | 'plain';
+const KEEPER_BONUS: Readonly<Record<Exclude<KeeperKind, 'heading'>, number>> = {
+  header: 3 * LINE_KEEPER_BONUS,
+  protected: 2 * LINE_KEEPER_BONUS,
+  late: 2 * LINE_KEEPER_BONUS,
+  opening: 2.5 * LINE_KEEPER_BONUS,
+  plain: KEY_PHRASE_BONUS,
+};
 
 /** Length of the run of the same mark, written without spaces, that piece `i` is in. */
 function decorationRunLength(pieces: readonly Piece[], i: number): number {
@@ -404,9 +675,11 @@ function tableHeaderLines(pieces: readonly Piece[]): Set<number> {
 
 /**
  * What the end of a constraint's sentence adds to its sign's bits: above the words of a
- * clause, below the clauses' last words (LINE_KEEPER_BONUS).
+ * clause, below the keepers of late clauses (LINE_KEEPER_BONUS).
  */
-const CONSTRAINT_END_BONUS = 20;
+const CONSTRAINT_END_BONUS = LINE_KEEPER_BONUS;
+/** Full-width signs that end a sentence in scripts written without spaces. */
+const FULL_WIDTH_ENDS: ReadonlySet<string> = new Set(['。', '！', '？', '；']);
 /** Signs that end a sentence (a constraint's end goes late: see scorePieces). */
 const SENTENCE_ENDS: ReadonlySet<string> = new Set(['.', '!', '?', ';', '。', '！', '？', '；']);
 

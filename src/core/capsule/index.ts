@@ -104,7 +104,7 @@ function compressDocument(
   let estimatedTotal = 0;
   for (let i = 0; i < costs.length; i++) estimatedTotal += costs[i]!;
   checkAborted(signal);
-  const scores = scorePieces(pieces, coster, wordIds, signal);
+  const { scores, groups } = scorePieces(pieces, coster, wordIds, signal);
   // Lossless first (JSON layout), then coarse to fine: repeated sentences, filler
   // phrases, single words and punctuation by importance; then, when nothing else is
   // left, verbatim repeats of protected spans and slash-joined names, and last the
@@ -114,7 +114,7 @@ function compressDocument(
   const units = (document.format === 'json' ? jsonWhitespaceUnits(pieces) : []).concat(
     duplicateSentenceUnits(pieces),
     fillerPhraseUnits(pieces),
-    wordUnits(pieces, scores),
+    wordUnits(pieces, scores, groups),
     lastResort,
     emptyElementUnits(document.format, pieces, lastResort),
   );

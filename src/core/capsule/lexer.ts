@@ -4,7 +4,7 @@
  * so nothing later can cut inside one; scripts written without spaces are split into
  * words by the platform's word segmenter (ICU dictionaries).
  */
-import { CUE_REACH, CUES_BY_FIRST_WORD, findProtectedSpans, isSegmentCue, LIGHT_WORDS, normalizeCueWord } from './protect';
+import { CUE_REACH, CUES_BY_FIRST_WORD, findOutputClauses, findProtectedSpans, isSegmentCue, LIGHT_WORDS, normalizeCueWord } from './protect';
 import type { Piece, PieceContext, PieceKind } from './types';
 
 /** Collects pieces and tracks line and sentence numbers as they go by. */
@@ -129,16 +129,33 @@ export interface LexOptions {
 /** Appends the pieces of `text` (no structure markers in it) to `out`. */
 export function lexText(text: string, options: LexOptions, out: PieceBuilder): void {
   const spans = findProtectedSpans(text, { jsonString: options.jsonString });
+  const clauses = findOutputClauses(text);
   let at = 0;
   for (const span of spans) {
-    if (span.start > at) lexPlain(text, at, span.start, options, out);
+    if (span.start > at) lexPlain(text, at, span.start, options, out, clauses);
     out.push(text.slice(span.start, span.end), 'protected', options.context, span.kind);
     at = span.end;
   }
-  if (at < text.length) lexPlain(text, at, text.length, options, out);
+  if (at < text.length) lexPlain(text, at, text.length, options, out, clauses);
 }
 
-function lexPlain(text: string, start: number, end: number, options: LexOptions, out: PieceBuilder): void {
+/** Whether `at` lies in one of the (ordered) ranges. */
+function inRanges(ranges: ReadonlyArray<readonly [number, number]>, at: number): boolean {
+  for (const [start, end] of ranges) {
+    if (at < start) return false;
+    if (at < end) return true;
+  }
+  return false;
+}
+
+function lexPlain(
+  text: string,
+  start: number,
+  end: number,
+  options: LexOptions,
+  out: PieceBuilder,
+  outputClauses: ReadonlyArray<readonly [number, number]>,
+): void {
   const { context } = options;
   const sub = start === 0 && end === text.length ? text : text.slice(start, end);
   const scan = options.jsonString ? SCAN_JSON : SCAN_PLAIN;
@@ -181,7 +198,11 @@ function lexPlain(text: string, start: number, end: number, options: LexOptions,
     } else if (group === 4) {
       // A cue inside another cue's reach starts a new reach ("should not mention prices").
       const cue = cueAt(sub, index, piece, !ascii || (wordFlags & HAS_HYPHEN) !== 0);
-      if (cue.length > 0) {
+      if (outputClauses.length > 0 && inRanges(outputClauses, start + index)) {
+        // A word of a clause that governs the output (its language, format, length).
+        out.push(piece, 'protected', context, 'constraint');
+        unitMayFollow = NUMBER_LIKE.test(piece);
+      } else if (cue.length > 0) {
         // A negation, modal or limit, and (below) the words it governs.
         out.push(sub.slice(index, index + cue.length), 'protected', context, 'constraint');
         pos = index + cue.length;

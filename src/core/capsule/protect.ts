@@ -52,6 +52,40 @@ const NUMBER_WORDS = new RegExp(
   'giu',
 );
 
+const LANGUAGES =
+  'same language|language of|english|chinese|mandarin|cantonese|spanish|french|german|japanese|korean|portuguese|italian|russian|ukrainian|arabic|hindi|dutch|polish|turkish|vietnamese|thai|indonesian';
+const FORMATS = 'json|markdown|yaml|csv|xml|html|plain text|a table|a numbered list|bullet points';
+const LENGTH_UNITS = 'words?|sentences?|paragraphs?|lines?|characters?|bullets?|items?|tokens?';
+/** The rest of the clause: up to five more whole words ("... the customer used"). */
+const CLAUSE_REST = String.raw`(?:[ \t]+[^\s.!?;:,]+){0,5}`;
+const GAP = String.raw`[^.!?;:\n]{0,30}?`;
+const CJK_LANGUAGES = '(?:简体|繁体|繁體)?(?:中文|汉语|漢語|英文|英语|日语|日文|韩语|法语|德语|西班牙语|同一种语言|相同的语言|JSON|Markdown)';
+const CJK_ANSWER = '(?:回答|回复|答复|回覆|回應|作答|输出|輸出|交流|书写|撰写)';
+/**
+ * A clause that governs the output (its language, format or length) is a constraint
+ * (issue 15): "Reply in the same language the customer used", "Answer in Spanish",
+ * "Respond with JSON", "Keep the summary under 300 words", 请始终使用简体中文回答. The span
+ * runs from the verb to the end of the clause, when that is short.
+ */
+const OUTPUT_CLAUSE = new RegExp(
+  [
+    String.raw`\b(?:reply|replies|respond|responds|answer|answers|write|speak|communicate|output|translate)\b${GAP}\bin\b${GAP}\b(?:${LANGUAGES})\b${CLAUSE_REST}`,
+    String.raw`\b(?:reply|respond|answer|return|output|format|give)\b${GAP}\b(?:as|in|with|using)\b${GAP}\b(?:${FORMATS})\b${CLAUSE_REST}`,
+    String.raw`\b(?:keep|limit)\b${GAP}\b(?:under|to|within|below|at most)\b[ \t]+\d+[ \t]+(?:${LENGTH_UNITS})\b${CLAUSE_REST}`,
+    String.raw`(?:请|請)?[^。！？；，,\s]{0,4}(?:使用|用|以)${CJK_LANGUAGES}[^。！？；，,\s]{0,2}${CJK_ANSWER}`,
+    String.raw`${CJK_ANSWER}[^。！？；，,\s]{0,4}(?:使用|用|以)${CJK_LANGUAGES}`,
+  ].join('|'),
+  'giu',
+);
+
+const OUTPUT_CLAUSE_TOPIC = /language|english|chinese|mandarin|cantonese|spanish|french|german|japanese|korean|portuguese|italian|russian|ukrainian|arabic|hindi|dutch|polish|turkish|vietnamese|thai|indonesian|json|markdown|yaml|csv|xml|html|plain text|table|numbered list|bullet points|\d|中|汉|漢|英|日|韩|法|德|语|語/i;
+/**
+ * The verbs, as usually written (lower case, Capitalised, a few in capitals), without the
+ * /i flag: this test runs on every text run and is the cheapest of the three.
+ */
+const OUTPUT_CLAUSE_TRIGGER =
+  /\b(?:[Rr]eply|[Rr]eplies|[Rr]espond|[Rr]esponds|[Aa]nswer|[Aa]nswers|[Ww]rite|[Ss]peak|[Cc]ommunicate|[Oo]utput|[Tt]ranslate|[Rr]eturn|[Ff]ormat|[Gg]ive|[Kk]eep|[Ll]imit|REPLY|RESPOND|ANSWER|WRITE|OUTPUT|RETURN|FORMAT|KEEP)\b|使用|用|以/;
+
 const COMMON_RULES: readonly Rule[] = [
   { kind: 'number', worthTrying: (t) => /[\d十百千万亿〇零]|hundred|thousand|million|billion|ty-/i.test(t), re: NUMBER_WORDS },
   {
@@ -61,6 +95,13 @@ const COMMON_RULES: readonly Rule[] = [
     kind: 'chat-role',
     worthTrying: (t) => t.includes('<|') || t.includes('[INST') || t.includes('[/INST') || t.includes('<<SYS') || t.includes('<</SYS'),
     re: /<\|im_start\|>[ \t]*[\w.-]*(?:[ \t]+name=[\w.-]+)?|<\|start_header_id\|>[\w.-]*<\|end_header_id\|>|<\|[a-z_]{2,20}\|>|\[\/?INST\]|<<\/?SYS>>/g,
+  },
+  {
+    // key=value settings ("retries=3", "timeout=30s", "mode=fast"): neither side means
+    // anything alone (issue 15: "retries=3" left "=3").
+    kind: 'identifier',
+    worthTrying: (t) => t.includes('='),
+    re: /(?<![\p{L}\p{N}_=!<>.-])[A-Za-z_][\w.-]{0,40}=(?:"[^"\n]{0,60}"|'[^'\n]{0,60}'|[\p{L}\p{N}_.%:/+-]+)/gu,
   },
   { kind: 'inline-code', re: /``[^\n]+?``|`[^`\n]+`/gu, worthTrying: (t) => t.includes('`') },
   { kind: 'link', re: /!?\[[^[\]\n]{0,200}\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)/gu, worthTrying: (t) => t.includes('](') },
@@ -108,6 +149,23 @@ function trimUrl(text: string): string {
     }
   }
   return t;
+}
+
+/**
+ * The clauses of `text` that govern the output (see OUTPUT_CLAUSE), as [start, end)
+ * ranges, in order. The lexer keeps their words as constraint words, one by one, so that
+ * the spans inside them (a quotation, a number) keep their own kinds.
+ */
+export function findOutputClauses(text: string): Array<[number, number]> {
+  // A verb first (the cheapest test), then what such a clause is about.
+  if (!OUTPUT_CLAUSE_TRIGGER.test(text) || !OUTPUT_CLAUSE_TOPIC.test(text)) return [];
+  const ranges: Array<[number, number]> = [];
+  OUTPUT_CLAUSE.lastIndex = 0;
+  for (let m = OUTPUT_CLAUSE.exec(text); m !== null; m = OUTPUT_CLAUSE.exec(text)) {
+    if (m[0].length === 0) OUTPUT_CLAUSE.lastIndex++;
+    else ranges.push([m.index, m.index + m[0].length]);
+  }
+  return ranges;
 }
 
 /** Protected spans of `text`, sorted and merged (an overlap keeps the first kind). */

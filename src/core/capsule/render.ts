@@ -36,8 +36,10 @@ function closerOf(text: string): string | undefined {
 }
 const CLOSERS = new Set([')', ']', '}', '”', '»', '）', '」']);
 const TERMINALS = new Set(['.', '!', '?', ':', '。', '！', '？', '：']);
+/** Signs written between two words without spaces, joining them. */
+const JOINERS = new Set(['–', '—', '/', '+']);
 /** Left with nothing before them on the line (or in their bracket), these go too. */
-const LEADING_DEBRIS = new Set([':', '：', '.']);
+const LEADING_DEBRIS = new Set([':', '：', '.', '。', '；']);
 const BRACKET_DEPTH: Readonly<Record<string, number>> = { '(': 1, ')': -1, '[': 1, ']': -1, '{': 1, '}': -1 };
 const EMPHASIS = new Set(['*', '_', '~']);
 /** A run of operator signs holding one of these (and two signs or more) is an arrow. */
@@ -338,6 +340,10 @@ function sweepLine(line: Item[], length: number, tableBody: boolean): boolean {
       const prevEmpty = !prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent' || afterOpener || SEPARATORS.has(prev.text);
       const nextEmpty = !next || next.piece.kind === 'markup' || CLOSERS.has(next.text) || TERMINALS.has(next.text) || SEPARATORS.has(next.text);
       if ((item.afterDrop && prevEmpty) || (item.dropAfter && nextEmpty)) remove(line, item);
+    } else if (JOINERS.has(item.text) && item.piece.lead === '' && (item.afterDrop || item.dropAfter) && prev !== undefined && isContent(prev)) {
+      // A sign that joined two words ("orange–red", "read/write") goes with either of them:
+      // "reason–" or "–red" joins nothing.
+      remove(line, item);
     } else if (item.dropAfter && isPunct(next) && closerOf(item.text) !== undefined && next.text === closerOf(item.text)) {
       remove(line, item);
       remove(line, next);

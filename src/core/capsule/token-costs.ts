@@ -20,6 +20,8 @@ export class WordTable {
   afterSpace = new Int32Array(INITIAL_WORDS);
   /** self-information in bits; NaN until scored */
   bits = new Float64Array(INITIAL_WORDS);
+  /** parts of speech the word can take (phrases.ts); -1 until needed */
+  classes = new Int8Array(INITIAL_WORDS);
   /** the scoring pass that last saw the word, and how often it has seen it */
   pass = new Int32Array(INITIAL_WORDS);
   seen = new Int32Array(INITIAL_WORDS);
@@ -50,6 +52,7 @@ export class WordTable {
     this.hashes[id] = hash;
     this.afterSpace[id] = -1;
     this.bits[id] = Number.NaN;
+    this.classes[id] = -1;
     this.pass[id] = -1;
     this.seen[id] = 0;
     if ((id + 1) * 2 > mask + 1) this.growIndex();
@@ -64,12 +67,13 @@ export class WordTable {
 
   private growEntries(): void {
     const capacity = this.hashes.length * 2;
-    const grown = <T extends Int32Array | Float64Array>(old: T, fresh: T): T => {
+    const grown = <T extends Int8Array | Int32Array | Float64Array>(old: T, fresh: T): T => {
       fresh.set(old);
       return fresh;
     };
     this.afterSpace = grown(this.afterSpace, new Int32Array(capacity));
     this.bits = grown(this.bits, new Float64Array(capacity));
+    this.classes = grown(this.classes, new Int8Array(capacity));
     this.pass = grown(this.pass, new Int32Array(capacity));
     this.seen = grown(this.seen, new Int32Array(capacity));
     this.hashes = grown(this.hashes, new Int32Array(capacity));

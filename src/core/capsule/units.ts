@@ -9,6 +9,7 @@ export type DropCategory =
   | 'duplicate-sentence'
   | 'filler-phrase'
   | 'low-information-word'
+  | 'whole-clause'
   | 'punctuation'
   | 'pictograph'
   | 'rule-line'
@@ -54,8 +55,12 @@ export function unitPieces(unit: DropUnit): readonly number[] {
   return typeof unit === 'number' ? [unit] : unit.pieces;
 }
 
-/** One unit (a bare index) per scored piece (word, pictograph, punctuation), least important first (ties: later first). */
-export function wordUnits(pieces: readonly Piece[], scores: Float64Array): DropUnit[] {
+/**
+ * One unit (a bare index) per scored piece (word, pictograph, punctuation), least
+ * important first (ties: later first); a group (a clause's key phrase, a noun phrase: see
+ * PieceScores.groups) is one unit, ranked by the piece it is keyed by.
+ */
+export function wordUnits(pieces: readonly Piece[], scores: Float64Array, groups: ReadonlyMap<number, UnitObject> = new Map()): DropUnit[] {
   // Sort numeric keys (score in 1/1024 bits, then later index first) without a
   // comparator: a typed-array sort is many times faster on long prompts.
   let scored = 0;
@@ -70,7 +75,13 @@ export function wordUnits(pieces: readonly Piece[], scores: Float64Array): DropU
   }
   sorted.sort();
   const units: DropUnit[] = new Array(sorted.length);
-  for (let k = 0; k < sorted.length; k++) units[k] = INDEX_SPAN - 1 - (sorted[k]! % INDEX_SPAN);
+  // A flag per piece: a map lookup per unit cost more than the rest of this loop.
+  const grouped = new Uint8Array(pieces.length);
+  for (const index of groups.keys()) grouped[index] = 1;
+  for (let k = 0; k < sorted.length; k++) {
+    const index = INDEX_SPAN - 1 - (sorted[k]! % INDEX_SPAN);
+    units[k] = grouped[index] === 1 ? groups.get(index)! : index;
+  }
   return units;
 }
 

@@ -96,7 +96,10 @@ describe('what drops leave behind is swept up', () => {
     const text = `${PROSE}\n- Prefer the \`dict()\` constructor instead of the literal \`{}\` in this codebase.\n- Use the toString method and then call \`format()\` on it.\n`;
     for (const rate of [0.5, 0.3]) {
       const { capsule } = compressPrompt(text, { rate });
-      assert.ok(capsule.includes('constructor `{}`') && capsule.includes('toString `format()`'), capsule);
+      // Each is followed by a space and what comes next, never glued to it (at 0.3 the
+      // budget may take the word itself).
+      if (rate === 0.5 || capsule.includes('constructor')) assert.match(capsule, /constructor (?:\p{L}+ )*`\{\}`/u, capsule);
+      if (rate === 0.5 || capsule.includes('toString')) assert.match(capsule, /toString (?:\p{L}+ )*`format\(\)`/u, capsule);
     }
   });
 
