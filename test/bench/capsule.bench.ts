@@ -231,6 +231,8 @@ interface MethodStats {
   retrieved: number;
   prompts: number;
   distinctive: number;
+  /** over the odd-numbered prompts only: those data/prompt-df.json did not count */
+  distinctiveHeldOut: number;
   listItems: number;
   shortItems: number;
 }
@@ -239,7 +241,7 @@ function newStats(): MethodStats {
   return {
     tokensIn: 0, tokensOut: 0, within: 0, infeasible: 0, withinFeasible: 0,
     kept: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])), total: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])),
-    jsonValid: 0, jsonTotal: 0, retrieved: 0, prompts: 0, distinctive: 0, listItems: 0, shortItems: 0,
+    jsonValid: 0, jsonTotal: 0, retrieved: 0, prompts: 0, distinctive: 0, distinctiveHeldOut: 0, listItems: 0, shortItems: 0,
   };
 }
 
@@ -526,8 +528,8 @@ export async function run(): Promise<void> {
   lines.push('');
   lines.push('## Quality at the same token budget');
   lines.push('');
-  lines.push('| rate | method | ratio reached | within budget | infeasible | within (feasible) | numbers | URLs | placeholders | inline code | code fences | negations | JSON valid | retrieval@1 | distinctive words kept | list items with <= 1 word |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| rate | method | ratio reached | within budget | infeasible | within (feasible) | numbers | URLs | placeholders | inline code | code fences | negations | JSON valid | retrieval@1 | distinctive words kept | (held-out half) | list items with <= 1 word |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   let examples: string[] = [];
   for (const rate of RATES) {
     for (const [name, method] of Object.entries(methods)) {
@@ -570,7 +572,9 @@ export async function run(): Promise<void> {
           if (isJsonPrompt(capsule)) stats.jsonValid++;
         }
         if (bm25.top(capsule) === i) stats.retrieved++;
-        stats.distinctive += distinctiveShare(topics[i]!, capsule);
+        const distinctive = distinctiveShare(topics[i]!, capsule);
+        stats.distinctive += distinctive;
+        if (i % 2 === 1) stats.distinctiveHeldOut += distinctive;
         const left = listItems(capsule);
         stats.listItems += left.items;
         stats.shortItems += left.short;
@@ -578,14 +582,14 @@ export async function run(): Promise<void> {
       const recall = MUST_KEEP_CLASSES.map((c) => `${fmt(stats.kept.get(c)! / stats.total.get(c)!)} (${stats.total.get(c)})`);
       const feasibleCount = stats.prompts - stats.infeasible;
       lines.push(
-        `| ${rate} | ${name} | ${fmt(stats.tokensOut / stats.tokensIn)} | ${fmt(stats.within / stats.prompts)} | ${stats.infeasible} | ${fmt(stats.withinFeasible / Math.max(1, feasibleCount))} | ${recall.join(' | ')} | ${fmt(stats.jsonValid / Math.max(1, stats.jsonTotal))} (${stats.jsonTotal}) | ${fmt(stats.retrieved / stats.prompts)} | ${fmt(stats.distinctive / stats.prompts)} | ${fmt(stats.shortItems / Math.max(1, stats.listItems))} (${stats.listItems}) |`,
+        `| ${rate} | ${name} | ${fmt(stats.tokensOut / stats.tokensIn)} | ${fmt(stats.within / stats.prompts)} | ${stats.infeasible} | ${fmt(stats.withinFeasible / Math.max(1, feasibleCount))} | ${recall.join(' | ')} | ${fmt(stats.jsonValid / Math.max(1, stats.jsonTotal))} (${stats.jsonTotal}) | ${fmt(stats.retrieved / stats.prompts)} | ${fmt(stats.distinctive / stats.prompts)} | ${fmt(stats.distinctiveHeldOut / Math.floor(stats.prompts / 2))} | ${fmt(stats.shortItems / Math.max(1, stats.listItems))} (${stats.listItems}) |`,
       );
       if (!method && rate === 0.5) examples = pickExamples(originals, capsules, originalTokens);
     }
   }
   lines.push('');
   lines.push(
-    `Distinctive words kept: per prompt, the share of its top 10% terms (at least 5) by TF-IDF over the prompt set (function words left out) that the capsule still has, averaged over the prompts. List items with <= 1 word: share of the list items left in the capsules (their count in brackets) that have at most one word; in the originals ${fmt(originalItems.short / originalItems.items)} of ${originalItems.items}.`,
+    `Distinctive words kept: per prompt, the share of its top 10% terms (at least 5) by TF-IDF over the prompt set (function words left out) that the capsule still has, averaged over the prompts; held-out half: the same over the odd-numbered prompts, whose words the capsulator's prompt-domain document frequencies (data/prompt-df.json, built from the even-numbered ones) never counted. List items with <= 1 word: share of the list items left in the capsules (their count in brackets) that have at most one word; in the originals ${fmt(originalItems.short / originalItems.items)} of ${originalItems.items}.`,
   );
   lines.push('Recall cells: share kept (distinct items in the originals). Within budget: capsule tokens <= 1.05 x round(rate x original). Infeasible: prompts whose protected content alone exceeds the target (the capsulator keeps it all and says so). Stopword removal truncates at the head when removing stopwords is not enough.');
   lines.push('');

@@ -127,7 +127,8 @@ const hasQuote = (t: string): boolean => /["“„«「『'\\]/.test(t);
 const PLAIN_QUOTES: Rule = {
   kind: 'quoted',
   worthTrying: hasQuote,
-  re: /"[^"\n]{1,100}"|“[^”\n]{1,100}”|„[^“”\n]{1,100}[“”]|«[^»\n]{1,100}»|「[^」\n]{1,100}」|『[^』\n]{1,100}』|(?<![\p{L}\p{N}])'[^'\n]{1,100}'(?![\p{L}\p{N}])/gu,
+  // A straight-quoted span holds a letter or digit: `","` between two JSON-like pairs is not a quotation.
+  re: /"(?=[^"\n]*[\p{L}\p{N}])[^"\n]{1,100}"|“[^”\n]{1,100}”|„[^“”\n]{1,100}[“”]|«[^»\n]{1,100}»|「[^」\n]{1,100}」|『[^』\n]{1,100}』|(?<![\p{L}\p{N}])'[^'\n]{1,100}'(?![\p{L}\p{N}])/gu,
 };
 const JSON_QUOTES: Rule = {
   kind: 'quoted',

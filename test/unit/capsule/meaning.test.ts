@@ -170,3 +170,31 @@ describe('pictographs', () => {
     assert.doesNotMatch(capsule, /^are\b/m, capsule);
   });
 });
+
+describe('a long document', () => {
+  test('spends its budget evenly along the text: the first and the second half keep about the same share', () => {
+    const prompts = readFileSync(DEV_PROMPTS, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { prompt: string }).prompt)
+      .filter((p) => p.length > 800 && p.length < 3000 && !p.trim().startsWith('{'));
+    const sections = prompts.slice(0, 24).map((p, k) => `## Section ${k + 1}\n\n${p}`);
+    const text = sections.join('\n\n');
+    for (const rate of [0.5, 0.33]) {
+      const parts = compressPrompt(text, { rate }).capsule.split(/^## Section \d+$/m).slice(1);
+      assert.equal(parts.length, sections.length);
+      const share = (from: number, to: number) => {
+        let kept = 0;
+        let total = 0;
+        for (let k = from; k < to; k++) {
+          kept += parts[k]!.length;
+          total += sections[k]!.length;
+        }
+        return kept / total;
+      };
+      const first = share(0, 12);
+      const second = share(12, 24);
+      assert.ok(Math.abs(first - second) <= 0.1, `rate ${rate}: first half keeps ${first.toFixed(2)}, second half ${second.toFixed(2)}`);
+    }
+  });
+});
