@@ -84,7 +84,7 @@ export const demoCommand: CliCommand = {
     });
     out.push('');
     out.push(`Serving simulation: Llama-3.1-8B on 2x H100 (bf16), 8 req/s, ${DEMO_USAGE.outputTokens} output tokens, SLO TTFT 300 ms / TPOT 50 ms`);
-    out.push(`(simulator median error ${serving.calibration.medianAbsErrorPct.toFixed(1)}% on ${serving.calibration.rows} published measurements)`);
+    out.push(`(simulator: ${serving.calibration.label})`);
     const modeRows = [...serving.modes, ...(serving.capsule ? [{ ...serving.capsule, mode: 'capsule/colocated' }] : [])];
     out.push(
       renderTable(modeRows, [

@@ -46,7 +46,8 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   const fitRows = rows.filter((r) => r.role === 'calibration');
   // Start from the defaults, not from the bundled fit, so the bundled numbers are reproducible.
   const table: CalibrationTable = { ...structuredClone(base), profiles: {}, engines: {} };
-  for (const name of Object.keys(base.engines)) table.engines[name] = {};
+  // Fixed costs are refitted; an engine's batching is data (how it schedules), kept as it is.
+  for (const [name, engine] of Object.entries(base.engines)) table.engines[name] = engine.batching ? { batching: engine.batching } : {};
   const knobs: Knob[] = [];
   const usedProfiles = new Set(fitRows.map((r) => table.gpuProfiles[r.gpu]).filter((p): p is string => p !== undefined));
   for (const profile of [...usedProfiles].sort()) {

@@ -13,12 +13,25 @@ export interface HardwareProfile {
   basis?: string;
 }
 
-/** Fixed costs of a serving engine's iteration loop (fitted per engine generation). */
+/** How an engine forms its batches when requests arrive over time (in-flight batching). */
+export interface EngineBatching {
+  /** Every iteration mixes decodes with prompt chunks up to chunkTokens (Sarathi, vLLM V1, TensorRT-LLM). */
+  chunkedPrefill: boolean;
+  chunkTokens?: number;
+  /** Sequences in one batch at most. */
+  maxBatch: number;
+  /** Prompt tokens of one iteration at most without chunking (null: no limit). */
+  maxBatchedTokens?: number | null;
+  basis?: string;
+}
+
+/** Fixed costs of a serving engine's iteration loop (fitted per engine generation) and its batching. */
 export interface EngineProfile {
   stepOverheadMs?: number;
   layerOverheadUs?: number;
   allReduceUs?: number;
   perSequenceUs?: number;
+  batching?: EngineBatching;
   basis?: string;
 }
 

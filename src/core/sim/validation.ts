@@ -1,5 +1,5 @@
 import validationFile from './data/validation.json';
-import { CalibrationTable } from './calibration';
+import { BUNDLED_CALIBRATION, CalibrationTable } from './calibration';
 import { EngineTraits, decodeShape, prefillShape } from './latency';
 import { median } from './metrics';
 import { SimulationConfig, buildLatencyModel, simulate } from './simulate';
@@ -97,10 +97,20 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable): 
       return row.metric === 'outputTokensPerSecPerGpu' ? perGroup / row.tp : perGroup;
     }
     case 'concurrency': {
+      // The engine's own batching (data/calibration.json), else in-flight batching with chunks.
+      const batching = (calibration ?? BUNDLED_CALIBRATION).engines[row.engineProfile]?.batching;
+      const scheduler = batching
+        ? {
+            chunkedPrefill: batching.chunkedPrefill,
+            chunkTokens: batching.chunkTokens ?? INFLIGHT_BATCH_TOKENS,
+            maxBatch: Math.max(batching.maxBatch, s.concurrency),
+            maxBatchedTokens: batching.maxBatchedTokens ?? Number.POSITIVE_INFINITY,
+          }
+        : { chunkedPrefill: true, chunkTokens: INFLIGHT_BATCH_TOKENS, maxBatch: Math.max(256, s.concurrency) };
       const result = simulate({
         ...base,
         deployment: { mode: 'colocated', tensorParallel: row.tp },
-        scheduler: { chunkedPrefill: true, chunkTokens: INFLIGHT_BATCH_TOKENS, maxBatch: Math.max(256, s.concurrency) },
+        scheduler,
         workload: {
           requests: Math.max(8, s.concurrency * REQUESTS_PER_CLIENT),
           arrival: { kind: 'closed', concurrency: s.concurrency },

@@ -3,7 +3,7 @@ import type { FrameLocator, Locator } from 'playwright-core';
 import { normalizeSpaces } from './workbench';
 
 export const SERVING_MODES = ['colocated', 'disaggregated', 'llumnix'] as const;
-export const CALIBRATION_PATTERN = /median error [\d.]+% on \d+ published measurements/;
+export const CALIBRATION_PATTERN = /cross-validated median error [\d.]+% \(max \d+%\) on \d+ published measurements/;
 
 export function servingCard(panel: FrameLocator): Locator {
   return panel.locator('[data-testid="serving-card"]');

@@ -1,0 +1,140 @@
+/**
+ * Cross-validated error of the serving simulator: every published row is predicted by a
+ * calibration fitted without it. Rows are grouped by source (one document's rows share a
+ * setup, so leaving one row out would let its siblings vouch for it): for each source
+ * holding calibration rows, the profiles are refitted on the calibration rows of the
+ * other sources and that source's rows are predicted with the refit. Rows of sources that
+ * hold no calibration rows are predicted with the fit on all calibration rows, which never
+ * saw them. The in-sample error (the bundled fit on the rows it was fitted to) is
+ * reported beside it, labelled as such.
+ */
+import { BUNDLED_CALIBRATION, CalibrationTable } from './calibration';
+import { fitCalibration } from './calibrate';
+import { median } from './metrics';
+import { ValidationMetric, ValidationOutcome, ValidationRow, predictRow } from './validation';
+
+/** What a metric measures, for reporting error per kind. */
+export type MetricKind = 'throughput' | 'ttft' | 'tpot' | 'iteration' | 'latency';
+
+export const METRIC_KIND: Readonly<Record<ValidationMetric, MetricKind>> = {
+  outputTokensPerSec: 'throughput',
+  outputTokensPerSecPerGpu: 'throughput',
+  ttftMs: 'ttft',
+  ttftMeanMs: 'ttft',
+  tpotMeanMs: 'tpot',
+  iterationMs: 'iteration',
+  batchLatencyMs: 'latency',
+};
+
+export interface ErrorSummary {
+  rows: number;
+  medianAbsErrorPct: number;
+  maxAbsErrorPct: number;
+}
+
+export interface CrossValidationReport {
+  /** Each row with its out-of-fold prediction. */
+  outcomes: ValidationOutcome[];
+  overall: ErrorSummary;
+  byEngine: Array<{ engine: string } & ErrorSummary>;
+  byMetricKind: Array<{ kind: MetricKind } & ErrorSummary>;
+  byEngineAndKind: Array<{ engine: string; kind: MetricKind } & ErrorSummary>;
+  /** The calibration rows predicted by the fit that saw them (labelled in-sample). */
+  inSampleCalibration: ErrorSummary;
+  /** Sources left out one at a time (those holding calibration rows). */
+  folds: string[];
+}
+
+export interface CrossValidationOptions {
+  /** The group a row is left out with (default: its source document's URL). */
+  group?: (row: ValidationRow) => string;
+  /** Fits a calibration to the rows it is given (default: fitCalibration). */
+  fit?: (rows: readonly ValidationRow[]) => CalibrationTable;
+  /**
+   * Called before each fit with the groups it leaves out (progress): one source per fold,
+   * then, for the last fit, every source that holds no calibration rows.
+   */
+  onFold?: (left: readonly string[], index: number, count: number) => void;
+}
+
+export const sourceOf = (row: ValidationRow): string => row.url;
+
+export function crossValidate(rows: readonly ValidationRow[], options: CrossValidationOptions = {}): CrossValidationReport {
+  const group = options.group ?? sourceOf;
+  const fit = options.fit ?? ((training: readonly ValidationRow[]) => fitCalibration(training).table);
+  const folds = [...new Set(rows.filter((r) => r.role === 'calibration').map(group))].sort();
+  const predicted = new Map<ValidationRow, number>();
+  const rest = rows.filter((r) => !folds.includes(group(r)));
+  const restGroups = [...new Set(rest.map(group))].sort();
+  const fits = folds.length + (rest.length > 0 ? 1 : 0);
+  folds.forEach((held, index) => {
+    options.onFold?.([held], index, fits);
+    const training = rows.filter((r) => group(r) !== held);
+    // The fit is handed the other sources' rows only; nothing of the held-out source reaches it.
+    if (training.some((r) => group(r) === held)) throw new Error(`fold ${held}: a held-out row reached the fit`);
+    const table = fit(training);
+    for (const row of rows) if (group(row) === held) predicted.set(row, predictRow(row, table));
+  });
+  if (rest.length > 0) {
+    // Sources without calibration rows: fitted on every other source, which is all the
+    // calibration there is; their own rows are not handed to the fit either.
+    if (rest.some((r) => r.role === 'calibration')) throw new Error('a calibration row was left without a fold');
+    options.onFold?.(restGroups, folds.length, fits);
+    const table = folds.length > 0 ? fit(rows.filter((r) => folds.includes(group(r)))) : BUNDLED_CALIBRATION;
+    for (const row of rest) predicted.set(row, predictRow(row, table));
+  }
+  const outcomes = rows.map((row) => {
+    const value = predicted.get(row)!;
+    return { row, predicted: value, errorPct: ((value - row.measured) / row.measured) * 100 };
+  });
+  const inSample = rows
+    .filter((r) => r.role === 'calibration')
+    .map((row) => {
+      const value = predictRow(row);
+      return { row, predicted: value, errorPct: ((value - row.measured) / row.measured) * 100 };
+    });
+  return {
+    outcomes,
+    overall: summarizeErrors(outcomes),
+    byEngine: groupSummaries(outcomes, (o) => o.row.engineProfile).map(([engine, s]) => ({ engine, ...s })),
+    byMetricKind: groupSummaries(outcomes, (o) => METRIC_KIND[o.row.metric]).map(([kind, s]) => ({ kind: kind as MetricKind, ...s })),
+    byEngineAndKind: groupSummaries(outcomes, (o) => `${o.row.engineProfile}\u0000${METRIC_KIND[o.row.metric]}`).map(([key, s]) => {
+      const [engine, kind] = key.split('\u0000') as [string, MetricKind];
+      return { engine, kind, ...s };
+    }),
+    inSampleCalibration: summarizeErrors(inSample),
+    folds,
+  };
+}
+
+export function summarizeErrors(outcomes: readonly ValidationOutcome[]): ErrorSummary {
+  const abs = outcomes.map((o) => Math.abs(o.errorPct));
+  return { rows: abs.length, medianAbsErrorPct: abs.length ? median(abs) : Number.NaN, maxAbsErrorPct: abs.length ? Math.max(...abs) : Number.NaN };
+}
+
+function groupSummaries(outcomes: readonly ValidationOutcome[], key: (o: ValidationOutcome) => string): Array<[string, ErrorSummary]> {
+  const groups = new Map<string, ValidationOutcome[]>();
+  for (const o of outcomes) {
+    const k = key(o);
+    const list = groups.get(k) ?? [];
+    list.push(o);
+    groups.set(k, list);
+  }
+  return [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, list]) => [k, summarizeErrors(list)]);
+}
+
+/** Plain-text summary: overall, per engine and per metric kind. */
+export function formatCrossValidation(report: CrossValidationReport): string {
+  const pct = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '-');
+  const lines = [
+    `Cross-validated (leave one source out, ${report.folds.length} folds): ${report.overall.rows} rows, median |error| ${pct(report.overall.medianAbsErrorPct)}, max ${pct(report.overall.maxAbsErrorPct)}.`,
+    `In-sample, for comparison: the ${report.inSampleCalibration.rows} calibration rows against the fit that saw them, median ${pct(report.inSampleCalibration.medianAbsErrorPct)}.`,
+    '',
+    '| engine profile | metric | rows | median |error| | max |error| |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const g of report.byEngineAndKind) lines.push(`| ${g.engine} | ${g.kind} | ${g.rows} | ${pct(g.medianAbsErrorPct)} | ${pct(g.maxAbsErrorPct)} |`);
+  lines.push('', '| metric kind | rows | median |error| | max |error| |', '|---|---:|---:|---:|');
+  for (const g of report.byMetricKind) lines.push(`| ${g.kind} | ${g.rows} | ${pct(g.medianAbsErrorPct)} | ${pct(g.maxAbsErrorPct)} |`);
+  return lines.join('\n');
+}

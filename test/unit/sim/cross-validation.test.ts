@@ -1,0 +1,75 @@
+/**
+ * Cross-validated error (issue 14): every published row is predicted by a calibration
+ * fitted without its source, and the figure the Serving card states is that one.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import crossValidationFile from '../../../src/core/sim/data/cross-validation.json';
+import { BUNDLED_CALIBRATION } from '../../../src/core/sim/calibration';
+import { crossValidate, formatCrossValidation, sourceOf } from '../../../src/core/sim/crossValidate';
+import { VALIDATION_ROWS, ValidationRow } from '../../../src/core/sim/validation';
+import { calibrationSummary } from '../../../src/core/serving/estimate';
+
+describe('cross-validation (leave one source out)', () => {
+  test('a fit never reads a row of the source it is validated on (asserted with rows that throw when read during their fold)', () => {
+    let heldOut = new Set<string>();
+    let fitting = false;
+    const guarded = VALIDATION_ROWS.map(
+      (row) =>
+        new Proxy(row, {
+          get(target, key, receiver) {
+            if (fitting && heldOut.has(sourceOf(target))) throw new Error(`a fit leaving out ${[...heldOut].join(', ')} read ${target.id}.${String(key)}`);
+            return Reflect.get(target, key, receiver) as unknown;
+          },
+        }),
+    );
+    const seen: string[][] = [];
+    const report = crossValidate(guarded, {
+      group: (row) => (fitting ? 'never-called-while-fitting' : sourceOf(row)),
+      onFold: (left) => {
+        heldOut = new Set(left);
+      },
+      // A stand-in fit that reads every row it is handed (as fitCalibration does), quickly.
+      fit: (rows: readonly ValidationRow[]) => {
+        fitting = true;
+        try {
+          seen.push(rows.map((r) => `${r.id} ${r.measured}`));
+        } finally {
+          fitting = false;
+        }
+        return BUNDLED_CALIBRATION;
+      },
+    });
+    assert.ok(report.folds.length >= 4, report.folds.join(', '));
+    assert.equal(report.outcomes.length, VALIDATION_ROWS.length);
+    // One fit per fold, plus one for the sources that hold no calibration rows.
+    assert.equal(seen.length, report.folds.length + 1);
+  });
+
+  test('the bundled figures are what a cross-validation gives today, and meet their regression bounds', () => {
+    const report = crossValidate(VALIDATION_ROWS);
+    const text = formatCrossValidation(report);
+    assert.equal(report.overall.rows, VALIDATION_ROWS.length);
+    assert.equal(crossValidationFile.overall.rows, report.overall.rows, 'data/cross-validation.json is stale: node scripts/dev/build-cross-validation.mjs');
+    assert.ok(Math.abs(crossValidationFile.overall.medianAbsErrorPct - report.overall.medianAbsErrorPct) < 0.06, text);
+    assert.ok(Math.abs(crossValidationFile.overall.maxAbsErrorPct - report.overall.maxAbsErrorPct) < 0.06, text);
+    for (const engine of report.byEngine) {
+      const stored = crossValidationFile.byEngine.find((e) => e.engine === engine.engine);
+      assert.ok(stored && Math.abs(stored.medianAbsErrorPct - engine.medianAbsErrorPct) < 0.06, `${engine.engine}\n${text}`);
+    }
+    // Issue 14's targets (median <= 8%, no row over 25%) are not met yet: these bounds only
+    // catch a regression from today's 12.2% and 69.9%.
+    assert.ok(report.overall.medianAbsErrorPct <= 13, text);
+    assert.ok(report.overall.maxAbsErrorPct <= 75, text);
+    // Cross-validated error is no better than in-sample error on the calibration rows.
+    const calibrationRows = report.outcomes.filter((o) => o.row.role === 'calibration').map((o) => Math.abs(o.errorPct));
+    assert.ok(calibrationRows.length === report.inSampleCalibration.rows);
+  });
+
+  test('the Serving card states the cross-validated figure, not the in-sample one', () => {
+    const summary = calibrationSummary('h100-sxm');
+    assert.equal(summary.medianAbsErrorPct, crossValidationFile.overall.medianAbsErrorPct);
+    assert.match(summary.label, /^cross-validated median error 12\.2% \(max 70%\) on 200 published measurements/);
+    assert.match(calibrationSummary('l4').label, /not calibrated/);
+  });
+});
