@@ -2,12 +2,13 @@ import { parseArgs, booleanFlag } from '../args';
 import { CliCommand, UsageError } from '../command';
 import { fitCalibration } from '../../core/sim/calibrate';
 import { crossValidate, formatCrossValidation } from '../../core/sim/crossValidate';
+import { crossValidateEnergy, EnergyValidation, measuredPowerW, validateEnergy } from '../../core/sim/energy';
 import { VALIDATION_ROWS, formatValidationReport, runValidation } from '../../core/sim/validation';
 
 export const simValidateCommand: CliCommand = {
   name: 'sim-validate',
   summary: "compare the serving simulator's predictions with published measurements",
-  usage: `capsule sim-validate [--json] [--fit | --cv]
+  usage: `capsule sim-validate [--json] [--fit | --cv | --energy]
 
 Predicts every row of the bundled validation set (TensorRT-LLM, NIM, vLLM and DistServe
 published figures; each row names its source) and prints the error per row and the median.
@@ -15,10 +16,29 @@ published figures; each row names its source) and prints the error per row and t
 the fitted calibration table and the validation it gives.
 --cv cross-validates: each source's rows are predicted by a fit that never saw that source
 (leave one source out; about a minute), with the error per engine profile and metric kind.
-That is the error to quote; the plain run's calibration rows are in-sample.`,
+That is the error to quote; the plain run's calibration rows are in-sample.
+--energy checks the power model against published energy per request (ML.ENERGY), with
+the fitted model (in-sample) and leaving each model out of the fit (cross-validated).`,
   async run(argv, io) {
-    const args = parseArgs(argv, { json: { kind: 'boolean' }, fit: { kind: 'boolean' }, cv: { kind: 'boolean' } });
+    const args = parseArgs(argv, { json: { kind: 'boolean' }, fit: { kind: 'boolean' }, cv: { kind: 'boolean' }, energy: { kind: 'boolean' } });
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    if (booleanFlag(args, 'energy')) {
+      const inSample = validateEnergy();
+      const cv = crossValidateEnergy();
+      if (booleanFlag(args, 'json')) {
+        const rows = cv.outcomes.map((o, k) => ({
+          id: o.row.id,
+          measuredJPerRequest: o.row.measured.energyJPerRequest,
+          measuredPowerW: measuredPowerW(o.row),
+          predictedJPerRequest: inSample.outcomes[k]!.predictedJPerRequest,
+          crossValidatedJPerRequest: o.predictedJPerRequest,
+          crossValidatedErrorPct: o.errorPct,
+          source: o.row.url,
+        }));
+        io.stdout.write(`${JSON.stringify({ crossValidated: { medianAbsErrorPct: cv.medianAbsErrorPct, maxAbsErrorPct: cv.maxAbsErrorPct }, inSample: { medianAbsErrorPct: inSample.medianAbsErrorPct, maxAbsErrorPct: inSample.maxAbsErrorPct }, rows }, null, 2)}\n`);
+      } else io.stdout.write(formatEnergyValidation(inSample, cv));
+      return 0;
+    }
     if (booleanFlag(args, 'cv')) {
       if (booleanFlag(args, 'fit')) throw new UsageError('--cv and --fit do not go together: --cv refits once per source');
       const cv = crossValidate(VALIDATION_ROWS, { onFold: (left, k, n) => io.stderr.write(`fit ${k + 1}/${n}: leaving out ${left.length === 1 ? left[0] : `the ${left.length} sources without calibration rows`}\n`) });
@@ -49,3 +69,16 @@ That is the error to quote; the plain run's calibration rows are in-sample.`,
     return 0;
   },
 };
+
+function formatEnergyValidation(inSample: EnergyValidation, cv: EnergyValidation): string {
+  const lines = ['| row | measured J/request | W per GPU | predicted J (fit) | cross-validated J | error |', '|---|---:|---:|---:|---:|---:|'];
+  cv.outcomes.forEach((o, k) => {
+    const sign = o.errorPct >= 0 ? '+' : '';
+    lines.push(`| ${o.row.id} | ${o.row.measured.energyJPerRequest.toFixed(0)} | ${measuredPowerW(o.row).toFixed(0)} | ${inSample.outcomes[k]!.predictedJPerRequest.toFixed(0)} | ${o.predictedJPerRequest.toFixed(0)} | ${sign}${o.errorPct.toFixed(1)}% |`);
+  });
+  lines.push(
+    '',
+    `Energy per request, ${cv.outcomes.length} published rows: cross-validated (each model left out of the power fit) median |error| ${cv.medianAbsErrorPct.toFixed(1)}%, max ${cv.maxAbsErrorPct.toFixed(1)}%; in-sample ${inSample.medianAbsErrorPct.toFixed(1)}%, max ${inSample.maxAbsErrorPct.toFixed(1)}%.`,
+  );
+  return `${lines.join('\n')}\n`;
+}

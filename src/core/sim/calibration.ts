@@ -41,8 +41,22 @@ export interface MemorySettings {
   blockTokens: number;
 }
 
+/**
+ * Board power while an instance computes, above idle, as a share of (TDP - idle):
+ * base + compute x tensor-core utilisation + memory x HBM utilisation, per iteration
+ * (capped at 1). Memory-bound decode at a small batch draws far less than a
+ * compute-bound prefill, which draws about the board power (base + compute = 1).
+ */
+export interface PowerModel {
+  base: number;
+  compute: number;
+  memory: number;
+  basis?: string;
+}
+
 /** Everything the latency model's efficiency factors come from; the fit produces a new one. */
 export interface CalibrationTable {
+  power?: PowerModel;
   profiles: Record<string, HardwareProfile>;
   gpuProfiles: Record<string, string>;
   engines: Record<string, EngineProfile>;
@@ -70,6 +84,7 @@ export const DEFAULT_EFFICIENCY: Efficiency = {
 };
 
 export const BUNDLED_CALIBRATION: CalibrationTable = {
+  ...(file.power ? { power: file.power } : {}),
   profiles: file.profiles,
   gpuProfiles: file.gpuProfiles,
   engines: file.engines,
@@ -108,6 +123,12 @@ export function efficiencyFor(
     allReduceUs: en.allReduceUs ?? gpuAllReduceUs ?? d.allReduceUs,
     perSequenceUs: en.perSequenceUs ?? d.perSequenceUs,
   };
+}
+
+/** Share of (TDP - idle) drawn above idle over an instance's busy time, from its utilisation sums. */
+export function activeShare(power: PowerModel, busySeconds: number, computeBusySeconds: number, memoryBusySeconds: number): number {
+  if (busySeconds <= 0) return 0;
+  return Math.min(1, power.base + (power.compute * computeBusySeconds + power.memory * memoryBusySeconds) / busySeconds);
 }
 
 /** Whether the GPU's efficiency factors come from a fit (true) or from the stated defaults. */

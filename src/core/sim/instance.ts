@@ -67,6 +67,9 @@ export class Instance {
   private highPriorityPrefilling = 0;
   busy = false;
   busySeconds = 0;
+  /** Busy seconds weighted by each iteration's tensor-core and memory utilisation (for power). */
+  computeBusySeconds = 0;
+  memoryBusySeconds = 0;
   flops = 0;
   iterations = 0;
   preemptions = 0;
@@ -183,6 +186,8 @@ export class Instance {
     const b = this.latency.breakdown(shape);
     this.busy = true;
     this.busySeconds += b.seconds;
+    this.computeBusySeconds += b.seconds * b.computeUtilization;
+    this.memoryBusySeconds += b.seconds * b.memoryUtilization;
     this.flops += b.flops;
     this.iterations++;
     this.lastIterationSeconds = b.seconds;

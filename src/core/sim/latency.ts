@@ -59,6 +59,10 @@ export interface IterationBreakdown {
   overheadSeconds: number;
   /** Useful FLOPs of the iteration summed over the tensor-parallel group (for utilisation). */
   flops: number;
+  /** Share of the iteration each GPU's tensor cores are busy (FLOPs over peak x time), for power. */
+  computeUtilization: number;
+  /** Share of the iteration each GPU's memory streams (bytes over HBM bandwidth x time), for power. */
+  memoryUtilization: number;
   computeBound: boolean;
 }
 
@@ -136,13 +140,16 @@ export function createLatencyModel(
       tp > 1 ? allReduces * (allReduceLatency + (ringFactor * tokens * model.hidden * ACTIVATION_BYTES) / linkBytesPerSecond) : 0;
     const overheadSeconds = overhead + perSequence * s.sequences;
     const decodeAttentionFlops = attentionFlopsPerPair * s.decodeContextTokens;
+    const seconds = overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds;
     return {
-      seconds: overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds,
+      seconds,
       matmulSeconds,
       attentionSeconds,
       communicationSeconds,
       overheadSeconds,
       flops: (matmulFlops + prefillAttentionFlops + decodeAttentionFlops) * tp,
+      computeUtilization: Math.min(1, (matmulFlops + prefillAttentionFlops) / (matmulPeak * seconds)),
+      memoryUtilization: Math.min(1, (weightBytesPerGpu + kvReadBytes) / (bandwidth * seconds)),
       computeBound: computeSeconds >= weightSeconds,
     };
   }

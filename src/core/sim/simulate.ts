@@ -1,4 +1,7 @@
-import { CalibrationTable, MEMORY_SETTINGS, efficiencyFor } from './calibration';
+import { BUNDLED_CALIBRATION, CalibrationTable, MEMORY_SETTINGS, PowerModel, activeShare, efficiencyFor } from './calibration';
+
+/** Board power whenever an instance computes: the model before utilisation-aware power (no table). */
+const FULL_POWER: PowerModel = { base: 1, compute: 0, memory: 0 };
 import { Gpu, Precision, ServingModel, getGpu, getPrecision, getServingModel, kvBytesPerToken } from './catalog';
 import { Cluster, DispatchPolicy, MigrationOptions, RunLimits } from './cluster';
 import { Instance, InstanceRole, SchedulerOptions } from './instance';
@@ -68,9 +71,15 @@ export interface SimulationResult {
   sloAttainment: number | null;
   gpus: number;
   costPer1kRequestsUsd: number;
-  /** Board energy: idle power all run long, plus (TDP - idle) while an instance computes. */
+  /** Board energy: idle power all run long, plus what each iteration draws above idle (data/calibration.json power). */
   energyJPerRequest: number;
-  gpuUtilization: { busyFraction: number; mfu: number };
+  /**
+   * busyFraction: share of GPU time in an iteration; mfu: model FLOPs utilisation;
+   * memoryBandwidth: share of GPU time the HBM streams (bytes over bandwidth).
+   */
+  gpuUtilization: { busyFraction: number; mfu: number; memoryBandwidth: number };
+  /** Average board power per GPU over the run, idle time included (energy / GPUs / makespan). */
+  averagePowerWPerGpu: number;
   preemptions: number;
   migrations: number;
   completedRequests: number;
@@ -100,6 +109,19 @@ export class SimulationConfigError extends Error {
     super(message);
     this.name = 'SimulationConfigError';
   }
+}
+
+/** The scheduler options a named engine profile's batching implies (none for the default engine). */
+function engineScheduler(config: SimulationConfig): Partial<SchedulerOptions> {
+  if (config.engineProfile === undefined) return {};
+  const batching = (config.calibration ?? BUNDLED_CALIBRATION).engines[config.engineProfile]?.batching;
+  if (!batching) return {};
+  return {
+    chunkedPrefill: batching.chunkedPrefill,
+    maxBatch: batching.maxBatch,
+    ...(batching.chunkTokens !== undefined ? { chunkTokens: batching.chunkTokens } : {}),
+    ...(batching.maxBatchedTokens !== undefined ? { maxBatchedTokens: batching.maxBatchedTokens ?? Number.POSITIVE_INFINITY } : {}),
+  };
 }
 
 export const DEFAULT_SCHEDULER: SchedulerOptions = {
@@ -238,7 +260,8 @@ interface Execution {
 function execute(config: SimulationConfig, limits?: RunLimits): Execution {
   const { model, gpu, precision } = resolve(config);
   const d = config.deployment;
-  const scheduler: SchedulerOptions = { ...DEFAULT_SCHEDULER, ...config.scheduler };
+  // A named engine schedules as it does (its batching in data/calibration.json); flags override.
+  const scheduler: SchedulerOptions = { ...DEFAULT_SCHEDULER, ...engineScheduler(config), ...config.scheduler };
   if (config.workload.requests < 1) throw new SimulationConfigError('need at least one request');
   const plans = planRequests(config.workload);
   let longestPrompt = 0;
@@ -332,17 +355,23 @@ function collect(
   }
   let gpus = 0;
   let busyGpuSeconds = 0;
+  let memoryBusyGpuSeconds = 0;
   let flops = 0;
   let peakFlopsPerSecond = 0;
   let energy = 0;
+  const power = (config.calibration ?? BUNDLED_CALIBRATION).power ?? FULL_POWER;
   let preemptions = 0;
   let iterations = 0;
   for (const i of cluster.instances) {
     gpus += i.gpus;
     busyGpuSeconds += i.busySeconds * i.gpus;
+    memoryBusyGpuSeconds += i.memoryBusySeconds * i.gpus;
     flops += i.flops;
     peakFlopsPerSecond += i.latency.groupPeakFlops;
-    energy += i.gpus * (r.gpu.idleW * makespan + (r.gpu.tdpW - r.gpu.idleW) * Math.min(i.busySeconds, makespan));
+    // Idle power all run long; above it, what each iteration's utilisation draws (PowerModel).
+    const busy = Math.min(i.busySeconds, makespan);
+    const share = activeShare(power, i.busySeconds, i.computeBusySeconds, i.memoryBusySeconds);
+    energy += i.gpus * (r.gpu.idleW * makespan + (r.gpu.tdpW - r.gpu.idleW) * share * busy);
     preemptions += i.preemptions;
     iterations += i.iterations;
   }
@@ -363,7 +392,9 @@ function collect(
     gpuUtilization: {
       busyFraction: makespan > 0 ? busyGpuSeconds / (gpus * makespan) : 0,
       mfu: makespan > 0 ? flops / (peakFlopsPerSecond * makespan) : 0,
+      memoryBandwidth: makespan > 0 ? memoryBusyGpuSeconds / (gpus * makespan) : 0,
     },
+    averagePowerWPerGpu: makespan > 0 && gpus > 0 ? energy / gpus / makespan : r.gpu.idleW,
     preemptions,
     migrations: cluster.migrations,
     completedRequests: cluster.finished.length,

@@ -83,7 +83,8 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable): 
       const result = simulate({
         ...base,
         deployment: { mode: 'colocated', tensorParallel: row.tp },
-        scheduler: { maxBatch: s.batch, maxBatchedTokens: Number.POSITIVE_INFINITY },
+        // A static batch: every prompt prefilled in one iteration, whatever the engine does in flight.
+        scheduler: { maxBatch: s.batch, maxBatchedTokens: Number.POSITIVE_INFINITY, chunkedPrefill: false },
         workload: {
           requests: s.batch,
           arrival: { kind: 'offline' },
