@@ -11,20 +11,11 @@ import { BUNDLED_CALIBRATION, CalibrationTable, PowerModel } from './calibration
 import { getGpu } from './catalog';
 import { median } from './metrics';
 import { simulate } from './simulate';
+import type { PublishedSetup } from './validation';
 
-export interface EnergyRow {
-  id: string;
-  source: string;
-  url: string;
-  engine: string;
-  model: string;
-  gpu: string;
-  precision: string;
-  tp: number;
+export interface EnergyRow extends PublishedSetup {
   requestRate: number;
   measured: { energyJPerRequest: number; requestsPerSec: number; e2eMeanS: number };
-  quote: string;
-  assumptions?: string;
 }
 
 export const ENERGY_ROWS: readonly EnergyRow[] = (energyFile as { rows: EnergyRow[] }).rows;

@@ -29,7 +29,8 @@ export type ValidationMetric =
   | 'ttftMeanMs'
   | 'tpotMeanMs';
 
-export interface ValidationRow {
+/** What every published measurement states: where it comes from and what ran. */
+export interface PublishedSetup {
   id: string;
   source: string;
   url: string;
@@ -38,11 +39,16 @@ export interface ValidationRow {
   gpu: string;
   precision: string;
   tp: number;
+  /** The source line the figures were read from. */
+  quote?: string;
+  assumptions?: string;
+}
+
+export interface ValidationRow extends PublishedSetup {
   scenario: ValidationScenario;
   metric: ValidationMetric;
   measured: number;
   role: 'calibration' | 'holdout';
-  assumptions?: string;
   /** Which engine profile of data/calibration.json the measured engine belongs to. */
   engineProfile: string;
   /** Known limits of the measured engine version, applied when predicting this row. */
