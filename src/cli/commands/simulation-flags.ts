@@ -11,6 +11,7 @@ export const SIMULATION_FLAGS: FlagSpecs = {
   gpu: { kind: 'string' },
   tp: { kind: 'integer', min: 1, max: 64 },
   precision: { kind: 'string' },
+  'kv-precision': { kind: 'string' },
   engine: { kind: 'string' },
   'input-tokens': { kind: 'integer', min: 1 },
   'output-tokens': { kind: 'integer', min: 1 },
@@ -45,6 +46,7 @@ export const SIMULATION_USAGE = `Model and hardware:
   --gpu ID                a100-80gb, h100-sxm, h200, l4, a10g, rtx-4090
   --tp N                  tensor-parallel GPUs per instance (default 1)
   --precision P           fp16 (default), bf16, fp8, int8, w4a16, w4a8
+  --kv-precision P        KV-cache precision when not the precision's own (fp8: half of fp16's bytes)
   --engine NAME           engine profile of the calibration (default: current)
 Workload:
   --input-tokens N --output-tokens N    fixed lengths
@@ -160,6 +162,7 @@ export function configFromFlags(args: ParsedArgs, cwd: string): SimulationConfig
     model,
     gpu,
     precision: stringFlag(args, 'precision') ?? 'fp16',
+    ...(stringFlag(args, 'kv-precision') !== undefined ? { kvPrecision: stringFlag(args, 'kv-precision')! } : {}),
     deployment: deploymentSpec(args),
     workload: {
       requests: numberFlag(args, 'requests') ?? 1000,

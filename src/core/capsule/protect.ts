@@ -41,7 +41,8 @@ const SMALL = `(?:(?:${TENS})(?:-(?:${UNITS}))?|${TEENS}|${UNITS})`;
 const NUMBER_WORDS = new RegExp(
   [
     // A range: 5到8, 5-8, 10 ~ 20.
-    String.raw`\d+(?:[.,]\d+)?[ \t]*(?:到|至|~|～|–|—|-)[ \t]*\d+(?:[.,]\d+)?`,
+    // (Not inside an ISO date: "2025-12-31" is not the range 2025 to 12.)
+    String.raw`(?<![\d.,-])\d+(?:[.,]\d+)?[ \t]*(?:到|至|~|～|–|—|-)[ \t]*\d+(?:[.,]\d+)?(?!\d|-\d)`,
     // CJK numerals with a unit (一百五十, 三十, 两千) or a digit string (二〇二四).
     '(?:[零〇一二两三四五六七八九]?[十百千万亿]){1,6}[零〇一二两三四五六七八九]?',
     '[零〇一二两三四五六七八九]{2,}',
@@ -117,7 +118,8 @@ const COMMON_RULES: readonly Rule[] = [
     worthTrying: hasDigit,
     // Month names are ASCII, so \b is a true word boundary here (and much faster than a lookbehind).
     re: new RegExp(
-      `\\b(?:${MONTH}\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?(?:,?[ \\t]+\\d{4})?|\\d{1,2}(?:st|nd|rd|th)?[ \\t]+${MONTH}\\.?(?:,?[ \\t]+\\d{4})?|${MONTH}\\.?[ \\t]+\\d{4})\\b`,
+      // (A day before the month is not the end of an ISO date: "2025-12-31 March 3, 2024".)
+      `\\b(?:${MONTH}\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?(?:,?[ \\t]+\\d{4})?|(?<![\\d-])\\d{1,2}(?:st|nd|rd|th)?[ \\t]+${MONTH}\\.?(?:,?[ \\t]+\\d{4})?|${MONTH}\\.?[ \\t]+\\d{4})\\b`,
       'g',
     ),
   },

@@ -43,6 +43,8 @@ export interface SimulationConfig {
   gpu: string;
   /** Default fp16. */
   precision?: string;
+  /** KV-cache precision when it differs from the precision's own (fp8 KV: half the bytes of fp16). */
+  kvPrecision?: string;
   deployment: DeploymentSpec;
   scheduler?: Partial<SchedulerOptions>;
   workload: WorkloadSpec;
@@ -165,7 +167,14 @@ interface Resolved {
 
 function resolve(config: SimulationConfig): Resolved {
   try {
-    return { model: getServingModel(config.model), gpu: getGpu(config.gpu), precision: getPrecision(config.precision ?? 'fp16') };
+    const precision = getPrecision(config.precision ?? 'fp16');
+    // The KV cache may be stored in another precision than the weights (fp8 KV with 16-bit weights).
+    const kv = config.kvPrecision !== undefined ? getPrecision(config.kvPrecision) : undefined;
+    return {
+      model: getServingModel(config.model),
+      gpu: getGpu(config.gpu),
+      precision: kv ? { ...precision, kvBytes: kv.kvBytes, name: `${precision.name}, ${kv.id} KV cache` } : precision,
+    };
   } catch (err) {
     throw new SimulationConfigError((err as Error).message);
   }

@@ -198,3 +198,14 @@ describe('a long document', () => {
     }
   });
 });
+
+describe('dates and ranges', () => {
+  test('an ISO date is not a range, and a date after it keeps its comma ("2025-12-31 March 3, 2024")', () => {
+    const text = 'The the the the.\n\n2025-12-31 March 3, 2024 not mention prices the the not mention prices. The not mention prices the the.\n';
+    for (const rate of [0.5, 0.1]) {
+      const { capsule } = compressPrompt(text, { rate });
+      assert.match(capsule, /2025-12-31/, capsule);
+      assert.match(capsule, /March 3, 2024/, capsule);
+    }
+  });
+});
