@@ -684,7 +684,8 @@ const FULL_WIDTH_ENDS: ReadonlySet<string> = new Set(['。', '！', '？', '；'
 const SENTENCE_ENDS: ReadonlySet<string> = new Set(['.', '!', '?', ';', '。', '！', '？', '；']);
 
 function isFunctionWord(text: string): boolean {
-  return FUNCTION_WORDS.has(text.toLowerCase());
+  const lower = text.toLowerCase();
+  return FUNCTION_WORDS.has(lower) || CJK_PARTICLES.has(lower);
 }
 
 /** Longest run of glued signs looked at on each side (longer runs are decoration). */

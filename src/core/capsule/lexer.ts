@@ -385,9 +385,31 @@ function cueAt(text: string, at: number, word: string, mayHaveHyphen: boolean): 
 const SEGMENT_CUE_REACH = 2;
 
 /** Words of a run in a script without spaces; a cue (不要, のみ) protects what it governs. */
+/** Single Han characters that are words of their own (particles, pronouns, light verbs): never merged. */
+const HAN_SINGLE_WORDS = new Set('的地得了着过是在和与及或也都就而把被对从向给让之所于这那你我他她它们请不没别勿只仅无非'.split(''));
+const SINGLE_HAN = /^\p{Script=Han}$/u;
+
+/**
+ * Word segments of a run of a script without spaces. ICU's dictionary splits compounds it
+ * does not know into single characters ("字段" -> 字|段, "客服" -> 客|服), and a capsule that
+ * drops one of them leaves half a word: two such characters in a row are one word
+ * (particles and pronouns excepted).
+ */
+function segmentsOf(run: string): Array<{ segment: string; isWordLike: boolean }> {
+  const merged: Array<{ segment: string; isWordLike: boolean }> = [];
+  for (const { segment, isWordLike } of wordSegmenter().segment(run)) {
+    const last = merged[merged.length - 1];
+    const joinable = (text: string) => SINGLE_HAN.test(text) && !HAN_SINGLE_WORDS.has(text);
+    if (last && isWordLike && last.isWordLike && last.segment.length === 1 && joinable(last.segment) && joinable(segment)) {
+      last.segment += segment;
+    } else merged.push({ segment, isWordLike: isWordLike === true });
+  }
+  return merged;
+}
+
 function pushSegmented(run: string, context: PieceContext, out: PieceBuilder): void {
   let governed = 0;
-  for (const { segment, isWordLike } of wordSegmenter().segment(run)) {
+  for (const { segment, isWordLike } of segmentsOf(run)) {
     if (isWordLike && isSegmentCue(segment)) {
       out.push(segment, 'protected', context, 'constraint');
       governed = SEGMENT_CUE_REACH;

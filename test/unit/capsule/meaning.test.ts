@@ -209,3 +209,15 @@ describe('dates and ranges', () => {
     }
   });
 });
+
+describe('words of scripts written without spaces', () => {
+  test('a compound the segmenter splits into single characters stays whole ("字段", not "段")', () => {
+    const text = '你是一名数据工程师。返回的字段必须包含用户名和订单号，并且不要修改原始数据。请用简短的句子说明每个字段的含义，以及它来自哪一张表。\n';
+    for (const rate of [0.5, 0.33]) {
+      const { capsule } = compressPrompt(text, { rate });
+      // Every 段 left is part of 字段.
+      assert.equal((capsule.match(/段/g) ?? []).length, (capsule.match(/字段/g) ?? []).length, capsule);
+      assert.ok(!/^的/m.test(capsule), capsule);
+    }
+  });
+});
