@@ -139,6 +139,16 @@ export function lexText(text: string, options: LexOptions, out: PieceBuilder): v
   if (at < text.length) lexPlain(text, at, text.length, options, out, clauses);
 }
 
+/** The part of [from, to) that the first overlapping range covers, or null. */
+function overlapOf(ranges: ReadonlyArray<readonly [number, number]>, from: number, to: number): [number, number] | null {
+  for (const [start, end] of ranges) {
+    if (end <= from) continue;
+    if (start >= to) return null;
+    return [Math.max(start, from), Math.min(end, to)];
+  }
+  return null;
+}
+
 /** Whether `at` lies in one of the (ordered) ranges. */
 function inRanges(ranges: ReadonlyArray<readonly [number, number]>, at: number): boolean {
   for (const [start, end] of ranges) {
@@ -198,7 +208,16 @@ function lexPlain(
     } else if (group === 4) {
       // A cue inside another cue's reach starts a new reach ("should not mention prices").
       const cue = cueAt(sub, index, piece, !ascii || (wordFlags & HAS_HYPHEN) !== 0);
-      if (outputClauses.length > 0 && inRanges(outputClauses, start + index)) {
+      const clauseCut = !ascii && outputClauses.length > 0 && NO_SPACE_SCRIPT.test(piece) ? overlapOf(outputClauses, start + index, start + endPos) : null;
+      if (clauseCut !== null) {
+        // A run of a script without spaces holding such a clause (你必须始终使用简体中文回答):
+        // the clause is a constraint, the words around it are segmented as usual.
+        const [from, to] = [clauseCut[0] - start - index, clauseCut[1] - start - index];
+        if (from > 0) pushSegmented(piece.slice(0, from), context, out);
+        out.push(piece.slice(from, to), 'protected', context, 'constraint');
+        if (to < piece.length) pushSegmented(piece.slice(to), context, out);
+        unitMayFollow = false;
+      } else if (outputClauses.length > 0 && inRanges(outputClauses, start + index)) {
         // A word of a clause that governs the output (its language, format, length).
         out.push(piece, 'protected', context, 'constraint');
         unitMayFollow = NUMBER_LIKE.test(piece);

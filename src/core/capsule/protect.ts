@@ -54,25 +54,28 @@ const NUMBER_WORDS = new RegExp(
 );
 
 const LANGUAGES =
-  'same language|language of|english|chinese|mandarin|cantonese|spanish|french|german|japanese|korean|portuguese|italian|russian|ukrainian|arabic|hindi|dutch|polish|turkish|vietnamese|thai|indonesian';
+  'english|chinese|mandarin|cantonese|spanish|french|german|japanese|korean|portuguese|italian|russian|ukrainian|arabic|hindi|dutch|polish|turkish|vietnamese|thai|indonesian';
 const FORMATS = 'json|markdown|yaml|csv|xml|html|plain text|a table|a numbered list|bullet points';
 const LENGTH_UNITS = 'words?|sentences?|paragraphs?|lines?|characters?|bullets?|items?|tokens?';
 /** The rest of the clause: up to five more whole words ("... the customer used"). */
+/** The rest of a "same language" clause: up to five more whole words ("... the customer used"). */
 const CLAUSE_REST = String.raw`(?:[ \t]+[^\s.!?;:,]+){0,5}`;
-const GAP = String.raw`[^.!?;:\n]{0,30}?`;
+/** Words between the verb and what the clause is about, within the clause (no comma). */
+const GAP = String.raw`[^.!?;:,\n]{0,30}?`;
 const CJK_LANGUAGES = '(?:简体|繁体|繁體)?(?:中文|汉语|漢語|英文|英语|日语|日文|韩语|法语|德语|西班牙语|同一种语言|相同的语言|JSON|Markdown)';
 const CJK_ANSWER = '(?:回答|回复|答复|回覆|回應|作答|输出|輸出|交流|书写|撰写)';
 /**
  * A clause that governs the output (its language, format or length) is a constraint
  * (issue 15): "Reply in the same language the customer used", "Answer in Spanish",
- * "Respond with JSON", "Keep the summary under 300 words", 请始终使用简体中文回答. The span
- * runs from the verb to the end of the clause, when that is short.
+ * "Respond with JSON matching the schema", "Keep the summary under 300 words", 请始终使用简体中文回答.
+ * The language or format must follow "in", "as", "with" at once (an article or "plain"
+ * between at most), so "in the style of English poets" is not one.
  */
 const OUTPUT_CLAUSE = new RegExp(
   [
-    String.raw`\b(?:reply|replies|respond|responds|answer|answers|write|speak|communicate|output|translate)\b${GAP}\bin\b${GAP}\b(?:${LANGUAGES})\b${CLAUSE_REST}`,
-    String.raw`\b(?:reply|respond|answer|return|output|format|give)\b${GAP}\b(?:as|in|with|using)\b${GAP}\b(?:${FORMATS})\b${CLAUSE_REST}`,
-    String.raw`\b(?:keep|limit)\b${GAP}\b(?:under|to|within|below|at most)\b[ \t]+\d+[ \t]+(?:${LENGTH_UNITS})\b${CLAUSE_REST}`,
+    String.raw`\b(?:reply|replies|respond|responds|answer|answers|write|speak|communicate|output|translate)\b${GAP}\bin[ \t]+(?:the same language${CLAUSE_REST}|(?:plain |simple |formal |informal |fluent )?(?:${LANGUAGES})\b)`,
+    String.raw`\b(?:reply|respond|answer|return|output|format|give)\b${GAP}\b(?:as|in|with|using)[ \t]+(?:(?:a|an|valid|only|strict|plain|clean)[ \t]+)?(?:${FORMATS})\b(?:[ \t]+(?:matching|following|that|which)(?:[ \t]+[^\s.!?;:,]+){0,3})?`,
+    String.raw`\b(?:keep|limit)\b${GAP}\b(?:under|to|within|below|at most)[ \t]+\d+[ \t]+(?:${LENGTH_UNITS})\b`,
     String.raw`(?:请|請)?[^。！？；，,\s]{0,4}(?:使用|用|以)${CJK_LANGUAGES}[^。！？；，,\s]{0,2}${CJK_ANSWER}`,
     String.raw`${CJK_ANSWER}[^。！？；，,\s]{0,4}(?:使用|用|以)${CJK_LANGUAGES}`,
   ].join('|'),
@@ -102,7 +105,7 @@ const COMMON_RULES: readonly Rule[] = [
     // anything alone (issue 15: "retries=3" left "=3").
     kind: 'identifier',
     worthTrying: (t) => t.includes('='),
-    re: /(?<![\p{L}\p{N}_=!<>.-])[A-Za-z_][\w.-]{0,40}=(?:"[^"\n]{0,60}"|'[^'\n]{0,60}'|[\p{L}\p{N}_.%:/+-]+)/gu,
+    re: /(?<![\p{L}\p{N}_=!<>.-])[A-Za-z_][\w.-]{0,40}=(?:"[^"\n]{0,60}"|'[^'\n]{0,60}'|[\p{L}\p{N}_%/+-]+(?:[.:][\p{L}\p{N}_%/+-]+)*)/gu,
   },
   { kind: 'inline-code', re: /``[^\n]+?``|`[^`\n]+`/gu, worthTrying: (t) => t.includes('`') },
   { kind: 'link', re: /!?\[[^[\]\n]{0,200}\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)/gu, worthTrying: (t) => t.includes('](') },
@@ -129,8 +132,7 @@ const hasQuote = (t: string): boolean => /["“„«「『'\\]/.test(t);
 const PLAIN_QUOTES: Rule = {
   kind: 'quoted',
   worthTrying: hasQuote,
-  // A straight-quoted span holds a letter or digit: `","` between two JSON-like pairs is not a quotation.
-  re: /"(?=[^"\n]*[\p{L}\p{N}])[^"\n]{1,100}"|“[^”\n]{1,100}”|„[^“”\n]{1,100}[“”]|«[^»\n]{1,100}»|「[^」\n]{1,100}」|『[^』\n]{1,100}』|(?<![\p{L}\p{N}])'[^'\n]{1,100}'(?![\p{L}\p{N}])/gu,
+  re: /"[^"\n]{1,100}"|“[^”\n]{1,100}”|„[^“”\n]{1,100}[“”]|«[^»\n]{1,100}»|「[^」\n]{1,100}」|『[^』\n]{1,100}』|(?<![\p{L}\p{N}])'[^'\n]{1,100}'(?![\p{L}\p{N}])/gu,
 };
 const JSON_QUOTES: Rule = {
   kind: 'quoted',
@@ -140,6 +142,8 @@ const JSON_QUOTES: Rule = {
 
 const PLAIN_RULES: readonly Rule[] = [...COMMON_RULES, PLAIN_QUOTES];
 const JSON_RULES: readonly Rule[] = [...COMMON_RULES, JSON_QUOTES];
+
+const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 const URL_TRAILING = /[.,;:!?'"]+$/u;
 
@@ -184,6 +188,12 @@ export function findProtectedSpans(text: string, options: ProtectOptions): Span[
       // In JSON- or YAML-like text that did not parse ("key": "value" or key: "value"
       // lines in a Markdown prompt) a value is prose, compressed like a JSON string
       // value; its key stays.
+      if (kind === 'quoted' && !HAS_LETTER_OR_DIGIT.test(m[0]) && /[\p{L}\p{N}]/u.test(text[end] ?? '')) {
+        // `","EFFECTS":` between two JSON-like pairs: the closing mark opens the next
+        // quotation (a separator quoted in prose, `"," and`, stays a quotation).
+        re.lastIndex = end - 1;
+        continue;
+      }
       if (kind === 'quoted' && (isJsonLikeValue(text, m.index) || !isVerbatimQuote(text, m.index, m[0].length))) continue;
       if (end > m.index) found.push({ start: m.index, end, kind });
       if (m[0].length === 0) re.lastIndex++;

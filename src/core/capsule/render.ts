@@ -340,10 +340,24 @@ function sweepLine(line: Item[], length: number, tableBody: boolean): boolean {
       const prevEmpty = !prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent' || afterOpener || SEPARATORS.has(prev.text);
       const nextEmpty = !next || next.piece.kind === 'markup' || CLOSERS.has(next.text) || TERMINALS.has(next.text) || SEPARATORS.has(next.text);
       if ((item.afterDrop && prevEmpty) || (item.dropAfter && nextEmpty)) remove(line, item);
-    } else if (JOINERS.has(item.text) && item.piece.lead === '' && (item.afterDrop || item.dropAfter) && prev !== undefined && isContent(prev)) {
-      // A sign that joined two words ("orange–red", "read/write") goes with either of them:
-      // "reason–" or "–red" joins nothing.
-      remove(line, item);
+    } else if (JOINERS.has(item.text) && (item.afterDrop || item.dropAfter)) {
+      // A sign that joined two words ("orange–red", "read/write") and lost one of them
+      // joins nothing ("reason–", "–red"): it goes. Where that would glue the words on
+      // either side together ("asked–red", "read/execute" from "read/write/execute"), it
+      // becomes a space; a space before it stays when a word follows ("pale green").
+      const before = line[item.at - 1];
+      const after = line[item.at + 1];
+      const wordBefore = prev !== undefined && isContent(prev) && before !== undefined && !before.space && !before.removed;
+      const wordAfter = after !== undefined && !after.space && !after.removed && isContent(after);
+      if (wordBefore && wordAfter) {
+        item.text = ' ';
+        item.space = true;
+      } else if (prev === undefined) {
+        // Nothing kept before it on the line: it goes with the space after it.
+        remove(line, item);
+        if (after?.space) after.removed = true;
+      } else if (before?.space && !before.removed && wordAfter) item.removed = true;
+      else remove(line, item);
     } else if (item.dropAfter && isPunct(next) && closerOf(item.text) !== undefined && next.text === closerOf(item.text)) {
       remove(line, item);
       remove(line, next);

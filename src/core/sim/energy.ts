@@ -24,7 +24,10 @@ export const ENERGY_ROWS: readonly EnergyRow[] = (energyFile as { rows: EnergyRo
 export const ASSUMED_LENGTHS = { input: 256, output: 512 };
 const REQUESTS_PER_CLIENT = 4;
 
-/** Utilisation sums of the row's simulated run: what any power model turns into watts. */
+/**
+ * Utilisation sums of the row's simulated run (bundled efficiencies): what any power model
+ * turns into watts. The power check varies only the power model.
+ */
 interface RowActivity {
   gpus: number;
   makespan: number;
@@ -37,7 +40,9 @@ interface RowActivity {
 const activityCache = new Map<string, RowActivity>();
 
 function activityOf(row: EnergyRow): RowActivity {
-  const cached = activityCache.get(row.id);
+  // Keyed by what the simulation depends on, not the id alone (a row may be edited).
+  const key = JSON.stringify([row.model, row.gpu, row.precision, row.tp, row.measured.requestsPerSec, row.measured.e2eMeanS]);
+  const cached = activityCache.get(key);
   if (cached) return cached;
   const inFlight = Math.max(1, Math.round(row.measured.requestsPerSec * row.measured.e2eMeanS));
   const run = (power: PowerModel) =>
@@ -65,7 +70,7 @@ function activityOf(row: EnergyRow): RowActivity {
   const compute = dynamic({ base: 0, compute: 1, memory: 0 });
   const memory = dynamic({ base: 0, compute: 0, memory: 1 });
   const activity = { gpus: base.r.gpus, makespan: base.r.makespanSec, busy: base.value, compute: compute.value, memory: memory.value };
-  activityCache.set(row.id, activity);
+  activityCache.set(key, activity);
   return activity;
 }
 

@@ -97,6 +97,7 @@ export interface SimulationResult {
     model: string;
     gpu: string;
     precision: string;
+    kvPrecision?: string;
     instances: number;
     tensorParallel: number;
     prefillInstances?: number;
@@ -105,6 +106,9 @@ export interface SimulationResult {
     decodeTensorParallel?: number;
   };
 }
+
+/** Precisions a KV cache is stored in by the engines (TensorRT-LLM, vLLM: fp8 or 16-bit). */
+const KV_PRECISIONS: ReadonlySet<string> = new Set(['fp16', 'bf16', 'fp8']);
 
 export class SimulationConfigError extends Error {
   constructor(message: string) {
@@ -170,6 +174,7 @@ function resolve(config: SimulationConfig): Resolved {
     const precision = getPrecision(config.precision ?? 'fp16');
     // The KV cache may be stored in another precision than the weights (fp8 KV with 16-bit weights).
     const kv = config.kvPrecision !== undefined ? getPrecision(config.kvPrecision) : undefined;
+    if (kv && !KV_PRECISIONS.has(kv.id)) throw new Error(`KV-cache precision must be one of ${[...KV_PRECISIONS].join(', ')}, got '${kv.id}'`);
     return {
       model: getServingModel(config.model),
       gpu: getGpu(config.gpu),
@@ -417,6 +422,7 @@ function collect(
       model: r.model.id,
       gpu: r.gpu.id,
       precision: r.precision.id,
+      ...(config.kvPrecision !== undefined ? { kvPrecision: config.kvPrecision } : {}),
       instances: d.mode === 'disaggregated' ? (d.prefillInstances ?? 1) + (d.decodeInstances ?? 1) : (d.instances ?? 1),
       tensorParallel: d.tensorParallel ?? 1,
       ...(d.mode === 'disaggregated'

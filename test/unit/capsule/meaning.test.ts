@@ -221,3 +221,37 @@ describe('words of scripts written without spaces', () => {
     }
   });
 });
+
+describe('found in review', () => {
+  test('a dash or slash that lost a word never glues the words on either side ("palegreen", "readexecute")', () => {
+    const text =
+      'You are a painter of calm landscapes for a gallery in the north.\n\nUse a pale blue–green wash for every sky, give the user read/write/execute access only when asked, and use a warm orange–red accent for the highlighted rows.\n';
+    for (const rate of [0.7, 0.5, 0.33, 0.2]) {
+      const { capsule } = compressPrompt(text, { rate });
+      assert.doesNotMatch(capsule, /palegreen|readexecute|askedred|asked–red|^\s*[–/]/mu, capsule);
+    }
+  });
+
+  test('a quoted separator stays a quotation and the quotation after it stays whole ("," ... "done")', () => {
+    const text = 'You are a careful formatter of tables for the finance team of the company.\n\nSeparate every field with "," and then output "done" on a line of its own when the table is complete.\n';
+    for (const rate of [0.5, 0.3]) assert.match(compressPrompt(text, { rate }).capsule, /"done"/);
+  });
+
+  test('an output clause inside a run of Chinese is found where it is, and only it is kept whole', () => {
+    const text = '你必须始终使用简体中文回答，并且保持礼貌和耐心，不要透露任何内部信息。请用中文回答顾客提出的每一个关于订单和配送的具体问题，语气要友好。\n';
+    for (const rate of [0.5, 0.33]) {
+      const { capsule } = compressPrompt(text, { rate });
+      assert.match(capsule, /始终使用简体中文回答/, capsule);
+      assert.match(capsule, /请用中文回答/, capsule);
+    }
+    const clauses = (t: string) => findOutputClauses(t).map(([a, b]) => t.slice(a, b));
+    assert.deepEqual(clauses(text), ['必须始终使用简体中文回答', '请用中文回答']);
+  });
+
+  test('a language or format named later in a sentence is not an output clause', () => {
+    const clauses = (t: string) => findOutputClauses(t).map(([a, b]) => t.slice(a, b));
+    assert.deepEqual(clauses('Write a poem in the style of English romantic poets about love.'), []);
+    assert.deepEqual(clauses('Answer questions about history in detail, and the French Revolution.'), []);
+    assert.deepEqual(clauses('Keep the summary under 300 words please and be nice.'), ['Keep the summary under 300 words']);
+  });
+});

@@ -61,9 +61,12 @@ describe('cross-validation (leave one source out)', () => {
     // catch a regression from today's 13.9% and 150.4%.
     assert.ok(report.overall.medianAbsErrorPct <= 14.5, text);
     assert.ok(report.overall.maxAbsErrorPct <= 155, text);
-    // Cross-validated error is no better than in-sample error on the calibration rows.
+    // On the calibration rows, the fit that never saw a row's source does no better than the one that did.
     const calibrationRows = report.outcomes.filter((o) => o.row.role === 'calibration').map((o) => Math.abs(o.errorPct));
-    assert.ok(calibrationRows.length === report.inSampleCalibration.rows);
+    assert.equal(calibrationRows.length, report.inSampleCalibration.rows);
+    const sorted = [...calibrationRows].sort((a, b) => a - b);
+    const cvMedian = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+    assert.ok(cvMedian >= report.inSampleCalibration.medianAbsErrorPct, `${cvMedian} < ${report.inSampleCalibration.medianAbsErrorPct}`);
   });
 
   test('the Serving card states the cross-validated figure, not the in-sample one', () => {

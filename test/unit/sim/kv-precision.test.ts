@@ -17,10 +17,13 @@ describe('KV-cache precision', () => {
     const fp8 = simulate({ ...base, kvPrecision: 'fp8' });
     const ratio = fp8.kvCapacityTokensPerInstance[0]! / bf16.kvCapacityTokensPerInstance[0]!;
     assert.ok(Math.abs(ratio - 2) < 0.01, String(ratio));
-    assert.match(fp8.config.precision, /bf16/);
+    assert.equal(fp8.config.precision, 'bf16');
+    assert.equal(fp8.config.kvPrecision, 'fp8');
   });
 
   test('an unknown KV precision is a configuration error, not a crash', () => {
     assert.throws(() => simulate({ ...base, kvPrecision: 'fp3' }), SimulationConfigError);
+    // int8 names a weight format whose KV stays 16-bit: not a KV precision.
+    assert.throws(() => simulate({ ...base, kvPrecision: 'int8' }), /KV-cache precision must be one of fp16, bf16, fp8/);
   });
 });
