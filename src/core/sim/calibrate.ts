@@ -25,6 +25,8 @@ interface Knob {
   /** Knobs that may sit at 0 also move by an absolute step. */
   additive: boolean;
   name: string;
+  /** The hardware profile or engine profile the knob belongs to. */
+  owner: string;
 }
 
 export interface FitResult {
@@ -55,6 +57,7 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
     for (const name of Object.keys(HARDWARE_BOUNDS) as HardwareKnob[]) {
       knobs.push({
         name: `${profile}.${name}`,
+        owner: profile,
         bounds: HARDWARE_BOUNDS[name],
         additive: false,
         read: (t) => t.profiles[profile]![name] ?? DEFAULT_EFFICIENCY[name],
@@ -70,6 +73,7 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
     for (const name of Object.keys(ENGINE_BOUNDS) as EngineKnob[]) {
       knobs.push({
         name: `${engine}.${name}`,
+        owner: engine,
         bounds: ENGINE_BOUNDS[name],
         additive: name !== 'allReduceUs',
         read: (t) => t.engines[engine]![name] ?? DEFAULT_EFFICIENCY[name],
@@ -81,17 +85,31 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   }
   for (const k of knobs) k.write(table, k.read(table));
 
-  let evaluations = 0;
-  const loss = (): number => {
-    evaluations++;
+  // Each knob moves only the rows it reaches (a GPU architecture's rows, an engine's rows):
+  // only those are predicted again, the others keep their error. The total is summed over
+  // all rows in the same order every time, so the fit is the same as recomputing them all.
+  const reach = new Map<Knob, number[]>();
+  for (const k of knobs) {
+    const rows: number[] = [];
+    fitRows.forEach((row, i) => {
+      if (row.engineProfile === k.owner || table.gpuProfiles[row.gpu] === k.owner) rows.push(i);
+    });
+    reach.set(k, rows);
+  }
+  let evaluations = 1;
+  const rowError = (i: number): number => {
+    const err = Math.log(predictRow(fitRows[i]!, table) / fitRows[i]!.measured);
+    return err * err;
+  };
+  const sum = (errors: Float64Array): number => {
     let total = 0;
-    for (const row of fitRows) {
-      const err = Math.log(predictRow(row, table) / row.measured);
-      total += err * err;
-    }
+    for (let i = 0; i < errors.length; i++) total += errors[i]!;
     return total;
   };
-  let best = loss();
+  const errors = new Float64Array(fitRows.length);
+  for (let i = 0; i < fitRows.length; i++) errors[i] = rowError(i);
+  let best = sum(errors);
+  const trial = new Float64Array(fitRows.length);
   for (let step = 0.3; step > 0.01; ) {
     let improved = false;
     for (const k of knobs) {
@@ -102,9 +120,13 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
         const candidate = Math.max(lo, Math.min(hi, moved));
         if (candidate === value) continue;
         k.write(table, candidate);
-        const l = loss();
+        evaluations++;
+        trial.set(errors);
+        for (const i of reach.get(k)!) trial[i] = rowError(i);
+        const l = sum(trial);
         if (l < best - 1e-12) {
           best = l;
+          errors.set(trial);
           improved = true;
         } else {
           k.write(table, value);
