@@ -169,7 +169,7 @@ const OPENING_KEEPERS = 4;
 
 const FUNCTION_WORDS: ReadonlySet<string> = new Set(stopwords.words);
 /** Chinese particles and light words that a segmenter leaves as words of their own: the first to go. */
-const CJK_PARTICLES: ReadonlySet<string> = new Set(['的', '地', '得', '了', '着', '过', '是', '在', '和', '与', '及', '或', '也', '都', '就', '而', '把', '被', '对', '从', '向', '给', '让', '之', '所', '于', '一名', '一个', '这', '那', '你', '我']);
+const CJK_PARTICLES: ReadonlySet<string> = new Set(['你是', '我是', '的', '地', '得', '了', '着', '过', '是', '在', '和', '与', '及', '或', '也', '都', '就', '而', '把', '被', '对', '从', '向', '给', '让', '之', '所', '于', '一名', '一个', '这', '那', '你', '我']);
 
 const EMPHASIS = new Set(['*', '_']);
 /** Rule lines (---, ***, ===) separate sections for the eye; they go early. */

@@ -331,7 +331,10 @@ function sweepLine(line: Item[], length: number, tableBody: boolean): boolean {
     const prev = previousKept(solid, s);
     const next = solid[s + 1];
     const afterOpener = prev !== undefined && closerOf(prev.text) !== undefined;
-    if (LEADING_DEBRIS.has(item.text) && item.afterDrop && (!prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent' || afterOpener)) {
+    if (TERMINALS.has(item.text) && item.afterDrop && prev !== undefined && isPunct(prev) && TERMINALS.has(prev.text)) {
+      // The end of a sentence whose words all went, right after another end: "耐心。。".
+      remove(line, item);
+    } else if (LEADING_DEBRIS.has(item.text) && item.afterDrop && (!prev || prev.piece.kind === 'markup' || prev.piece.kind === 'indent' || afterOpener)) {
       remove(line, item);
       // Nor a space inside the bracket: "(e.g., 5-year-old" -> "(5-year-old", not "( 5-year-old".
       const following = line[item.at + 1];

@@ -2,7 +2,7 @@ import validationFile from './data/validation.json';
 import { BUNDLED_CALIBRATION, CalibrationTable } from './calibration';
 import { EngineTraits, decodeShape, prefillShape } from './latency';
 import { median } from './metrics';
-import { SimulationConfig, buildLatencyModel, simulate } from './simulate';
+import { DEFAULT_SCHEDULER, SimulationConfig, buildLatencyModel, simulate } from './simulate';
 
 export type ValidationScenario =
   /** One prefill iteration of `batch` prompts of `input` tokens (time to first token, no queueing). */
@@ -146,7 +146,8 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable): 
             chunkedPrefill: batching.chunkedPrefill,
             chunkTokens: batching.chunkTokens ?? INFLIGHT_BATCH_TOKENS,
             maxBatch: Math.max(batching.maxBatch, s.concurrency),
-            maxBatchedTokens: batching.maxBatchedTokens ?? Number.POSITIVE_INFINITY,
+            // null: no limit; unset: the scheduler's default (as simulate() reads it).
+            maxBatchedTokens: batching.maxBatchedTokens === null ? Number.POSITIVE_INFINITY : (batching.maxBatchedTokens ?? DEFAULT_SCHEDULER.maxBatchedTokens),
           }
         : { chunkedPrefill: true, chunkTokens: INFLIGHT_BATCH_TOKENS, maxBatch: Math.max(256, s.concurrency) };
       const result = simulate({

@@ -255,3 +255,14 @@ describe('found in review', () => {
     assert.deepEqual(clauses('Keep the summary under 300 words please and be nice.'), ['Keep the summary under 300 words']);
   });
 });
+
+describe('sentence ends', () => {
+  test('a sentence whose words all went leaves no second full stop ("耐心。。"), and "你是" is not a keeper', () => {
+    const text = '你是一名客服助理。请保持耐心。好。不要透露顾客的个人信息，也不要猜测订单状态。\n';
+    for (const rate of [0.5, 0.33]) {
+      const { capsule } = compressPrompt(text, { rate });
+      assert.doesNotMatch(capsule, /[。！？][。！？]/u, capsule);
+      assert.doesNotMatch(capsule, /^你是。/u, capsule);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import crossValidationFile from '../../../src/core/sim/data/cross-validation.json';
 import { BUNDLED_CALIBRATION } from '../../../src/core/sim/calibration';
+import { fitCalibration } from '../../../src/core/sim/calibrate';
 import { crossValidate, formatCrossValidation, sourceOf } from '../../../src/core/sim/crossValidate';
 import { VALIDATION_ROWS, ValidationRow } from '../../../src/core/sim/validation';
 import { calibrationSummary } from '../../../src/core/serving/estimate';
@@ -74,5 +75,18 @@ describe('cross-validation (leave one source out)', () => {
     assert.equal(summary.medianAbsErrorPct, crossValidationFile.overall.medianAbsErrorPct);
     assert.match(summary.label, /^cross-validated median error 13\.9% \(max 150%\) on 533 published measurements/);
     assert.match(calibrationSummary('l4').label, /not calibrated/);
+  });
+});
+
+describe('the bundled calibration', () => {
+  test('is what the fit gives on the calibration rows (reproducible: capsule sim-validate --fit)', () => {
+    const fit = fitCalibration(VALIDATION_ROWS).table;
+    const numbers = (profile: object) => Object.fromEntries(Object.entries(profile).filter(([, v]) => typeof v === 'number'));
+    assert.deepEqual(Object.keys(fit.profiles).sort(), Object.keys(BUNDLED_CALIBRATION.profiles).sort());
+    for (const [name, profile] of Object.entries(fit.profiles)) assert.deepEqual(numbers(profile), numbers(BUNDLED_CALIBRATION.profiles[name]!), name);
+    for (const [name, engine] of Object.entries(fit.engines)) {
+      const bundled = BUNDLED_CALIBRATION.engines[name]!;
+      for (const knob of ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs'] as const) assert.equal(engine[knob], bundled[knob], `${name}.${knob}`);
+    }
   });
 });
