@@ -6,21 +6,17 @@
  * line, and a little for position (instructions up front matter more).
  */
 import fit from './data/bpe-information-fit.json';
-import stopwords from './data/stopwords-en.json';
 import type { TokenCoster } from './token-costs';
 import type { Piece } from './types';
 import type { UnitObject } from './units';
 import { NOT_PHRASE_WORD, NOUN, nounPhrases, pieceClasses, readsAsVerb } from './phrases';
+import { CountTable, forEachCount, isFunctionWord, isFunctionWordLower, NO_SPACE_SCRIPT } from './word-lists';
 import { isTableSeparator, OPERATOR_SIGNS, RULE_LINE } from './structure';
 import { checkAborted } from './abort';
 import type { AbortFlag } from './types';
 
-interface WordCounts {
+interface WordCounts extends CountTable {
   total: number;
-  /** words, one per line, most frequent first */
-  words: string;
-  /** their counts in base 36, space-separated, in the same order */
-  counts: string;
 }
 
 let selfInfo: Map<string, number> | undefined;
@@ -32,11 +28,9 @@ let selfInfo: Map<string, number> | undefined;
 function wordInformation(): Map<string, number> {
   if (selfInfo) return selfInfo;
   const data = require('./data/word-counts.json') as WordCounts;
-  const words = data.words.split('\n');
-  const counts = data.counts.split(' ');
-  selfInfo = new Map();
-  for (let k = 0; k < words.length; k++) selfInfo.set(words[k]!, -Math.log2(parseInt(counts[k]!, 36) / data.total));
-  return selfInfo;
+  const table = new Map<string, number>();
+  forEachCount(data, (word, count) => table.set(word, -Math.log2(count / data.total)));
+  return (selfInfo = table);
 }
 
 /** Bits for a word the frequency table lacks (see data/bpe-information-fit.json). */
@@ -50,12 +44,8 @@ function bpeInformation(lower: string, coster: TokenCoster): number {
   return Math.max(bits, fit.unknownWordFloorBits);
 }
 
-interface DocumentCounts {
+interface DocumentCounts extends CountTable {
   documents: number;
-  /** words, one per line, most frequent first */
-  words: string;
-  /** the number of prompts each occurs in, base 36, space-separated, in the same order */
-  counts: string;
 }
 
 let promptRarity: Map<string, number> | undefined;
@@ -69,16 +59,13 @@ let unseenPromptRarity = 0;
 function promptWordRarity(): Map<string, number> {
   if (promptRarity) return promptRarity;
   const data = require('./data/prompt-df.json') as DocumentCounts;
-  const words = data.words.split('\n');
-  const counts = data.counts.split(' ');
-  promptRarity = new Map();
-  for (let k = 0; k < words.length; k++) promptRarity.set(words[k]!, Math.log2((data.documents + 1) / (parseInt(counts[k]!, 36) + 1)));
+  const table = new Map<string, number>();
+  forEachCount(data, (word, documents) => table.set(word, Math.log2((data.documents + 1) / (documents + 1))));
   unseenPromptRarity = Math.log2(data.documents + 1);
-  return promptRarity;
+  return (promptRarity = table);
 }
 
 const POSSESSIVE = /['’]s$/u;
-const HAS_NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
 function baseInformation(lower: string, coster: TokenCoster, table: Map<string, number>): number {
   const direct = table.get(lower);
@@ -92,7 +79,7 @@ function baseInformation(lower: string, coster: TokenCoster, table: Map<string, 
     for (const part of lower.split('-')) most = Math.max(most, table.get(part) ?? bpeInformation(part, coster));
     return most + 1;
   }
-  if (HAS_NO_SPACE_SCRIPT.test(lower)) {
+  if (NO_SPACE_SCRIPT.test(lower)) {
     // Segments of CJK/Thai text are short; judge them by their BPE cost alone.
     return bpeInformation(lower, coster) - fit.unknownWordFloorBits / 2 + lower.length;
   }
@@ -167,9 +154,6 @@ const CLAUSE_RANK_BITS = 10;
 /** Words or noun phrases of the opening sentence that go only after every other clause's best words. */
 const OPENING_KEEPERS = 4;
 
-const FUNCTION_WORDS: ReadonlySet<string> = new Set(stopwords.words);
-/** Chinese particles and light words that a segmenter leaves as words of their own: the first to go. */
-const CJK_PARTICLES: ReadonlySet<string> = new Set(['你是', '我是', '的', '地', '得', '了', '着', '过', '是', '在', '和', '与', '及', '或', '也', '都', '就', '而', '把', '被', '对', '从', '向', '给', '让', '之', '所', '于', '一名', '一个', '这', '那', '你', '我']);
 
 const EMPHASIS = new Set(['*', '_']);
 /** Rule lines (---, ***, ===) separate sections for the eye; they go early. */
@@ -207,7 +191,7 @@ function spellingBits(text: string, coster: TokenCoster, table: Map<string, numb
   const lower = text.toLowerCase();
   let bits = baseInformation(lower, coster, table);
   bits += PROMPT_RARITY_WEIGHT * ((rarity.get(lower) ?? unseenPromptRarity) - PROMPT_RARITY_CENTER);
-  if (FUNCTION_WORDS.has(lower) || CJK_PARTICLES.has(lower)) bits += BONUS.functionWord;
+  if (isFunctionWordLower(lower)) bits += BONUS.functionWord;
   if (startsWithCapital(text) && ACRONYM.test(text)) bits += BONUS.acronym;
   if (text.length > 4 && text.endsWith('ly') && ADVERB.test(text)) bits += BONUS.adverb;
   if (IDENTIFIER_LIKE.test(text)) bits += BONUS.identifier;
@@ -688,10 +672,6 @@ const FULL_WIDTH_ENDS: ReadonlySet<string> = new Set(['。', '！', '？', '；'
 /** Signs that end a sentence (a constraint's end goes late: see scorePieces). */
 const SENTENCE_ENDS: ReadonlySet<string> = new Set(['.', '!', '?', ';', '。', '！', '？', '；']);
 
-function isFunctionWord(text: string): boolean {
-  const lower = text.toLowerCase();
-  return FUNCTION_WORDS.has(lower) || CJK_PARTICLES.has(lower);
-}
 
 /** Longest run of glued signs looked at on each side (longer runs are decoration). */
 const OPERATOR_REACH = 4;

@@ -4,6 +4,7 @@
  * so nothing later can cut inside one; scripts written without spaces are split into
  * words by the platform's word segmenter (ICU dictionaries).
  */
+import { NO_SPACE_SCRIPT } from './word-lists';
 import { CUE_REACH, CUES_BY_FIRST_WORD, findOutputClauses, findProtectedSpans, isSegmentCue, LIGHT_WORDS, normalizeCueWord } from './protect';
 import type { Piece, PieceContext, PieceKind } from './types';
 
@@ -99,7 +100,6 @@ const SCAN_JSON = new RegExp(
 );
 
 /** Scripts written without spaces between words. */
-const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
 /**
  * Words kept whole no matter what: they hold digits (numbers, versions, model names)

@@ -6,7 +6,7 @@
  * can be nouns or adjectives, ending in one that can be a noun. See
  * scripts/dev/build-word-classes.mjs for why a lookup.
  */
-import stopwords from './data/stopwords-en.json';
+import { FUNCTION_WORDS, NO_SPACE_SCRIPT } from './word-lists';
 import type { WordTable } from './token-costs';
 import type { Piece } from './types';
 
@@ -29,9 +29,6 @@ const VERB_CUES: ReadonlySet<string> = new Set([
 ]);
 /** Words after which a word is a verb only if it is most often one ("and keep", not "or full"). */
 const WEAK_VERB_CUES: ReadonlySet<string> = new Set(['and', 'or', 'not', 'always', 'also', 'then']);
-const FUNCTION_WORDS: ReadonlySet<string> = new Set(stopwords.words);
-/** Scripts written without spaces: their segments are not English words. */
-const HAS_NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Hangul}]/u;
 
 let classTable: Map<string, number> | undefined;
 
@@ -61,7 +58,7 @@ export function pieceClasses(piece: Piece, id: number, table: WordTable): number
 
 function classesOfWord(text: string): number {
   const lower = text.toLowerCase();
-  return classMask(lower) | (FUNCTION_WORDS.has(lower) || HAS_NO_SPACE_SCRIPT.test(text) ? NOT_PHRASE_WORD : 0);
+  return classMask(lower) | (FUNCTION_WORDS.has(lower) || NO_SPACE_SCRIPT.test(text) ? NOT_PHRASE_WORD : 0);
 }
 
 /**
