@@ -91,6 +91,8 @@ export class BudgetPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private captured: CapturedText | undefined;
   private state: BudgetState;
+  /** The Capsule card's compressor choice, read when the settings or a calibration change. */
+  private compressor: CompressorChoice | undefined;
   private countCancellation: vscode.CancellationTokenSource | undefined;
   private followTimer: ReturnType<typeof setTimeout> | undefined;
   private compressCancellation: vscode.CancellationTokenSource | undefined;
@@ -148,8 +150,9 @@ export class BudgetPanel implements vscode.Disposable {
       deps.capsules.onDidChange(() => this.publish(this.state)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         // The card's compressor choice follows the settings.
-        if (e.affectsConfiguration(`${SETTINGS_SECTION}.compression`) || e.affectsConfiguration(`${SETTINGS_SECTION}.llm`)) this.publish(this.state);
+        if (e.affectsConfiguration(`${SETTINGS_SECTION}.compression`) || e.affectsConfiguration(`${SETTINGS_SECTION}.llm`)) this.refreshCompressor();
       }),
+      deps.llm.onDidCalibrate(() => this.refreshCompressor()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         // The card marks its capsule stale as soon as its document changes.
         if (deps.capsules.forDocument(e.document.uri.toString())) this.publish(this.state);
@@ -242,7 +245,10 @@ export class BudgetPanel implements vscode.Disposable {
 
   private publish(state: BudgetState): void {
     const capsule = this.capsuleCard(state);
-    this.state = { ...state, capsule, compressor: this.compressorChoice(), serving: this.serving };
+    // The compressor choice is read from the settings when they change, not on every
+    // publish (each keystroke in a document with a pending capsule publishes).
+    this.compressor ??= this.compressorChoice();
+    this.state = { ...state, capsule, compressor: this.compressor, serving: this.serving };
     this.post({ kind: 'notification', method: 'state', params: this.state });
     this.scheduleServing();
   }
@@ -397,6 +403,11 @@ export class BudgetPanel implements vscode.Disposable {
     };
   }
 
+  private refreshCompressor(): void {
+    this.compressor = this.compressorChoice();
+    this.publish(this.state);
+  }
+
   private compressorChoice(): CompressorChoice {
     const llm = this.deps.llm.describe();
     return {
@@ -535,7 +546,7 @@ export class BudgetPanel implements vscode.Disposable {
         this.scheduleServing(true);
         return;
       case 'setCompressor':
-        void updateSetting(SettingKeys.compressionBackend, message.params.backend).then(() => this.publish(this.state));
+        void updateSetting(SettingKeys.compressionBackend, message.params.backend).then(() => this.refreshCompressor());
         return;
       case 'setServing': {
         const problem = this.servingIdsProblem(message.params);

@@ -29,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): PromptCapsuleApi {
   const workers = new Workers(context.extensionUri);
   const catalog = new CatalogService(log);
   const llm = new LlmService(context.secrets, context.globalState, workers, log);
+  context.subscriptions.push(llm);
   const capsules = new CapsuleService(workers, llm, log);
   const preview = new PreviewContentProvider();
   const deps = { extensionUri: context.extensionUri, catalog, workers, log, memento: context.globalState, capsules, preview, llm };

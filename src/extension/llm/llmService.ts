@@ -41,7 +41,11 @@ export class LlmConsentDeclinedError extends Error {
  * server origin, so a key is never sent to another host), the one-time question before a
  * prompt first leaves the machine for an endpoint, and the capsule cache.
  */
-export class LlmService {
+export class LlmService implements vscode.Disposable {
+  private readonly calibrated = new vscode.EventEmitter<void>();
+  /** Fires when a calibration is saved (describe() may read differently). */
+  readonly onDidCalibrate = this.calibrated.event;
+
   private readonly cache: CapsuleCache<LlmCapsuleResult>;
 
   constructor(
@@ -51,6 +55,10 @@ export class LlmService {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.cache = new CapsuleCache(CACHE_ENTRIES, state.get<Array<[string, LlmCapsuleResult]>>(CACHE_KEY, []));
+  }
+
+  dispose(): void {
+    this.calibrated.dispose();
   }
 
   settings(): LlmSettings {
@@ -141,6 +149,7 @@ export class LlmService {
     );
     const all = this.state.get<Record<string, ModelCalibration[]>>(CALIBRATION_KEY, {});
     await this.state.update(CALIBRATION_KEY, { ...all, [baseUrl]: results });
+    this.calibrated.fire();
     this.log.info(`calibrated ${results.length} models at ${baseUrl}: ${results.map((r) => `${r.model} ${r.error ? `failed (${r.error})` : `${Math.round(r.msPer1kTokens)} ms/1k, ${Math.round(r.passShare * 100)}% passed`}`).join('; ')}`);
     return results;
   }
