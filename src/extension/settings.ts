@@ -1,3 +1,4 @@
+import { isHttpUrl } from '../core/llm/hosts';
 import * as vscode from 'vscode';
 import { USAGE_LIMITS, type UsageSettings } from '../core/protocol/panel';
 
@@ -103,16 +104,6 @@ export interface LlmSettings {
   /** > 0: pick the model per prompt from this server's calibration (0: always `model`). */
   latencyBudgetMs: number;
   problems: string[];
-}
-
-/** Parses as a URL (a typo such as a space or a port past 65535 does not). */
-export function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 export function readLlmSettings(): LlmSettings {

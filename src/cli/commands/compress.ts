@@ -5,7 +5,7 @@ import { formatCount } from '../../core/format/numbers';
 import { compressWithLlm, type LlmCapsuleResult } from '../../core/llm/capsulator';
 import { compressionEconomics } from '../../core/llm/economics';
 import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../core/llm/endpoint';
-import { isLoopbackHost } from '../../core/llm/hosts';
+import { isHttpUrl, isLoopbackHost } from '../../core/llm/hosts';
 import { estimateProbeCost, probeAgreement, type ProbeReport } from '../../core/llm/probe';
 import { getTokenizer } from '../../core/tokens/tokenizer';
 import { isTokenizerId, TOKENIZER_IDS, type TokenizerId } from '../../core/tokens/tokenizer';
@@ -71,12 +71,7 @@ function readLlmSettings(args: ParsedArgs, env: Readonly<Record<string, string |
   const model = stringFlag(args, 'model');
   if (!baseUrl) throw new UsageError('--backend llm needs --base-url URL (e.g. https://api.openai.com/v1)');
   if (!model) throw new UsageError('--backend llm needs --model NAME');
-  try {
-    const url = new URL(baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    throw new UsageError(`--base-url '${baseUrl}' is not an http(s) URL`);
-  }
+  if (!isHttpUrl(baseUrl)) throw new UsageError(`--base-url '${baseUrl}' is not an http(s) URL`);
   const apiKey = apiKeyFor(new URL(baseUrl), env);
   const embeddingsModel = stringFlag(args, 'embeddings-model');
   const endpoint: EndpointConfig = {

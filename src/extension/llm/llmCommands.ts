@@ -3,7 +3,8 @@ import { selectModel } from '../../core/llm/select';
 import { DEFAULT_LOCAL_PORTS, probeLocalServers, serverLabel } from '../../core/llm/localServers';
 import { formatCount, formatPercent } from '../../core/format/numbers';
 import { CommandIds } from '../commandIds';
-import { isHttpUrl, readLlmSettings, SettingKeys, updateSetting } from '../settings';
+import { isHttpUrl, isLoopbackHost } from '../../core/llm/hosts';
+import { readLlmSettings, SettingKeys, updateSetting } from '../settings';
 import type { LlmService } from './llmService';
 
 /** The base URL a key command is about: the setting, or asked for when it is not set. */
@@ -91,7 +92,7 @@ export function registerLlmCommands(llm: LlmService, log: vscode.LogOutputChanne
       const settings = readLlmSettings();
       const url = settings.baseUrl ? new URL(settings.baseUrl) : undefined;
       const port = url ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : undefined;
-      const servers = port && ['127.0.0.1', 'localhost'].includes(url!.hostname) ? await probeLocalServers([port]) : [];
+      const servers = port && isLoopbackHost(url!.hostname) ? await probeLocalServers([port]) : [];
       if (servers.length === 0 || servers[0]!.models.length === 0) {
         void vscode.window.showInformationMessage('Prompt Capsule: calibration needs a model server on this machine; run "Capsule: Use Local Model Server" first.', 'Use Local Model Server').then((c) => {
           if (c) void vscode.commands.executeCommand(CommandIds.useLocalModelServer);
