@@ -39,6 +39,12 @@ const GOOD = '# Support reply\n\nYou are Acme Cloud support. Reply politely to {
 const GOOD_SHORTER = '# Support reply\nAcme Cloud support: reply to {{name}}.\n⟦BLOCK 1⟧\nPricing: https://acme.example.com/pricing. Never promise refunds.';
 const builtin = { builtin: (text: string, options: { rate?: number }) => compressPrompt(text, options) };
 
+
+/** Resolves when `condition` holds (checked every 5 ms): waits on a condition, never a fixed time. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 describe('LLM capsule backend (loopback OpenAI-compatible server, real HTTP)', () => {
   const server = new FakeOpenAi();
   let config: EndpointConfig;
@@ -138,9 +144,13 @@ describe('LLM capsule backend (loopback OpenAI-compatible server, real HTTP)', (
     const controller = new AbortController();
     const started = performance.now();
     const pending = run({ candidates: 1 }, config, controller.signal);
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the server has the request: under load a request aborted earlier could
+    // reach the server only after this test, into the next test's record.
+    await until(() => server.requestsTo(CHAT).length === 1);
+    const aborted = performance.now();
+    controller.abort();
     await assert.rejects(pending, (e: EndpointError) => e.kind === 'cancelled' && e.name === 'AbortError');
-    assert.ok(performance.now() - started < 1000);
+    assert.ok(performance.now() - aborted < 1000 && aborted - started < 1500);
   });
 
   test('a server that refuses n > 1 gets k single requests', async () => {
