@@ -1,13 +1,12 @@
 import { compressPrompt, DEFAULT_RATE } from '../../core/capsule/index';
 import type { CapsuleResult, CompressOptions } from '../../core/capsule/types';
-import { buildCatalog } from '../../core/catalog/catalog';
+import { buildCatalog, type Catalog } from '../../core/catalog/catalog';
 import { formatCount } from '../../core/format/numbers';
 import { compressWithLlm, type LlmCapsuleResult } from '../../core/llm/capsulator';
-import { compressionEconomics } from '../../core/llm/economics';
-import { EndpointError, openAiEndpoint, type EndpointConfig } from '../../core/llm/endpoint';
+import { compressionEconomics, usageCostUsd } from '../../core/llm/economics';
+import { EndpointError, openAiEndpoint, type EndpointConfig, type LlmEndpoint } from '../../core/llm/endpoint';
 import { isHttpUrl, isLoopbackHost } from '../../core/llm/hosts';
 import { estimateProbeCost, probeAgreement, type ProbeReport } from '../../core/llm/probe';
-import { getTokenizer } from '../../core/tokens/tokenizer';
 import { isTokenizerId, TOKENIZER_IDS, type TokenizerId } from '../../core/tokens/tokenizer';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, type ParsedArgs } from '../args';
 import { UsageError, type CliCommand, type CliIo } from '../command';
@@ -50,7 +49,16 @@ interface Settings {
   tokenizer: TokenizerId;
   mode: 'text' | 'json' | 'jsonl';
   backend: Backend;
-  llm?: { endpoint: EndpointConfig; candidates: number; concurrency: number; targetModel: string; probe?: { count: number; questions?: string[]; model: string } };
+  llm?: {
+    endpoint: EndpointConfig;
+    /** One client for the whole run (a --jsonl batch reuses its connections). */
+    client: LlmEndpoint;
+    catalog: Catalog;
+    candidates: number;
+    concurrency: number;
+    targetModel: string;
+    probe?: { count: number; questions?: string[]; model: string };
+  };
 }
 
 /**
@@ -83,10 +91,13 @@ function readLlmSettings(args: ParsedArgs, env: Readonly<Record<string, string |
     ...(embeddingsModel ? { embeddingsModel } : {}),
   };
   const targetModel = stringFlag(args, 'target-model') ?? 'gpt-4o';
+  const catalog = buildCatalog();
   // Checked before anything is sent: a paid capsule must not be lost to a typo.
-  if (!buildCatalog().get(targetModel)) throw new UsageError(`unknown --target-model '${targetModel}'; see 'capsule models'`);
+  if (!catalog.get(targetModel)) throw new UsageError(`unknown --target-model '${targetModel}'; see 'capsule models'`);
   const settings: NonNullable<Settings['llm']> = {
     endpoint,
+    client: openAiEndpoint(endpoint),
+    catalog,
     candidates: numberFlag(args, 'candidates') ?? 3,
     concurrency: numberFlag(args, 'concurrency') ?? 3,
     targetModel,
@@ -126,16 +137,16 @@ type Compressed = CapsuleResult & { llm?: LlmCapsuleResult };
 
 async function compressOne(text: string, settings: Settings): Promise<Compressed> {
   if (settings.backend === 'builtin' || !settings.llm) return compressPrompt(text, settings.options);
-  const { endpoint, candidates, concurrency } = settings.llm;
-  const result = await compressWithLlm(text, { ...settings.options, candidates, concurrency }, openAiEndpoint(endpoint), { builtin: compressPrompt });
+  const { client, candidates, concurrency } = settings.llm;
+  const result = await compressWithLlm(text, { ...settings.options, candidates, concurrency }, client, { builtin: compressPrompt });
   return { ...result, llm: result };
 }
 
 /** What --json adds for the LLM backend: candidates, the choice, fallback, usage and cost. */
 function llmJson(result: LlmCapsuleResult, settings: Settings): Record<string, unknown> {
-  const catalog = buildCatalog();
-  const target = catalog.get(settings.llm!.targetModel);
-  if (!target) throw new UsageError(`unknown --target-model '${settings.llm!.targetModel}'; see 'capsule models'`);
+  const { catalog } = settings.llm!;
+  // Checked when the settings were read.
+  const target = catalog.get(settings.llm!.targetModel)!;
   const economics = compressionEconomics(result.usage, catalog.get(result.model), target, {
     originalTokens: result.report.originalTokens,
     capsuleTokens: result.report.capsuleTokens,
@@ -250,17 +261,16 @@ export const compressCommand: CliCommand = {
 /** The probe check on the capsule: its estimated cost on stderr first, then the questions. */
 async function runProbe(text: string, result: Compressed, settings: Settings, io: CliIo): Promise<ProbeReport & { costUsd: number | null }> {
   const probe = settings.llm!.probe!;
-  const catalog = buildCatalog();
-  const priced = catalog.get(probe.model);
-  const tokenizer = getTokenizer(settings.tokenizer);
-  const estimate = estimateProbeCost(tokenizer.count(text), tokenizer.count(result.capsule), probe.count, !probe.questions, priced);
+  const priced = settings.llm!.catalog.get(probe.model);
+  // The report counted both with the same tokenizer.
+  const estimate = estimateProbeCost(result.report.originalTokens, result.report.capsuleTokens, probe.count, !probe.questions, priced);
   io.stderr.write(
     `probe check: ${probe.count} question${probe.count === 1 ? '' : 's'} to ${probe.model}, at most about ${formatCount(estimate.tokens)} tokens` +
       `${estimate.usd === null ? ' (no catalog price for this model)' : ` (~$${estimate.usd.toFixed(4)})`}\n`,
   );
   const endpoint = openAiEndpoint({ ...settings.llm!.endpoint, model: probe.model });
   const report = await probeAgreement(text, result.capsule, endpoint, probe.questions ? { questions: probe.questions } : { count: probe.count });
-  const costUsd = priced ? (report.promptTokens * priced.inputPerMTok + report.completionTokens * priced.outputPerMTok) / 1e6 : null;
+  const costUsd = priced ? usageCostUsd(report, priced) : null;
   return { ...report, costUsd };
 }
 

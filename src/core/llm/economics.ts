@@ -3,6 +3,7 @@
  * each later call of the capsule saves input tokens on the target model. Break-even is
  * the number of calls after which the savings have paid for the compression.
  */
+import { estimateCost } from '../cost/cost';
 import type { ModelEntry } from '../catalog/types';
 import { capsuleSavings } from '../cost/savings';
 import type { TokenizerId } from '../tokens/tokenizer';
@@ -28,7 +29,7 @@ export function compressionEconomics(
 ): CompressionEconomics {
   const savings = capsuleSavings(counts, target);
   const savingPerCallUsd = savings.originalCostUsd - savings.capsuleCostUsd;
-  const compressionCostUsd = compressor ? (usage.promptTokens * compressor.inputPerMTok + usage.completionTokens * compressor.outputPerMTok) / 1e6 : null;
+  const compressionCostUsd = compressor ? usageCostUsd(usage, compressor) : null;
   const breakEvenCalls =
     compressionCostUsd === null || compressionCostUsd === 0 ? (compressionCostUsd === 0 ? 0 : null) : savingPerCallUsd > 0 ? Math.ceil(compressionCostUsd / savingPerCallUsd) : null;
   return {
@@ -38,4 +39,9 @@ export function compressionEconomics(
     breakEvenCalls,
     netAfter: (calls) => (compressionCostUsd === null ? null : calls * savingPerCallUsd - compressionCostUsd),
   };
+}
+
+/** What the calls behind `usage` cost at the model's catalog prices (the catalog's own arithmetic). */
+export function usageCostUsd(usage: Pick<LlmUsage, 'promptTokens' | 'completionTokens'>, model: ModelEntry): number {
+  return estimateCost(model, usage.promptTokens, { callsPerDay: 1, outputTokens: usage.completionTokens }).perCallUsd;
 }
