@@ -13,9 +13,21 @@ const WINDOW = { width: 1100, height: 900 };
 // data/tokenizers.json: Llama 3's tokens per o200k_base token over the dev prompts.
 const LLAMA3_RATIO = 1.006;
 
+/**
+ * The element's box once it is laid out: waits until it is visible and has a box (a card
+ * re-rendered by an update has none for a moment; the CI run on 2 cores met one).
+ */
+async function laidOutBox(locator: Locator): Promise<NonNullable<Awaited<ReturnType<Locator['boundingBox']>>>> {
+  for (;;) {
+    await locator.waitFor({ state: 'visible' });
+    const box = await locator.boundingBox();
+    if (box) return box;
+  }
+}
+
 /** True when `inner` lies horizontally within what `outer` shows (1 px of rounding). */
 async function fitsWithin(inner: Locator, outer: Locator): Promise<boolean> {
-  const [a, b] = [await inner.boundingBox(), await outer.boundingBox()];
+  const [a, b] = [await laidOutBox(inner), await laidOutBox(outer)];
   assert.ok(a && b, 'both laid out');
   return a.x >= b.x - 1 && a.x + a.width <= b.x + b.width + 1;
 }
