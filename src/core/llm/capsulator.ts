@@ -5,7 +5,7 @@
  * returned. When none passes, the built-in capsule is returned with the reasons.
  */
 import { resolveTarget } from '../capsule/index';
-import { BUDGET_TOLERANCE, withinBudget } from '../capsule/report';
+import { BUDGET_TOLERANCE, buildReport } from '../capsule/report';
 import type { CapsuleReport, CapsuleResult, CompressOptions } from '../capsule/types';
 import { formatCount } from '../format/numbers';
 import { getTokenizer } from '../tokens/tokenizer';
@@ -111,15 +111,10 @@ function llmReport(
     protectedKinds.set(item.kind, row);
   }
   return {
-    originalTokens,
-    capsuleTokens,
-    rateRequested,
-    rateReached: originalTokens > 0 ? capsuleTokens / originalTokens : 1,
-    targetTokens: target,
-    withinBudget: withinBudget(capsuleTokens, target),
+    // Sizes, rate, budget verdict and its note as the built-in capsulator reports them.
+    ...buildReport({ originalTokens, capsuleTokens, target, rateRequested, started }),
     protected: [...protectedKinds].map(([kind, row]) => ({ kind, ...row })),
     dropped: originalTokens > capsuleTokens ? [{ category: 'rewritten by the model', count: 1, tokens: originalTokens - capsuleTokens }] : [],
-    elapsedMs: performance.now() - started,
   };
 }
 

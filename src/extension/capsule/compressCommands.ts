@@ -139,7 +139,8 @@ async function compressAndPreview(deps: CompressDeps, source: CapsuleSource, rat
       (_progress, token) => deps.capsules.compress(source, rate, model.tokenizer, token, backend),
     );
   } catch (error) {
-    if (error instanceof CancelledError || (error as Error).name === 'AbortError' || (error instanceof EndpointError && error.kind === 'cancelled')) {
+    // (An EndpointError of kind 'cancelled' is named 'AbortError'.)
+    if (error instanceof CancelledError || (error as Error).name === 'AbortError') {
       void vscode.window.showInformationMessage('Prompt Capsule: compression cancelled; nothing changed.');
       return undefined;
     }
@@ -312,7 +313,7 @@ async function probeCapsule(deps: CompressDeps, capsule: PendingCapsule): Promis
       `Prompt Capsule: ${agreeing} of ${probe.answers.length} answers agree between the original and the capsule of ${capsule.fileName} (${probe.measure === 'embeddings' ? 'embedding similarity' : 'word overlap'}).`,
     );
   } catch (error) {
-    if ((error as Error).name === 'AbortError' || (error instanceof EndpointError && error.kind === 'cancelled')) return;
+    if ((error as Error).name === 'AbortError') return;
     if (error instanceof LlmNotConfiguredError || error instanceof EndpointError) showLlmError(error);
     else throw error;
   }
