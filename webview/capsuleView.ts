@@ -1,5 +1,5 @@
 import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
-import type { BudgetState, CapsuleCardState, CompressorChoice, CompressorId, LlmCardInfo } from '../src/core/protocol/panel';
+import type { BudgetState, CapsuleCardState, CompressorChoice, CompressorId, LlmCardInfo, LocalCardInfo } from '../src/core/protocol/panel';
 import { codicon, debounce, h } from './dom';
 
 export interface CapsuleViewEvents {
@@ -58,6 +58,7 @@ export class CapsuleView {
       card && card.status !== 'error' && card.originalTokens > 0 ? this.summary(card) : null,
       card?.message ? h('p', { class: card.status === 'error' ? 'message error' : 'message', role: card.status === 'error' ? 'alert' : undefined }, card.message) : null,
       card?.llm ? this.llmDetails(card.llm, state.usage.callsPerDay) : null,
+      card?.local ? this.localDetails(card.local) : null,
       card && card.originalTokens > 0 ? this.details(card) : null,
     ];
     this.root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
@@ -87,6 +88,22 @@ export class CapsuleView {
       { class: 'capsule-probe', 'data-testid': 'capsule-probe-result' },
       h('summary', {}, `Probe check: ${probe.agreeing} of ${probe.total} answers agree (${how})`),
       h('ul', {}, ...probe.answers.map((a) => h('li', {}, `${a.agree ? '✓' : '✗'} ${a.question} (${a.similarity.toFixed(2)})`))),
+    );
+  }
+
+  /** Which sub-model of the local model ran, on which provider, in how long, and why it was chosen. */
+  private localDetails(local: LocalCardInfo): HTMLElement {
+    return h(
+      'div',
+      { class: 'capsule-local', 'data-testid': 'capsule-local' },
+      h('h3', {}, `Local model: ${local.modelId}`),
+      h(
+        'p',
+        { 'data-testid': 'capsule-local-run' },
+        `Depth ${local.depth} of ${local.maxDepth}, ${local.precision}, on ${local.provider}: ${formatCount(local.modelMs)} ms for ${formatCount(local.modelTokens)} model tokens.`,
+      ),
+      h('p', { class: 'footnote', 'data-testid': 'capsule-local-selection' }, `Why this sub-model: ${local.selection}.`),
+      local.providerNote !== local.provider ? h('p', { class: 'footnote', 'data-testid': 'capsule-local-provider' }, `Provider: ${local.providerNote}.`) : null,
     );
   }
 

@@ -5,6 +5,7 @@ import { compressCommand } from './commands/compress';
 import { countCommand } from './commands/count';
 import { demoCommand } from './commands/demo';
 import { goodputCommand } from './commands/goodput';
+import { modelInfoCommand } from './commands/model-info';
 import { modelsCommand } from './commands/models';
 import { simValidateCommand } from './commands/sim-validate';
 import { simulateCommand } from './commands/simulate';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly CliCommand[] = [
   countCommand,
   modelsCommand,
   compressCommand,
+  modelInfoCommand,
   simulateCommand,
   goodputCommand,
   simValidateCommand,

@@ -25,6 +25,8 @@ import { compressRefusal, openPreview, savingsFor } from './capsule/compressComm
 import { PREVIEW_SCHEME, type PreviewContentProvider } from './capsule/previewContent';
 import type { CatalogService } from './catalogService';
 import { LlmNotConfiguredError, type LlmService } from './llm/llmService';
+import type { LocalModelService } from './local/localModelService';
+import { isLocalModelError } from './local/localModelCommands';
 import { compressionEconomics } from '../core/llm/economics';
 import { EndpointError } from '../core/llm/errors';
 import { CommandIds } from './commandIds';
@@ -78,6 +80,7 @@ interface PanelDeps {
   capsules: CapsuleService;
   preview: PreviewContentProvider;
   llm: LlmService;
+  local: LocalModelService;
 }
 
 /**
@@ -150,7 +153,7 @@ export class BudgetPanel implements vscode.Disposable {
       deps.capsules.onDidChange(() => this.publish(this.state)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         // The card's compressor choice follows the settings.
-        if (e.affectsConfiguration(`${SETTINGS_SECTION}.compression`) || e.affectsConfiguration(`${SETTINGS_SECTION}.llm`)) this.refreshCompressor();
+        if (e.affectsConfiguration(`${SETTINGS_SECTION}.compression`) || e.affectsConfiguration(`${SETTINGS_SECTION}.llm`) || e.affectsConfiguration(`${SETTINGS_SECTION}.localModel`)) this.refreshCompressor();
       }),
       deps.llm.onDidCalibrate(() => this.refreshCompressor()),
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -390,6 +393,21 @@ export class BudgetPanel implements vscode.Disposable {
       stale: this.deps.capsules.isStale(pending),
       backend: pending.backend,
       ...(pending.llm ? { llm: this.llmInfo(pending)! } : {}),
+      ...(pending.local
+        ? {
+            local: {
+              modelId: pending.local.modelId,
+              depth: pending.local.depth,
+              maxDepth: pending.local.maxDepth,
+              precision: pending.local.precision,
+              provider: pending.local.provider,
+              providerNote: pending.local.providerNote,
+              modelMs: pending.local.modelMs,
+              modelTokens: pending.local.modelTokens,
+              selection: pending.local.selection.reason,
+            },
+          }
+        : {}),
       ...(pending.probe
         ? {
             probe: {
@@ -414,6 +432,7 @@ export class BudgetPanel implements vscode.Disposable {
       backend: readCompressionSettings().backend,
       options: [
         { id: 'builtin', label: 'Built-in (no model, offline)', available: true },
+        { id: 'onnx', label: `Local model: ${this.deps.local.describe()}`, available: true },
         { id: 'llm', label: llm ? `LLM: ${llm}` : 'LLM (not set up: see promptCapsule.llm settings)', available: llm !== undefined },
       ],
     };
@@ -479,6 +498,10 @@ export class BudgetPanel implements vscode.Disposable {
       }
       if (error instanceof LlmNotConfiguredError || error instanceof EndpointError) {
         this.capsuleStatus = { status: 'error', rate, message: `The LLM backend failed: ${error.message} Nothing changed.` };
+        return;
+      }
+      if (isLocalModelError(error)) {
+        this.capsuleStatus = { status: 'error', rate, message: `The local model cannot run: ${error.message}. Nothing changed; the built-in compressor still works.` };
         return;
       }
       this.deps.log.error(`panel compression failed: ${(error as Error).message}`);

@@ -14,6 +14,7 @@ export const CommandIds = {
   useLocalModelServer: 'promptCapsule.useLocalModelServer',
   calibrateLocalModels: 'promptCapsule.calibrateLocalModels',
   probeCapsule: 'promptCapsule.probeCapsule',
+  chooseLocalSubModel: 'promptCapsule.chooseLocalSubModel',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

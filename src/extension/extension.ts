@@ -3,6 +3,8 @@ import { registerBudgetPanelSerializer, BudgetPanel } from './budgetPanel';
 import { CapsuleService } from './capsule/capsuleService';
 import { registerLlmCommands } from './llm/llmCommands';
 import { LlmService } from './llm/llmService';
+import { LocalModelService } from './local/localModelService';
+import { registerLocalModelCommands } from './local/localModelCommands';
 import { registerCompressCommands } from './capsule/compressCommands';
 import { PreviewContentProvider } from './capsule/previewContent';
 import { CatalogService } from './catalogService';
@@ -30,11 +32,13 @@ export function activate(context: vscode.ExtensionContext): PromptCapsuleApi {
   const catalog = new CatalogService(log);
   const llm = new LlmService(context.secrets, context.globalState, workers, log);
   context.subscriptions.push(llm);
-  const capsules = new CapsuleService(workers, llm, log);
+  const local = new LocalModelService(context.extensionUri, context.globalStorageUri, workers, log);
+  context.subscriptions.push(local);
+  const capsules = new CapsuleService(workers, llm, local, log);
   const preview = new PreviewContentProvider();
-  const deps = { extensionUri: context.extensionUri, catalog, workers, log, memento: context.globalState, capsules, preview, llm };
-  const statusBar = new StatusBarController(catalog, workers, log);
-  context.subscriptions.push(log, workers, catalog, statusBar, capsules, preview, registerBudgetPanelSerializer(deps), ...registerCommands(deps), ...registerCompressCommands(deps), ...registerLlmCommands(llm, log), {
+  const deps = { extensionUri: context.extensionUri, catalog, workers, log, memento: context.globalState, capsules, preview, llm, local };
+  const statusBar = new StatusBarController(catalog, workers, log, local);
+  context.subscriptions.push(log, workers, catalog, statusBar, capsules, preview, registerBudgetPanelSerializer(deps), ...registerCommands(deps), ...registerCompressCommands(deps), ...registerLlmCommands(llm, log), ...registerLocalModelCommands(local, log), {
     dispose: () => BudgetPanel.active?.dispose(),
   });
   void catalog.reload();

@@ -1,6 +1,8 @@
 import { isHttpUrl } from '../core/llm/hosts';
 import * as vscode from 'vscode';
 import { USAGE_LIMITS, type UsageSettings } from '../core/protocol/panel';
+import { PRECISIONS, type Precision } from '../core/onnx/manifest';
+import { PROVIDER_SETTINGS, type ProviderSetting } from '../core/onnx/providers';
 
 export const SETTINGS_SECTION = 'promptCapsule';
 
@@ -24,9 +26,16 @@ export const SettingKeys = {
   llmExtraHeaders: 'llm.extraHeaders',
   llmLocalPorts: 'llm.localPorts',
   llmLatencyBudgetMs: 'llm.latencyBudgetMs',
+  localModelFolder: 'localModel.folder',
+  localModelProvider: 'localModel.provider',
+  localModelLatencyBudgetMs: 'localModel.latencyBudgetMs',
+  localModelQualityFloor: 'localModel.qualityFloor',
+  localModelDepth: 'localModel.depth',
+  localModelPrecision: 'localModel.precision',
 } as const;
 
-export type CompressionBackend = 'builtin' | 'llm';
+export type CompressionBackend = 'builtin' | 'onnx' | 'llm';
+const BACKEND_IDS: readonly CompressionBackend[] = ['builtin', 'onnx', 'llm'];
 
 export const DEFAULT_MODEL_ID = 'gpt-4o';
 
@@ -86,7 +95,47 @@ export function readCompressionSettings(): CompressionSettings {
   return {
     rate: typeof rate === 'number' && Number.isFinite(rate) && rate >= 0.05 && rate <= 1 ? rate : 0.5,
     askForRate: config.get<unknown>(SettingKeys.compressionAskForRate, true) !== false,
-    backend: config.get<unknown>(SettingKeys.compressionBackend, 'builtin') === 'llm' ? 'llm' : 'builtin',
+    backend: backendSetting(config.get<unknown>(SettingKeys.compressionBackend, 'builtin')),
+  };
+}
+
+function backendSetting(value: unknown): CompressionBackend {
+  return BACKEND_IDS.find((b) => b === value) ?? 'builtin';
+}
+
+/** The local (onnx) backend's settings; `problems` says what was malformed and replaced by its default. */
+export interface LocalModelSettings {
+  /** '' for the bundled model. */
+  folder: string;
+  provider: ProviderSetting;
+  latencyBudgetMs: number;
+  /** 0: off (the latency budget decides). */
+  qualityFloor: number;
+  /** 0: the selector decides. */
+  depth: number;
+  precision: Precision | 'auto';
+  problems: string[];
+}
+
+export function readLocalModelSettings(): LocalModelSettings {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const problems: string[] = [];
+  const folder = config.get<unknown>(SettingKeys.localModelFolder, '');
+  if (typeof folder !== 'string') problems.push(`${SETTINGS_SECTION}.${SettingKeys.localModelFolder} must be a folder path`);
+  const provider = config.get<unknown>(SettingKeys.localModelProvider, 'auto');
+  const providerOk = (PROVIDER_SETTINGS as readonly unknown[]).includes(provider);
+  if (!providerOk) problems.push(`${SETTINGS_SECTION}.${SettingKeys.localModelProvider} must be one of ${PROVIDER_SETTINGS.join(', ')}`);
+  const precision = config.get<unknown>(SettingKeys.localModelPrecision, 'auto');
+  const precisionOk = precision === 'auto' || (PRECISIONS as readonly unknown[]).includes(precision);
+  if (!precisionOk) problems.push(`${SETTINGS_SECTION}.${SettingKeys.localModelPrecision} must be auto, fp32 or int8`);
+  return {
+    folder: typeof folder === 'string' ? folder.trim() : '',
+    provider: providerOk ? (provider as ProviderSetting) : 'auto',
+    latencyBudgetMs: numberSetting(config, SettingKeys.localModelLatencyBudgetMs, 250, { min: 1, max: 600_000 }, problems),
+    qualityFloor: numberSetting(config, SettingKeys.localModelQualityFloor, 0, { min: 0, max: 1 }, problems),
+    depth: Math.round(numberSetting(config, SettingKeys.localModelDepth, 0, { min: 0, max: 256 }, problems)),
+    precision: precisionOk ? (precision as Precision | 'auto') : 'auto',
+    problems,
   };
 }
 

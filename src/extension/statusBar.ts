@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { LocalModelService } from './local/localModelService';
 import { LiveTokenCounter } from '../core/count/liveCounter';
 import { modelCounts } from '../core/count/countModels';
 import { estimateCost } from '../core/cost/cost';
@@ -34,6 +35,7 @@ export class StatusBarController implements vscode.Disposable {
     private readonly catalog: CatalogService,
     workers: Workers,
     private readonly log: vscode.LogOutputChannel,
+    private readonly local: LocalModelService,
   ) {
     this.item = vscode.window.createStatusBarItem(STATUS_BAR_ITEM_ID, vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Prompt Capsule: Tokens';
@@ -53,6 +55,8 @@ export class StatusBarController implements vscode.Disposable {
         this.counter.invalidate();
         this.refresh();
       }),
+      // The tooltip names the local sub-model that ran last.
+      local.onDidRun(() => this.refresh()),
     );
     this.refresh();
   }
@@ -98,8 +102,14 @@ export class StatusBarController implements vscode.Disposable {
         tooltip.appendMarkdown(`**Prompt Capsule** — ${scope === 'selection' ? 'selection' : 'whole document'}\n\n`);
         tooltip.appendMarkdown(`${approx}${formatCount(tokens)} tokens (${count!.exact ? model.tokenizer : `estimate: ${model.tokenizer} × ${model.estimateRatio}`})\n\n`);
         tooltip.appendMarkdown(`${model.name}: ${formatUsd(cost.inputCostUsd)} input per call ($${model.inputPerMTok}/1M, prices as of ${model.asOf})\n\n`);
+        const local = this.local.lastRun;
+        if (local) {
+          tooltip.appendMarkdown(
+            `Local model: ${local.modelId} depth ${local.depth}/${local.maxDepth} ${local.precision} on ${local.provider}, ${formatCount(local.modelMs)} ms last run. ${escapeMarkdown(local.selection.reason)} · [Choose Local Sub-Model](command:${CommandIds.chooseLocalSubModel})\n\n`,
+          );
+        }
         tooltip.appendMarkdown(`$(pencil) Click to choose the model · [Open Budget Panel](command:${CommandIds.countTokens})`);
-        tooltip.isTrusted = { enabledCommands: [CommandIds.countTokens] };
+        tooltip.isTrusted = { enabledCommands: [CommandIds.countTokens, CommandIds.chooseLocalSubModel] };
         this.item.tooltip = tooltip;
         this.item.backgroundColor = cost.overflowsContext ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
         this.item.show();
@@ -112,4 +122,8 @@ export class StatusBarController implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

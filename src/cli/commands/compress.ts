@@ -9,13 +9,17 @@ import { isHttpUrl, isLoopbackHost } from '../../core/llm/hosts';
 import { estimateProbeCost, probeAgreement, type ProbeReport } from '../../core/llm/probe';
 import { isTokenizerId, TOKENIZER_IDS, type TokenizerId } from '../../core/tokens/tokenizer';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, type ParsedArgs } from '../args';
+import { compressWithLocalModel, type LocalCapsuleResult, type LocalModelRequest } from '../../core/onnx/service';
+import { LOCAL_MODEL_FLAGS, localModelJson, localModelNote, readLocalModelRequest } from '../localModelFlags';
+import { ModelPackageError, ProviderUnavailableError } from '../../core/onnx/errors';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { readInputText, requireText } from '../input';
 
-const BACKENDS = ['builtin', 'llm'] as const;
+const BACKENDS = ['builtin', 'llm', 'onnx'] as const;
 type Backend = (typeof BACKENDS)[number];
 
-const USAGE = `usage: capsule compress [FILE|-] [--rate R | --target-tokens N] [--backend builtin|llm] [--tokenizer ID] [--json | --jsonl]
+const USAGE = `usage: capsule compress [FILE|-] [--rate R | --target-tokens N] [--backend builtin|llm|onnx] [--tokenizer ID] [--json | --jsonl]
+       capsule compress --backend onnx [--model-dir DIR] [--depth K | --latency-budget-ms MS | --quality-floor Q] [--precision fp32|int8] [--provider auto|cpu|webgpu|cuda]
        capsule compress --backend llm --base-url URL --model NAME [--embeddings-model NAME] [--candidates K] ...
 
 Compresses a prompt into a capsule under a token budget, keeping its structure,
@@ -23,12 +27,23 @@ placeholders, URLs, numbers, code and constraints byte for byte. Reads FILE (std
 when FILE is - or absent) and prints the capsule; a one-line summary goes to stderr.
   --rate R            fraction of tokens to keep, in (0, 1] (default ${DEFAULT_RATE})
   --target-tokens N   token budget instead of a rate
-  --backend B         builtin (default: no model, offline) or llm (an OpenAI-compatible API)
+  --backend B         builtin (default: no model, offline), onnx (a local model scores the
+                      words; offline) or llm (an OpenAI-compatible API)
   --tokenizer ID      tokenizer the budget is counted with: ${TOKENIZER_IDS.join(', ')} (default o200k_base)
   --json              print {"capsule", "originalTokens", "capsuleTokens", "rate", ...}
   --jsonl             batch mode: each input line is {"id": ..., "prompt": "..."}; each output
                       line is {"id", "capsule", "originalTokens", "capsuleTokens"} or {"id", "error"}.
                       Exit code 1 when any line failed (the others still complete).
+Local model backend (onnx; the model bundled with Prompt Capsule unless --model-dir):
+  --model-dir DIR     a model package folder (manifest.json, tokenizer, stage graphs)
+  --depth K           run the model at depth K (its first K blocks: faster, less accurate)
+  --latency-budget-ms MS   else pick the deepest variant predicted to fit MS (default 250),
+                      from a one-time calibration of this machine, cached in ~/.cache/prompt-capsule
+  --quality-floor Q   or the fastest variant with quality >= Q (0..1 of the full model)
+  --precision P       fp32 or int8 (default: the selector's choice)
+  --provider P        auto (default: CUDA, then WebGPU, then CPU), cuda, webgpu or cpu
+  --json adds "local": {"modelId", "depth", "precision", "provider", "providerNote", "modelMs", "selection"}
+  and "depth", "precision", "provider", "modelMs", "selection" (the reason) at the top level.
 LLM backend (the prompt is sent to URL; the key comes from CAPSULE_API_KEY, or from
 OPENAI_API_KEY for api.openai.com only; none for local servers):
   --base-url URL      e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1 (Ollama)
@@ -49,6 +64,7 @@ interface Settings {
   tokenizer: TokenizerId;
   mode: 'text' | 'json' | 'jsonl';
   backend: Backend;
+  local?: LocalModelRequest;
   llm?: {
     endpoint: EndpointConfig;
     /** One client for the whole run (a --jsonl batch reuses its connections). */
@@ -128,14 +144,18 @@ function readSettings(args: ParsedArgs, io: CliIo): Settings {
     (f) => args.flags[f] !== undefined,
   );
   if (backend !== 'llm' && llmOnly.length > 0) throw new UsageError(`--${llmOnly[0]} goes with --backend llm`);
+  const localOnly = Object.keys(LOCAL_MODEL_FLAGS).filter((f) => args.flags[f] !== undefined);
+  if (backend !== 'onnx' && localOnly.length > 0) throw new UsageError(`--${localOnly[0]} goes with --backend onnx`);
   const settings: Settings = { options, tokenizer: tokenizerFlag, mode: json ? 'json' : jsonl ? 'jsonl' : 'text', backend: backend as Backend };
   if (backend === 'llm') settings.llm = readLlmSettings(args, io.env ?? process.env);
+  if (backend === 'onnx') settings.local = readLocalModelRequest(args, io);
   return settings;
 }
 
-type Compressed = CapsuleResult & { llm?: LlmCapsuleResult };
+type Compressed = CapsuleResult & { llm?: LlmCapsuleResult; local?: LocalCapsuleResult['local'] };
 
 async function compressOne(text: string, settings: Settings): Promise<Compressed> {
+  if (settings.local) return compressWithLocalModel(text, settings.options, settings.local);
   if (settings.backend === 'builtin' || !settings.llm) return compressPrompt(text, settings.options);
   const { client, candidates, concurrency } = settings.llm;
   const result = await compressWithLlm(text, { ...settings.options, candidates, concurrency }, client, { builtin: compressPrompt });
@@ -190,6 +210,7 @@ export const compressCommand: CliCommand = {
       probe: { kind: 'integer', min: 1, max: 20 },
       'probe-questions': { kind: 'string' },
       'probe-model': { kind: 'string' },
+      ...LOCAL_MODEL_FLAGS,
     });
     if (args.positionals.length > 1) throw new UsageError('compress takes at most one FILE');
     const settings = readSettings(args, io);
@@ -211,8 +232,8 @@ export const compressCommand: CliCommand = {
       result = await compressOne(text, settings);
       if (settings.llm?.probe) probe = await runProbe(text, result, settings, io);
     } catch (error) {
-      if (!(error instanceof EndpointError)) throw error;
-      io.stderr.write(`capsule compress: ${error.message}\n`);
+      if (!(error instanceof EndpointError || error instanceof ModelPackageError || error instanceof ProviderUnavailableError)) throw error;
+      io.stderr.write(`capsule compress: ${error instanceof ModelPackageError ? `bad model package: ${error.message}` : error.message}\n`);
       return 1;
     }
     const { capsule, report } = result;
@@ -232,6 +253,7 @@ export const compressCommand: CliCommand = {
         dropped: report.dropped,
         elapsedMs: Math.round(report.elapsedMs * 10) / 10,
         ...(result.llm ? llmJson(result.llm, settings) : {}),
+        ...(result.local ? localModelJson(result.local) : {}),
         ...(probe
           ? {
               probe: {
@@ -252,8 +274,9 @@ export const compressCommand: CliCommand = {
     io.stdout.write(capsule.endsWith('\n') || capsule === '' ? capsule : capsule + '\n');
     const summary = `${name}: ${formatCount(report.originalTokens)} -> ${formatCount(report.capsuleTokens)} tokens (${settings.tokenizer}), rate ${report.rateReached.toFixed(2)} for a target of ${formatCount(report.targetTokens)}`;
     const llmNote = result.llm ? (result.llm.fallback ? `; built-in capsule used: ${result.llm.fallbackReason}` : `; ${result.llm.model}, candidate ${result.llm.chosen! + 1} of ${result.llm.candidates.length}`) : '';
+    const localNote = result.local ? `; ${localModelNote(result.local)}` : '';
     const probeNote = probe ? `; probe: ${probe.answers.filter((a) => a.agree).length} of ${probe.answers.length} answers agree (${probe.measure})` : '';
-    io.stderr.write(summary + (report.budgetNote ? `; ${report.budgetNote}` : '') + llmNote + probeNote + '\n');
+    io.stderr.write(summary + (report.budgetNote ? `; ${report.budgetNote}` : '') + llmNote + localNote + probeNote + '\n');
     return 0;
   },
 };
@@ -295,8 +318,8 @@ async function runBatch(input: string, settings: Settings, io: CliIo): Promise<n
       const prompt = record['prompt'];
       if (typeof prompt !== 'string') throw new Error(`line ${n + 1} has no string "prompt"`);
       requireText(prompt, `the prompt of line ${n + 1}`);
-      const { capsule, report, llm } = await compressOne(prompt, settings);
-      const extra = llm ? { fallback: llm.fallback, chosen: llm.chosen, usage: llm.usage } : {};
+      const { capsule, report, llm, local } = await compressOne(prompt, settings);
+      const extra = llm ? { fallback: llm.fallback, chosen: llm.chosen, usage: llm.usage } : local ? localModelJson(local) : {};
       io.stdout.write(JSON.stringify({ id, capsule, originalTokens: report.originalTokens, capsuleTokens: report.capsuleTokens, ...extra }) + '\n');
     } catch (error) {
       failures++;

@@ -86,6 +86,28 @@ function baseInformation(lower: string, coster: TokenCoster, table: Map<string, 
   return bpeInformation(lower, coster);
 }
 
+/**
+ * With a local model, the model orders the words by information and the word-frequency
+ * table only sets the scale: the k-th least informative word by the model gets the k-th
+ * lowest frequency information of the prompt's words (a rank mapping, so surprisal in
+ * bits and keep probabilities plug in alike, and every bonus keeps its meaning). Returns
+ * the bits to add to each word's frequency information; 0 where the model gave none.
+ */
+function contextAdjustments(pieces: readonly Piece[], modelScores: Float64Array, coster: TokenCoster, table: Map<string, number>): Float64Array {
+  const adjust = new Float64Array(pieces.length);
+  const scored: number[] = [];
+  const base = new Float64Array(pieces.length);
+  for (let i = 0; i < pieces.length; i++) {
+    if (pieces[i]!.kind !== 'word' || Number.isNaN(modelScores[i]!)) continue;
+    scored.push(i);
+    base[i] = baseInformation(pieces[i]!.text.toLowerCase(), coster, table);
+  }
+  const byBase = scored.map((i) => base[i]!).sort((a, b) => a - b);
+  const byModel = [...scored].sort((a, b) => modelScores[a]! - modelScores[b]! || a - b);
+  byModel.forEach((piece, rank) => (adjust[piece] = byBase[rank]! - base[piece]!));
+  return adjust;
+}
+
 /** Numbers each scoring pass, so per-word repeat counters reset lazily. */
 let scoringPasses = 0;
 
@@ -222,9 +244,11 @@ export function scorePieces(
   coster: TokenCoster,
   wordIds: Int32Array,
   signal?: AbortFlag,
+  modelScores?: Float64Array,
 ): PieceScores {
   const table = wordInformation();
   const rarity = promptWordRarity();
+  const adjust = modelScores ? contextAdjustments(pieces, modelScores, coster, table) : undefined;
   const scores = new Float64Array(pieces.length).fill(Number.NaN);
   const labels = lineLabels(pieces);
   // Words too long for the shared memo are counted here.
@@ -340,6 +364,7 @@ export function scorePieces(
       seen.set(text, occurrence);
       if (occurrence === 1) mentions = seenTotal.get(text)!;
     }
+    if (adjust) bits += adjust[i]!;
     if (occurrence > 1) bits -= BONUS.repeat * Math.log2(occurrence);
     else if (mentions > 1 && !isFunctionWord(text)) bits += BONUS.topic + BONUS.topicPerDoubling * Math.log2(mentions);
     const sentenceStart = !previousContent || previousContent.sentence !== piece.sentence || previousContent.line !== piece.line;

@@ -37,7 +37,13 @@ export function resolveTarget(options: CompressOptions, originalTokens: number):
   return { target: Math.max(1, Math.round(rate * originalTokens)), rateRequested: rate };
 }
 
-export function compressPrompt(text: string, options: CompressOptions, signal?: AbortFlag): CapsuleResult {
+/**
+ * A local model's importance for each piece of the parsed document (NaN where it has
+ * none): see onnx/pieceScores.ts. Without one, the word-frequency tables alone rank words.
+ */
+export type ModelImportance = (pieces: readonly Piece[]) => Float64Array;
+
+export function compressPrompt(text: string, options: CompressOptions, signal?: AbortFlag, importance?: ModelImportance): CapsuleResult {
   const started = performance.now();
   checkAborted(signal);
   const coster = new TokenCoster(options.tokenizer ?? 'o200k_base');
@@ -50,12 +56,12 @@ export function compressPrompt(text: string, options: CompressOptions, signal?: 
   }
 
   let document = parseStructure(text, { signal });
-  let attempt = compressDocument(document, originalTokens, target, coster, counter, signal);
+  let attempt = compressDocument(document, originalTokens, target, coster, counter, signal, importance);
   if (!keepsValidity(document.format, attempt.outcome.text)) {
     // Only YAML can be broken by word drops (a value left starting with a sign):
     // retry keeping each value's first word. JSON strings cannot be, by construction.
     document = parseStructure(text, { signal, format: document.format, yamlStrict: true });
-    attempt = compressDocument(document, originalTokens, target, coster, counter, signal);
+    attempt = compressDocument(document, originalTokens, target, coster, counter, signal, importance);
   }
   const { outcome, costs, scale } = attempt;
   const valid = keepsValidity(document.format, outcome.text);
@@ -97,6 +103,7 @@ function compressDocument(
   coster: TokenCoster,
   counter: LineCountCache,
   signal: AbortFlag | undefined,
+  importance: ModelImportance | undefined,
 ): Attempt {
   const { pieces } = document;
   const wordIds = new Int32Array(pieces.length);
@@ -104,7 +111,7 @@ function compressDocument(
   let estimatedTotal = 0;
   for (let i = 0; i < costs.length; i++) estimatedTotal += costs[i]!;
   checkAborted(signal);
-  const { scores, groups } = scorePieces(pieces, coster, wordIds, signal);
+  const { scores, groups } = scorePieces(pieces, coster, wordIds, signal, importance?.(pieces));
   // Lossless first (JSON layout), then coarse to fine: repeated sentences, filler
   // phrases, single words and punctuation by importance; then, when nothing else is
   // left, verbatim repeats of protected spans and slash-joined names, and last the

@@ -93,11 +93,29 @@ export interface CapsuleCardState {
   backend?: CompressorId;
   /** The LLM backend's account of it (backend 'llm'). */
   llm?: LlmCardInfo;
+  /** The local model's account of it (backend 'onnx'). */
+  local?: LocalCardInfo;
   /** The probe check, once run: how often the answers with the original and the capsule agree. */
   probe?: { agreeing: number; total: number; measure: 'embeddings' | 'word-overlap'; answers: Array<{ question: string; agree: boolean; similarity: number }> };
 }
 
-export type CompressorId = 'builtin' | 'llm';
+export type CompressorId = 'builtin' | 'onnx' | 'llm';
+export const COMPRESSOR_IDS: readonly CompressorId[] = ['builtin', 'onnx', 'llm'];
+
+/** Which sub-model of the local model ran, where, and why (backend 'onnx'). */
+export interface LocalCardInfo {
+  modelId: string;
+  depth: number;
+  maxDepth: number;
+  precision: string;
+  provider: string;
+  /** Which provider ran and why the ones tried before it did not. */
+  providerNote: string;
+  modelMs: number;
+  modelTokens: number;
+  /** The selector's reason. */
+  selection: string;
+}
 
 export interface LlmCardInfo {
   model: string;
@@ -332,8 +350,8 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
       case 'setServing':
         return { kind: 'command', method: 'setServing', params: parseServingInputs(params) };
       case 'setCompressor':
-        if (params.backend !== 'builtin' && params.backend !== 'llm') throw new ProtocolError('backend must be builtin or llm');
-        return { kind: 'command', method: 'setCompressor', params: { backend: params.backend } };
+        if (!COMPRESSOR_IDS.includes(params.backend as CompressorId)) throw new ProtocolError(`backend must be one of ${COMPRESSOR_IDS.join(', ')}`);
+        return { kind: 'command', method: 'setCompressor', params: { backend: params.backend as CompressorId } };
       case 'compress':
         return { kind: 'command', method: 'compress', params: { rate: numberIn(params.rate, 'rate', CAPSULE_RATE_LIMITS) } };
     }

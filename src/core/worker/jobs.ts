@@ -9,6 +9,7 @@ import { countByTokenizer } from '../count/countModels';
 import { estimateServing, type ServingEstimate, type ServingQuery } from '../serving/estimate';
 import { TOKENIZER_IDS, getTokenizer, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
 import { throwIfAborted, type CancelSignal } from './cancellation';
+import { compressWithLocalModel, localModelInfo, type LocalCapsuleResult, type LocalModelInfo, type LocalModelRequest } from '../onnx/service';
 
 /**
  * Every kind of heavy work the extension host sends to a worker thread, with its input
@@ -42,6 +43,16 @@ export interface JobMap {
   probeLlm: {
     input: { original: string; capsule: string; endpoint: EndpointConfig; questions?: string[]; count?: number };
     output: ProbeReport;
+  };
+  /** The local model backend: score with the ONNX model, then the built-in budget controller. */
+  compressLocal: {
+    input: { text: string; options: CompressOptions; request: LocalModelRequest };
+    output: LocalCapsuleResult;
+  };
+  /** A local model's manifest, depths and calibration (timed now when asked; progress: variants timed). */
+  localModelInfo: {
+    input: { request: LocalModelRequest; calibrate?: boolean; recalibrate?: boolean };
+    output: LocalModelInfo;
   };
   /** Calibrates each model on the bundled sample prompts (progress: models done). */
   calibrateLlm: {
@@ -93,6 +104,9 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
       const result = await compressWithLlm(input.text, input.options, openAiEndpoint(endpoint), { builtin: (text, options) => compressPrompt(text, options, flag) }, signal);
       return selection ? { ...result, selection } : result;
     }),
+  compressLocal: (input, signal, progress) => compressWithLocalModel(input.text, input.options, input.request, signal, progress),
+  localModelInfo: (input, signal, progress) =>
+    localModelInfo(input.request, { ...(input.calibrate ? { calibrate: true } : {}), ...(input.recalibrate ? { recalibrate: true } : {}), signal, progress }),
   probeLlm: (input, flag) =>
     withAbortSignal(flag, (signal) =>
       probeAgreement(input.original, input.capsule, openAiEndpoint(input.endpoint), { ...(input.questions ? { questions: input.questions } : {}), ...(input.count ? { count: input.count } : {}) }, signal),

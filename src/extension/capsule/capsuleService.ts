@@ -4,6 +4,8 @@ import { PendingCapsules, type CapsuleActionRequest, type CapsuleTarget } from '
 import type { TokenizerId } from '../../core/tokens/tokenizer';
 import type { ProbeReport } from '../../core/llm/probe';
 import type { LlmCapsule, LlmService } from '../llm/llmService';
+import type { LocalModelService } from '../local/localModelService';
+import type { LocalRunInfo } from '../../core/onnx/service';
 import type { CompressionBackend } from '../settings';
 import type { Workers } from '../workers';
 
@@ -25,6 +27,8 @@ export interface PendingCapsule {
   result: CapsuleResult;
   /** The LLM backend's candidates, choice, fallback and usage (backend 'llm'). */
   llm?: LlmCapsule;
+  /** Which sub-model of the local model made it, where, and why (backend 'onnx'). */
+  local?: LocalRunInfo;
   /** The probe check's result, once run. */
   probe?: ProbeReport;
 }
@@ -62,13 +66,18 @@ export class CapsuleService implements vscode.Disposable {
   constructor(
     private readonly workers: Workers,
     private readonly llm: LlmService,
+    private readonly local: LocalModelService,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
   /** Runs one backend on the text; the LLM backend falls back to the built-in one in the worker. */
-  private async run(backend: CompressionBackend, text: string, options: CompressOptions, token?: vscode.CancellationToken): Promise<Pick<PendingCapsule, 'result' | 'llm'>> {
+  private async run(backend: CompressionBackend, text: string, options: CompressOptions, token?: vscode.CancellationToken): Promise<Pick<PendingCapsule, 'result' | 'llm' | 'local'>> {
     const builtin = (t: string, o: CompressOptions) => this.workers.heavy.run('compress', { text: t, options: o }, token);
     if (backend === 'builtin') return { result: await builtin(text, options) };
+    if (backend === 'onnx') {
+      const { local, ...result } = await this.local.compress(text, options, token);
+      return { result, local };
+    }
     const llm = await this.llm.compress(text, options, token);
     return { result: { capsule: llm.capsule, report: llm.report }, llm };
   }
@@ -108,7 +117,7 @@ export class CapsuleService implements vscode.Disposable {
     const original = source.document.getText(source.range);
     const documentVersion = source.document.version;
     const started = Date.now();
-    const { result, llm } = await this.run(backend, original, { rate, tokenizer }, token);
+    const { result, llm, local } = await this.run(backend, original, { rate, tokenizer }, token);
     this.log.info(
       `compress ${source.fileName} (${source.scope}, ${backend}) at rate ${rate}: ${result.report.originalTokens} -> ${result.report.capsuleTokens} tokens in ${Date.now() - started} ms`,
     );
@@ -126,6 +135,7 @@ export class CapsuleService implements vscode.Disposable {
       backend,
       result,
       ...(llm ? { llm } : {}),
+      ...(local ? { local } : {}),
     });
   }
 
@@ -136,10 +146,10 @@ export class CapsuleService implements vscode.Disposable {
   async recompress(id: number, rate: number, token?: vscode.CancellationToken): Promise<PendingCapsule | undefined> {
     const base = this.capsules.byId(id);
     if (!base) return undefined;
-    const { result, llm } = await this.run(base.backend, base.original, { rate, tokenizer: base.tokenizer }, token);
+    const { result, llm, local } = await this.run(base.backend, base.original, { rate, tokenizer: base.tokenizer }, token);
     if (!this.capsules.byId(id)) return undefined; // applied, discarded or replaced meanwhile
-    const { llm: _previous, probe: _probe, ...rest } = base;
-    return this.add({ ...rest, id: this.capsules.allocateId(), rate, result, ...(llm ? { llm } : {}) });
+    const { llm: _previous, local: _previousLocal, probe: _probe, ...rest } = base;
+    return this.add({ ...rest, id: this.capsules.allocateId(), rate, result, ...(llm ? { llm } : {}), ...(local ? { local } : {}) });
   }
 
   /** Is the document still exactly as it was when the capsule was made? */

@@ -10,6 +10,8 @@ import { CancelledError } from '../../core/worker/cancellation';
 import type { CatalogService } from '../catalogService';
 import { CommandIds } from '../commandIds';
 import { EndpointError } from '../../core/llm/errors';
+import type { LocalModelService } from '../local/localModelService';
+import { isLocalModelError, showLocalModelError } from '../local/localModelCommands';
 import { LlmNotConfiguredError, type LlmService } from '../llm/llmService';
 import { readCompressionSettings, SettingKeys, updateSetting, type CompressionBackend, type CompressionSettings } from '../settings';
 import { MAX_COMPRESS_CHARACTERS, type CapsuleService, type CapsuleSource, type PendingCapsule } from './capsuleService';
@@ -32,7 +34,7 @@ interface CompressionChoice {
  * The rate, and the compressor under a separator: picking a compressor switches the
  * setting and shows the rates again (the current one is checked).
  */
-async function pickCompression(settings: CompressionSettings, llmLabel: string | undefined): Promise<CompressionChoice | undefined> {
+async function pickCompression(settings: CompressionSettings, llmLabel: string | undefined, localLabel: string): Promise<CompressionChoice | undefined> {
   if (!settings.askForRate) return { rate: settings.rate, backend: settings.backend };
   let backend = settings.backend;
   type Item = vscode.QuickPickItem & { rate?: number; backend?: CompressionBackend };
@@ -45,10 +47,11 @@ async function pickCompression(settings: CompressionSettings, llmLabel: string |
       { label: 'Other rate…', description: 'a fraction between 0.05 and 1' },
       { label: 'Compressor', kind: vscode.QuickPickItemKind.Separator },
       { label: `${mark('builtin')}Built-in`, description: 'no model, offline, deterministic', backend: 'builtin' },
+      { label: `${mark('onnx')}Local model`, description: `${localLabel}: scores words in context, offline`, backend: 'onnx' },
       { label: `${mark('llm')}LLM`, description: llmLabel ?? 'not set up: pick to open its settings', backend: 'llm' },
     ];
     const picked = await vscode.window.showQuickPick(items, {
-      title: `Compress: how much of the prompt to keep? (${backend === 'llm' ? `LLM: ${llmLabel ?? 'not set up'}` : 'built-in compressor'})`,
+      title: `Compress: how much of the prompt to keep? (${backend === 'llm' ? `LLM: ${llmLabel ?? 'not set up'}` : backend === 'onnx' ? localLabel : 'built-in compressor'})`,
       placeHolder: 'Rate = fraction of tokens kept (as in LLMLingua)',
     });
     if (!picked) return undefined;
@@ -97,6 +100,7 @@ export interface CompressDeps {
   preview: PreviewContentProvider;
   log: vscode.LogOutputChannel;
   llm: LlmService;
+  local: LocalModelService;
 }
 
 /**
@@ -133,7 +137,7 @@ async function compressAndPreview(deps: CompressDeps, source: CapsuleSource, rat
     pending = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `Compressing ${source.fileName} to ${formatPercent(rate)}${backend === 'llm' ? ` with ${deps.llm.describe() ?? 'the LLM backend'}` : ''}…`,
+        title: `Compressing ${source.fileName} to ${formatPercent(rate)}${backend === 'llm' ? ` with ${deps.llm.describe() ?? 'the LLM backend'}` : backend === 'onnx' ? ` with the ${deps.local.describe()}` : ''}…`,
         cancellable: true,
       },
       (_progress, token) => deps.capsules.compress(source, rate, model.tokenizer, token, backend),
@@ -146,6 +150,11 @@ async function compressAndPreview(deps: CompressDeps, source: CapsuleSource, rat
     }
     if (error instanceof LlmNotConfiguredError || error instanceof EndpointError) {
       showLlmError(error);
+      return undefined;
+    }
+    if (isLocalModelError(error)) {
+      deps.log.warn(`local model: ${error.message}`);
+      showLocalModelError(error);
       return undefined;
     }
     deps.log.error(`compression failed: ${(error as Error).stack ?? error}`);
@@ -180,6 +189,7 @@ export function showLlmError(error: LlmNotConfiguredError | EndpointError): void
 
 /** "gpt-4o-mini, candidate 2 of 3" or "built-in fallback: ..." for an LLM capsule. */
 export function describeLlmChoice(pending: PendingCapsule): string {
+  if (pending.local) return ` Local model depth ${pending.local.depth}/${pending.local.maxDepth} ${pending.local.precision} on ${pending.local.provider}.`;
   const llm = pending.llm;
   if (!llm) return '';
   if (llm.fallback) return ` Built-in capsule used: ${llm.fallbackReason}.`;
@@ -348,7 +358,7 @@ export function registerCompressCommands(deps: CompressDeps): vscode.Disposable[
       showRefusal(refusal);
       return;
     }
-    const choice = await pickCompression(readCompressionSettings(), deps.llm.describe());
+    const choice = await pickCompression(readCompressionSettings(), deps.llm.describe(), deps.local.describe());
     if (!choice) return;
     await compressAndPreview(deps, { document, range, scope: whole ? 'document' : 'selection', fileName }, choice.rate, choice.backend);
   };
