@@ -3,7 +3,9 @@ per stage (embedding, each block, head) so that depth k runs k blocks, in fp32 a
 with tokenizer.json and manifest.json (format: src/core/onnx/README.md).
 
   /usr/bin/python3 scripts/model/export_onnx.py --checkpoint build/model/runs/soft/model-1800.pt \
-      --corpus build/model --quality build/model/soft-table.json --out media/models/capsule-soft
+      --corpus build/model --out media/models/capsule-soft
+
+then `node scripts/model/measure-quality.mjs` writes each depth's held-out quality into the manifest.
 
 int8: every MatMul against a weight becomes DynamicQuantizeLinear + MatMulInteger with
 per-column symmetric int8 weights (torch 1.13's dynamic quantization cannot be exported).
@@ -17,7 +19,7 @@ import sys
 import numpy as np
 import onnx
 import torch
-from onnx import helper, numpy_helper, TensorProto
+from onnx import external_data_helper, helper, numpy_helper, TensorProto
 
 sys.path.insert(0, os.path.dirname(__file__))
 from soft_model import SortedLM  # noqa: E402
@@ -50,11 +52,32 @@ class Head(torch.nn.Module):
         return torch.cat([zero, -token], 1), torch.cat([zero, entropy], 1)
 
 
-def export(module, args, names, outputs, path, dynamic):
+def export(module, args, names, outputs, path, dynamic, fold=True):
     torch.onnx.export(
-        module, args, path, input_names=names, output_names=outputs, dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True
+        module, args, path, input_names=names, output_names=outputs, dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=fold
     )
     onnx.checker.check_model(onnx.load(path))
+
+
+def share_embedding(paths, shape, location):
+    """The head is tied to the token embedding: both graphs read one external file, so the
+    table ships once (ORT resolves external data next to the graph file)."""
+    written = False
+    for path in paths:
+        model = onnx.load(path)
+        matches = [t for t in model.graph.initializer if list(t.dims) == list(shape)]
+        if len(matches) != 1:
+            raise SystemExit(f"{path}: expected one {shape} initializer, found {len(matches)}")
+        tensor = matches[0]
+        data = numpy_helper.to_array(tensor).astype(np.float32)
+        if not written:
+            data.tofile(os.path.join(os.path.dirname(path), location))
+            written = True
+        external_data_helper.set_external_data(tensor, location=location, offset=0, length=data.nbytes)
+        tensor.ClearField("raw_data")
+        tensor.data_location = TensorProto.EXTERNAL
+        onnx.save(model, path)
+        onnx.checker.check_model(path)
 
 
 def quantize_matmuls(src, dst):
@@ -99,7 +122,6 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--checkpoint", required=True)
     parser.add_argument("--corpus", default="build/model")
-    parser.add_argument("--quality", help="per-depth held-out table written by eval_depths.py")
     parser.add_argument("--out", required=True)
     parser.add_argument("--id", default="capsule-soft-6x192")
     args = parser.parse_args()
@@ -111,7 +133,7 @@ def main():
     c = state["config"]
     os.makedirs(args.out, exist_ok=True)
     for name in os.listdir(args.out):
-        if name.endswith(".onnx"):
+        if name.endswith(".onnx") or name.endswith(".bin"):
             os.remove(os.path.join(args.out, name))
 
     ids = torch.randint(0, c["vocab"], (2, 16))
@@ -126,18 +148,17 @@ def main():
             export(block, (hidden,), ["hidden"], ["hidden_out"], out(f"{name}.onnx"), {"hidden": seq, "hidden_out": seq})
             quantize_matmuls(out(f"{name}.onnx"), out(f"{name}.int8.onnx"))
             blocks.append({"layers": 1, "fp32": f"{name}.onnx", "int8": f"{name}.int8.onnx"})
-        export(Head(model), (hidden, ids), ["hidden", "input_ids"], ["surprisal", "entropy"], out("head.onnx"),
-               {"hidden": seq, "input_ids": seq, "surprisal": seq, "entropy": seq})
-        quantize_matmuls(out("head.onnx"), out("head.int8.onnx"))
+        head_axes = {"hidden": seq, "input_ids": seq, "surprisal": seq, "entropy": seq}
+        # int8: from a folded graph, where the tied matrix is a plain MatMul weight.
+        export(Head(model), (hidden, ids), ["hidden", "input_ids"], ["surprisal", "entropy"], out("head.folded.onnx"), head_axes)
+        quantize_matmuls(out("head.folded.onnx"), out("head.int8.onnx"))
+        os.remove(out("head.folded.onnx"))
+        # fp32: unfolded, so it reads the embedding table as stored (transposed at load time).
+        export(Head(model), (hidden, ids), ["hidden", "input_ids"], ["surprisal", "entropy"], out("head.onnx"), head_axes, fold=False)
+        share_embedding([out("embed.onnx"), out("head.onnx")], [c["vocab"], c["d_model"]], "embedding.fp32.bin")
 
     shutil.copy(os.path.join(args.corpus, "tokenizer.json"), out("tokenizer.json"))
-    quality = json.load(open(args.quality)) if args.quality else None
-    depths = []
-    for k in range(1, len(blocks) + 1):
-        entry = {"depth": k}
-        if quality:
-            entry["quality"] = quality["soft"]["depths"][k - 1]
-        depths.append(entry)
+    depths = [{"depth": k} for k in range(1, len(blocks) + 1)]  # measure-quality.mjs fills in quality
     manifest = {
         "format": "prompt-capsule-model",
         "version": 1,
@@ -150,7 +171,6 @@ def main():
         "hiddenSize": c["d_model"],
         "stages": {"embed": {"fp32": "embed.onnx", "int8": "embed.onnx"}, "blocks": blocks, "head": {"fp32": "head.onnx", "int8": "head.int8.onnx"}},
         "depths": depths,
-        "qualityMeasuredOn": quality["measuredOn"] if quality else None,
         "training": {"method": state["mode"], "steps": state["step"], "seed": state["seed"], "script": "scripts/model/train_soft.py", "corpus": "scripts/model/build-corpus.mjs"},
         "license": "MIT (weights); corpus sources and licences in MODEL_CARD.md",
     }

@@ -20,7 +20,7 @@ import stopwordData from '../../src/core/capsule/data/stopwords-en.json';
 import { getTokenizer, type Tokenizer } from '../../src/core/tokens/tokenizer';
 import { BENCH_CHILD_FLAG, FIRST_PASS_TASK } from './child';
 
-interface PromptRow {
+export interface PromptRow {
   act: string;
   type: string;
   prompt: string;
@@ -44,7 +44,7 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-function loadPrompts(): PromptRow[] {
+export function loadPrompts(): PromptRow[] {
   const file = path.resolve(__dirname, '../../../test/data/prompts-dev.jsonl');
   return fs
     .readFileSync(file, 'utf8')
@@ -136,7 +136,7 @@ function terms(text: string): string[] {
   return text.toLowerCase().match(TERM) ?? [];
 }
 
-class Bm25Index {
+export class Bm25Index {
   private readonly postings = new Map<string, Array<[number, number]>>();
   private readonly lengths: number[] = [];
   private readonly avgLength: number;
@@ -181,7 +181,7 @@ const TOPIC_MIN = 5;
  * Each prompt's most distinctive words: its top 10% (at least 5) distinct terms by
  * TF-IDF over the prompt set, function words and one-letter terms left out (issue 15).
  */
-function distinctiveTerms(docs: readonly string[]): Array<Set<string>> {
+export function distinctiveTerms(docs: readonly string[]): Array<Set<string>> {
   const df = new Map<string, number>();
   const tfs = docs.map((doc) => {
     const tf = new Map<string, number>();
@@ -195,7 +195,7 @@ function distinctiveTerms(docs: readonly string[]): Array<Set<string>> {
   });
 }
 
-function distinctiveShare(top: ReadonlySet<string>, capsule: string): number {
+export function distinctiveShare(top: ReadonlySet<string>, capsule: string): number {
   if (top.size === 0) return 1;
   const kept = new Set(terms(capsule));
   let n = 0;
@@ -206,7 +206,7 @@ function distinctiveShare(top: ReadonlySet<string>, capsule: string): number {
 const LIST_ITEM = /^[ \t]*(?:>[ \t]?)*(?:[-*+•]|\d{1,9}[.)])[ \t]+(.*)$/gmu;
 
 /** List items left in a text, and how many of them have at most one word. */
-function listItems(text: string): { items: number; short: number } {
+export function listItems(text: string): { items: number; short: number } {
   let items = 0;
   let short = 0;
   for (const m of text.matchAll(LIST_ITEM)) {
@@ -245,7 +245,7 @@ function newStats(): MethodStats {
   };
 }
 
-function isJsonPrompt(text: string): boolean {
+export function isJsonPrompt(text: string): boolean {
   try {
     const v: unknown = JSON.parse(text);
     return v !== null && typeof v === 'object';

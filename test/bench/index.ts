@@ -7,12 +7,13 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as capsule from './capsule.bench';
 import { BENCH_CHILD_FLAG, FIRST_PASS_TASK } from './child';
+import * as onnx from './onnx.bench';
 import * as panel from './panel.bench';
 import * as sim from './sim.bench';
 import * as tokens from './tokens.bench';
 
 // Loading a module runs nothing heavy: each bench does its work in run().
-const BENCHES: Record<string, { run(): Promise<void> }> = { tokens, capsule, sim, panel };
+const BENCHES: Record<string, { run(): Promise<void> }> = { tokens, capsule, onnx, sim, panel };
 /** What a child process may be asked to run: a whole benchmark, or a part a benchmark repeats in fresh processes. */
 const CHILD_TASKS: Record<string, () => Promise<void>> = {
   ...Object.fromEntries(Object.entries(BENCHES).map(([name, bench]) => [name, () => bench.run()])),

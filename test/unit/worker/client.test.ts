@@ -65,3 +65,22 @@ describe('worker client', () => {
     assert.equal(estimate.modes.length, 3);
   });
 });
+
+describe('worker client: the local model backend', () => {
+  const client = new WorkerClient(COMPILED_WORKER);
+  after(() => client.dispose());
+  const fixture = require('node:path').join(__dirname, '../../../../test/fixtures/models/causal-byte') as string;
+
+  test('compresses with a local model in the worker thread and reports the sub-model', async () => {
+    const result = await client.run('compressLocal', { text: 'Reply with the order number 12345 and a short, polite greeting for the customer.', options: { rate: 0.6 }, request: { modelDir: fixture, provider: 'cpu', depth: 2 } });
+    assert.equal(result.local.depth, 2);
+    assert.equal(result.local.provider, 'cpu');
+    assert.ok(result.capsule.includes('12345'));
+  });
+
+  test('a bad model folder is an error with its name, and the worker keeps serving', async () => {
+    await assert.rejects(client.run('compressLocal', { text: 'hello there', options: { rate: 0.5 }, request: { modelDir: '/nonexistent/model', provider: 'cpu' } }), (e: Error) => e.name === 'ModelPackageError' && /is not a folder/.test(e.message));
+    const counts = await client.run('countTokens', { text: 'still here', tokenizers: ['o200k_base'] });
+    assert.equal(counts.o200k_base, getTokenizer('o200k_base').count('still here'));
+  });
+});
