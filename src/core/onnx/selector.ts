@@ -2,8 +2,8 @@
  * The sub-model selector: which depth and precision of a local model to run for this
  * input. A one-time calibration times every depth x precision on this machine's provider
  * (fixed cost plus cost per token, from two input sizes); the selector then picks the
- * best-quality variant whose predicted time fits the latency budget (the deepest, as
- * quality grows with depth), or the fastest that meets a quality floor, and says why.
+ * deepest variant whose predicted time fits the latency budget (at that depth the better
+ * precision), or the fastest that meets a quality floor, and says why.
  */
 import { formatCount, formatPercent } from '../format/numbers';
 import { CancelledError } from '../worker/cancellation';
@@ -109,7 +109,10 @@ export function selectVariant(manifest: ModelManifest, precisions: readonly Prec
     const full = allowed.includes('int8') ? 'int8' : allowed[0]!;
     return result(maxDepth, full, 'latency-budget', 'the full model: no calibration on this machine yet to check the latency budget');
   }
-  const fitting = candidates.filter((c) => time(c) <= budget).sort((a, b) => quality(b) - quality(a) || time(a) - time(b));
+  // The deepest that fits; at one depth the better precision, the faster when their
+  // qualities agree to 0.001 (closer than that is measurement noise).
+  const rounded = (c: { depth: number; precision: Precision }) => Math.round(quality(c) * 1000);
+  const fitting = candidates.filter((c) => time(c) <= budget).sort((a, b) => b.depth - a.depth || rounded(b) - rounded(a) || time(a) - time(b));
   if (fitting.length > 0) {
     const c = fitting[0]!;
     return result(c.depth, c.precision, 'latency-budget', c.depth === maxDepth ? `the full model fits the ${formatCount(budget)} ms budget` : `the deepest variant within the ${formatCount(budget)} ms budget`);

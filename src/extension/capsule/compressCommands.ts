@@ -51,7 +51,7 @@ async function pickCompression(settings: CompressionSettings, llmLabel: string |
       { label: `${mark('llm')}LLM`, description: llmLabel ?? 'not set up: pick to open its settings', backend: 'llm' },
     ];
     const picked = await vscode.window.showQuickPick(items, {
-      title: `Compress: how much of the prompt to keep? (${backend === 'llm' ? `LLM: ${llmLabel ?? 'not set up'}` : backend === 'onnx' ? localLabel : 'built-in compressor'})`,
+      title: `Compress: how much of the prompt to keep? (${backend === 'llm' ? `LLM: ${llmLabel ?? 'not set up'}` : backend === 'onnx' ? `local model: ${localLabel}` : 'built-in compressor'})`,
       placeHolder: 'Rate = fraction of tokens kept (as in LLMLingua)',
     });
     if (!picked) return undefined;

@@ -39,9 +39,9 @@ export class LocalModelService implements vscode.Disposable {
     return readLocalModelSettings();
   }
 
-  /** "the bundled model (capsule-soft)" or the folder's name. */
+  /** "bundled capsule-soft", or the folder's name. */
   describe(settings = this.settings()): string {
-    return settings.folder ? `local model in ${path.basename(settings.folder)}` : `bundled local model (${BUNDLED_MODEL_ID})`;
+    return settings.folder ? `${path.basename(settings.folder)} (from promptCapsule.localModel.folder)` : `bundled ${BUNDLED_MODEL_ID}`;
   }
 
   /** What the worker needs; throws LocalModelNotAllowedError for a folder in an untrusted workspace. */
