@@ -13,15 +13,9 @@
 // one document in fifty of every other source, chosen by a hash of its name.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { option, root } from './options.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
 const outDir = option('--out', join(root, 'build', 'model'));
 const pythonDocs = option('--python-docs', '/usr/share/doc/python3.11/html/_sources');
 const wordnetDir = option('--wordnet', '/usr/share/wordnet');

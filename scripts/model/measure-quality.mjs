@@ -7,16 +7,10 @@
 //   node scripts/model/measure-quality.mjs [--model media/models/capsule-soft] [--corpus build/model] [--tokens 65536]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { option, root } from './options.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ort = createRequire(import.meta.url)('onnxruntime-node');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
 const modelDir = option('--model', join(root, 'media', 'models', 'capsule-soft'));
 const corpusDir = option('--corpus', join(root, 'build', 'model'));
 const maxTokens = Number(option('--tokens', '65536'));

@@ -7,13 +7,10 @@
 // Writes train.u16, valid-prompts.u16, valid-text.u16 (little-endian uint16 ids).
 import { Tokenizer } from '@huggingface/tokenizers';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { option, root } from './options.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const at = args.indexOf('--corpus');
-const corpusDir = at >= 0 ? args[at + 1] : join(root, 'build', 'model');
+const corpusDir = option('--corpus', join(root, 'build', 'model'));
 const tokenizer = new Tokenizer(
   JSON.parse(readFileSync(join(corpusDir, 'tokenizer.json'), 'utf8')),
   JSON.parse(readFileSync(join(corpusDir, 'tokenizer_config.json'), 'utf8')),

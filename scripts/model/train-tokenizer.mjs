@@ -9,15 +9,9 @@
 // Deterministic: ties between equally frequent pairs go to the lexicographically
 // smaller pair.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { option, root } from './options.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
 const corpusDir = option('--corpus', join(root, 'build', 'model'));
 const vocabSize = Number(option('--vocab', '2048'));
 export const END_OF_TEXT = '<|endoftext|>';

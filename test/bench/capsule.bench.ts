@@ -218,7 +218,7 @@ export function listItems(text: string): { items: number; short: number } {
 
 // ---------------------------------------------------------------- measurement
 
-interface MethodStats {
+export interface MethodStats {
   tokensIn: number;
   tokensOut: number;
   within: number;
@@ -237,7 +237,7 @@ interface MethodStats {
   shortItems: number;
 }
 
-function newStats(): MethodStats {
+export function newStats(): MethodStats {
   return {
     tokensIn: 0, tokensOut: 0, within: 0, infeasible: 0, withinFeasible: 0,
     kept: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])), total: new Map(MUST_KEEP_CLASSES.map((c) => [c, 0])),

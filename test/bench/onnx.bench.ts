@@ -15,7 +15,7 @@ import { LocalModel, type TokenScores } from '../../src/core/onnx/localModel';
 import type { Precision } from '../../src/core/onnx/manifest';
 import { pieceScores } from '../../src/core/onnx/pieceScores';
 import { getTokenizer } from '../../src/core/tokens/tokenizer';
-import { Bm25Index, distinctiveShare, distinctiveTerms, isJsonPrompt, loadPrompts, MUST_KEEP_CLASSES, mustKeepItems } from './capsule.bench';
+import { Bm25Index, distinctiveShare, distinctiveTerms, isJsonPrompt, loadPrompts, MUST_KEEP_CLASSES, mustKeepItems, newStats } from './capsule.bench';
 
 const RATES = [0.5, 0.33];
 const SIZES = [512, 2048, 8192];
@@ -64,17 +64,6 @@ async function latency(model: LocalModel, prompts: readonly string[]): Promise<s
   return lines;
 }
 
-interface Row {
-  within: number;
-  prompts: number;
-  kept: Map<string, number>;
-  total: Map<string, number>;
-  json: number;
-  jsonTotal: number;
-  retrieved: number;
-  distinctive: number;
-}
-
 async function quality(model: LocalModel, prompts: readonly string[]): Promise<string[]> {
   const tok = getTokenizer('o200k_base');
   const items = prompts.map(mustKeepItems);
@@ -103,7 +92,7 @@ async function quality(model: LocalModel, prompts: readonly string[]): Promise<s
     }
     for (const rate of RATES) {
       const all = { distinctive: 0 };
-      const row: Row = { within: 0, prompts: 0, kept: new Map(), total: new Map(), json: 0, jsonTotal: 0, retrieved: 0, distinctive: 0 };
+      const row = newStats();
       for (let i = 0; i < prompts.length; i++) {
         const text = prompts[i]!;
         const s = scores?.[i];
@@ -114,22 +103,22 @@ async function quality(model: LocalModel, prompts: readonly string[]): Promise<s
         const { target } = resolveTarget({ rate }, tok.count(text));
         if (result.report.capsuleTokens <= target * 1.05) row.within++;
         for (const [cls, set] of items[i]!) {
-          row.total.set(cls, (row.total.get(cls) ?? 0) + set.size);
+          row.total.set(cls, row.total.get(cls)! + set.size);
           let kept = 0;
           for (const item of set) if (result.capsule.includes(item)) kept++;
-          row.kept.set(cls, (row.kept.get(cls) ?? 0) + kept);
+          row.kept.set(cls, row.kept.get(cls)! + kept);
         }
         if (isJsonPrompt(text)) {
           row.jsonTotal++;
-          if (isJsonPrompt(result.capsule)) row.json++;
+          if (isJsonPrompt(result.capsule)) row.jsonValid++;
         }
         if (bm25.top(result.capsule) === i) row.retrieved++;
         row.distinctive += distinctiveShare(topics[i]!, result.capsule);
       }
-      const recalls = MUST_KEEP_CLASSES.filter((c) => (row.total.get(c) ?? 0) > 0).map((c) => [c, row.kept.get(c)! / row.total.get(c)!] as const);
+      const recalls = MUST_KEEP_CLASSES.filter((c) => row.total.get(c)! > 0).map((c) => [c, row.kept.get(c)! / row.total.get(c)!] as const);
       const lowest = recalls.reduce((a, b) => (b[1] < a[1] ? b : a));
       results.push(
-        `| ${rate} | ${variant.name} | ${fmt(row.within / row.prompts)} | ${fmt(lowest[1])} (${lowest[0]}) | ${fmt(row.json / Math.max(1, row.jsonTotal))} (${row.jsonTotal}) | ${fmt(row.retrieved / row.prompts)} | ${fmt(row.distinctive / row.prompts)} | ${fmt(all.distinctive / prompts.length)} | ${variant.depth ? fmt(modelMs / prompts.length, 1) : '-'} |`,
+        `| ${rate} | ${variant.name} | ${fmt(row.within / row.prompts)} | ${fmt(lowest[1])} (${lowest[0]}) | ${fmt(row.jsonValid / Math.max(1, row.jsonTotal))} (${row.jsonTotal}) | ${fmt(row.retrieved / row.prompts)} | ${fmt(row.distinctive / row.prompts)} | ${fmt(all.distinctive / prompts.length)} | ${variant.depth ? fmt(modelMs / prompts.length, 1) : '-'} |`,
       );
     }
   }
