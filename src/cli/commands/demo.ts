@@ -7,6 +7,9 @@ import { countByTokenizer } from '../../core/count/countModels';
 import { estimateCost } from '../../core/cost/cost';
 import { formatCount, formatPercent, formatUsd } from '../../core/format/numbers';
 import { estimateServing } from '../../core/serving/estimate';
+import { bundledModelDir } from '../../core/onnx/bundled';
+import { LocalModel } from '../../core/onnx/localModel';
+import { compressWithLocalModel } from '../../core/onnx/service';
 import { parseArgs } from '../args';
 import { UsageError, type CliCommand } from '../command';
 import { renderTable } from '../table';
@@ -76,6 +79,22 @@ export const demoCommand: CliCommand = {
     out.push('--- capsule ---');
     out.push(capsule.trimEnd());
     out.push('---------------');
+
+    // The same with the bundled local model, at full depth (no calibration: the demo writes no cache).
+    const modelDir = bundledModelDir(__dirname);
+    try {
+      const maxDepth = LocalModel.load(modelDir, 'cpu').maxDepth;
+      const local = await compressWithLocalModel(text, { rate: 0.5, tokenizer: 'o200k_base' }, { modelDir, provider: 'cpu', depth: maxDepth, precision: 'int8' });
+      const builtinWords = new Set(capsule.split(/\s+/));
+      const differing = local.capsule.split(/\s+/).filter((w) => w && !builtinWords.has(w)).length;
+      out.push('');
+      out.push(
+        `With the bundled local model (--backend onnx: ${local.local.modelId} depth ${local.local.depth}/${local.local.maxDepth} ${local.local.precision} on ${local.local.provider}, ${local.local.modelMs.toFixed(0)} ms for ${formatCount(local.local.modelTokens)} model tokens after ${local.local.loadMs.toFixed(0)} ms loading it):`,
+      );
+      out.push(`  ${formatCount(local.report.originalTokens)} -> ${formatCount(local.report.capsuleTokens)} tokens; ${formatCount(differing)} of its words are not in the built-in capsule`);
+    } catch (error) {
+      out.push('', `(local model not run: ${(error as Error).message})`);
+    }
 
     // Serving: the prompt and its capsule sent to a self-hosted model, simulated.
     const serving = estimateServing({

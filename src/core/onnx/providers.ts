@@ -49,6 +49,9 @@ export function onnxRuntime(): OrtApi {
         intraOpNumThreads: 1,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        // Windows come in many shapes; a memory pattern planned for one made the next run
+        // of a new shape slow too (measured: 370 ms instead of 50 on the second run).
+        enableMemPattern: false,
         // Failed provider probes are reported by us, not printed by onnxruntime.
         logSeverityLevel: 4,
       }) as Promise<StageSession>,

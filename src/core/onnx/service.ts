@@ -32,7 +32,10 @@ export interface LocalRunInfo {
   providerAttempts: ProviderAttempt[];
   /** "cpu (cuda unavailable: ...)": which provider ran and why the others did not. */
   providerNote: string;
+  /** Inference time of this run. */
   modelMs: number;
+  /** Time spent opening sessions first (0 once they are open: they are kept). */
+  loadMs: number;
   modelTokens: number;
   windows: number;
   selection: LocalSelection;
@@ -118,6 +121,7 @@ export async function compressWithLocalModel(
       providerAttempts: attempts,
       providerNote: describeProvider(provider, attempts),
       modelMs: scores.modelMs,
+      loadMs: scores.loadMs,
       modelTokens: tokens,
       windows: scores.windows,
       selection,

@@ -84,7 +84,7 @@ describe('local model runtime', () => {
     await model.dispose();
   });
 
-  test('long inputs: overlapping windows, each token read where it has context, batches equal single runs', async () => {
+  test('long inputs: overlapping windows, each token read where it has context', async () => {
     const model = LocalModel.load(fixture('causal-byte'), 'cpu');
     const text = 'abcdefghij'.repeat(7); // 70 byte tokens, window 16, overlap 4: 6 windows
     const scores = await model.score(text, { depth: 2, precision: 'fp32' });
@@ -96,6 +96,32 @@ describe('local model runtime', () => {
     await model.dispose();
   });
 
+  test('on a GPU provider windows of one length are batched, with the same scores as one at a time', async () => {
+    const real = onnxRuntime();
+    let largestBatch = 0;
+    // A stand-in CUDA provider (CPU sessions that record the batch size they are given).
+    const gpu: OrtApi = {
+      tensor: real.tensor,
+      createSession: async (file) => {
+        const session = await real.createSession(file, 'cpu');
+        return {
+          inputNames: session.inputNames,
+          outputNames: session.outputNames,
+          release: () => session.release(),
+          run: (feeds) => {
+            largestBatch = Math.max(largestBatch, Object.values(feeds)[0]!.dims[0]!);
+            return session.run(feeds);
+          },
+        };
+      },
+    };
+    const text = 'abcdefghij'.repeat(7);
+    const batched = await LocalModel.load(fixture('causal-byte'), 'auto', gpu).score(text, { depth: 2, precision: 'fp32' });
+    const single = await LocalModel.load(fixture('causal-byte'), 'cpu').score(text, { depth: 2, precision: 'fp32' });
+    assert.equal(largestBatch, 5, 'the five full windows went together');
+    for (let t = 1; t < 70; t++) assert.ok(Math.abs(batched.scores[t]! - single.scores[t]!) < 1e-4, `token ${t}`);
+  });
+
   test('cancellation between batches', async () => {
     const model = LocalModel.load(fixture('causal-byte'), 'cpu');
     let reads = 0;
@@ -104,7 +130,7 @@ describe('local model runtime', () => {
         return ++reads > 1;
       },
     };
-    // 80 windows: more than one batch of 8.
+    // 80 windows, one at a time on the CPU: the signal is read before the second.
     await assert.rejects(model.score('x'.repeat(16 * 80), { depth: 1, precision: 'fp32' }, signal), CancelledError);
     await model.dispose();
   });
