@@ -10,6 +10,7 @@ import { pieceScores } from './pieceScores';
 import { describeProvider, type ExecutionProvider, type ProviderAttempt, type ProviderSetting } from './providers';
 import { calibrateLocalModel, predictMs, selectVariant, type LocalCalibration, type LocalSelection } from './selector';
 import { findCalibration, machineKey, modelFingerprint, storeCalibration } from './calibrationCache';
+import { existsSync } from 'node:fs';
 
 export interface LocalModelRequest {
   modelDir: string;
@@ -43,17 +44,20 @@ export interface LocalRunInfo {
 
 export type LocalCapsuleResult = CapsuleResult & { local: LocalRunInfo };
 
-const models = new Map<string, LocalModel>();
+/** Loaded models by folder and provider, with the fingerprint of the files they were loaded from. */
+const models = new Map<string, { model: LocalModel; fingerprint: string }>();
 const calibrations = new Map<string, LocalCalibration>();
 
+/** The loaded model for this folder and provider; loaded again when its files changed on disk. */
 export function openLocalModel(request: LocalModelRequest): LocalModel {
   const provider = request.provider ?? 'auto';
   const key = `${request.modelDir}|${provider}`;
-  let model = models.get(key);
-  if (!model) {
-    model = LocalModel.load(request.modelDir, provider);
-    models.set(key, model);
-  }
+  const fingerprint = existsSync(request.modelDir) ? modelFingerprint(request.modelDir) : '';
+  const known = models.get(key);
+  if (known && known.fingerprint === fingerprint) return known.model;
+  const model = LocalModel.load(request.modelDir, provider);
+  if (known) void known.model.dispose();
+  models.set(key, { model, fingerprint });
   return model;
 }
 
@@ -62,7 +66,7 @@ export async function closeLocalModels(): Promise<void> {
   const open = [...models.values()];
   models.clear();
   calibrations.clear();
-  await Promise.all(open.map((m) => m.dispose()));
+  await Promise.all(open.map(({ model }) => model.dispose()));
 }
 
 /** The cached calibration for this model, machine and provider; measured now when there is none (or `recalibrate`). */
