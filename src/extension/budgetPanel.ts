@@ -501,7 +501,7 @@ export class BudgetPanel implements vscode.Disposable {
         return;
       }
       if (isLocalModelError(error)) {
-        this.capsuleStatus = { status: 'error', rate, message: `The local model cannot run: ${error.message}. Nothing changed; the built-in compressor still works.` };
+        this.capsuleStatus = { status: 'error', rate, message: `The local model cannot run: ${error.message.replace(/\.+$/, '')}. Nothing changed; the built-in compressor still works.` };
         return;
       }
       this.deps.log.error(`panel compression failed: ${(error as Error).message}`);

@@ -11,7 +11,7 @@ import { isTokenizerId, TOKENIZER_IDS, type TokenizerId } from '../../core/token
 import { booleanFlag, numberFlag, parseArgs, stringFlag, type ParsedArgs } from '../args';
 import { compressWithLocalModel, type LocalCapsuleResult, type LocalModelRequest } from '../../core/onnx/service';
 import { LOCAL_MODEL_FLAGS, localModelJson, localModelNote, readLocalModelRequest } from '../localModelFlags';
-import { ModelPackageError, ProviderUnavailableError } from '../../core/onnx/errors';
+import { LocalRequestError, ModelPackageError, ProviderUnavailableError } from '../../core/onnx/errors';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { readInputText, requireText } from '../input';
 
@@ -232,6 +232,7 @@ export const compressCommand: CliCommand = {
       result = await compressOne(text, settings);
       if (settings.llm?.probe) probe = await runProbe(text, result, settings, io);
     } catch (error) {
+      if (error instanceof LocalRequestError) throw new UsageError(error.message);
       if (!(error instanceof EndpointError || error instanceof ModelPackageError || error instanceof ProviderUnavailableError)) throw error;
       io.stderr.write(`capsule compress: ${error instanceof ModelPackageError ? `bad model package: ${error.message}` : error.message}\n`);
       return 1;

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { LocalCalibration } from './selector';
+import { RUNTIME_REVISION, type LocalCalibration } from './selector';
 import type { ExecutionProvider } from './providers';
 
 /** CPU model, core count, platform: timings carry over only between identical machines. */
@@ -33,6 +33,8 @@ export function defaultCalibrationFile(): string {
   return join(base, 'prompt-capsule', 'local-model-calibration.json');
 }
 
+const MAX_ENTRIES = 20;
+
 interface CacheFile {
   version: 1;
   calibrations: LocalCalibration[];
@@ -49,15 +51,19 @@ function read(file: string): CacheFile {
 }
 
 export function findCalibration(file: string, modelId: string, fingerprint: string, provider: ExecutionProvider, machine = machineKey()): LocalCalibration | undefined {
-  return read(file).calibrations.find((c) => c.modelId === modelId && c.modelFingerprint === fingerprint && c.provider === provider && c.machine === machine);
+  return read(file).calibrations.find(
+    (c) => c.modelId === modelId && c.modelFingerprint === fingerprint && c.provider === provider && c.machine === machine && c.runtimeRevision === RUNTIME_REVISION,
+  );
 }
 
 export function storeCalibration(file: string, calibration: LocalCalibration): void {
   const cache = read(file);
+  // One entry per model files, provider and machine; the oldest go past MAX_ENTRIES.
   cache.calibrations = cache.calibrations.filter(
-    (c) => !(c.modelId === calibration.modelId && c.provider === calibration.provider && c.machine === calibration.machine),
+    (c) => !(c.modelFingerprint === calibration.modelFingerprint && c.provider === calibration.provider && c.machine === calibration.machine),
   );
   cache.calibrations.push(calibration);
+  cache.calibrations = cache.calibrations.slice(-MAX_ENTRIES);
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(cache, null, 2)}\n`);

@@ -12,6 +12,14 @@ export class ModelPackageError extends Error {
   }
 }
 
+/** The depth or precision asked for is one this model does not have. */
+export class LocalRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalRequestError';
+  }
+}
+
 /** No execution provider could run the model (each one's reason is in the message). */
 export class ProviderUnavailableError extends Error {
   constructor(message: string) {

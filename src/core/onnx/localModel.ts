@@ -99,16 +99,16 @@ export class LocalModel {
 
   /** The provider that runs this model, and why the ones before it did not (opens the embedding stage). */
   async provider(): Promise<{ provider: ExecutionProvider; attempts: ProviderAttempt[] }> {
-    this.providerChoice ??= (async () => {
+    const choice = (this.providerChoice ??= (async () => {
       const file = this.manifest.stages.embed.fp32;
       const { session, provider, attempts } = await openOnProvider(this.api, join(this.dir, file), file, this.providerSetting);
-      this.sessions.set(this.key(file, provider), Promise.resolve(checkNames(session, file, 'embed', this.manifest)));
+      this.sessions.set(this.key(file, provider), Promise.resolve(await checked(session, file, 'embed', this.manifest)));
       return { provider, attempts };
-    })();
+    })());
     try {
-      return await this.providerChoice;
+      return await choice;
     } catch (error) {
-      this.providerChoice = undefined;
+      if (this.providerChoice === choice) this.providerChoice = undefined;
       throw error;
     }
   }
@@ -153,14 +153,18 @@ export class LocalModel {
       const out = await this.forward(stages, this.api.tensor('int64', ids, [count, width]), count, width);
       for (let b = 0; b < count; b++) {
         const [start, end] = windows[w + b]!;
-        // Each token is read from the window where it has the most context before it.
-        const owned = w + b === 0 ? start : start + overlap;
+        // Each token is read from the window where it has the most context: for a causal
+        // model the one with the most before it; for a bidirectional one the overlap splits
+        // in half (later windows overwrite the earlier one's tail).
+        const owned = w + b === 0 ? start : start + (kind === 'causal-lm' ? overlap : Math.floor(overlap / 2));
         for (let t = owned; t < end; t++) {
           const at = b * width + prefix.length + (t - start);
           const value = out.values[at]!;
-          scores[t] = kind === 'token-classifier' ? value : t === start && kind === 'causal-lm' ? Number.NaN : value / LN2;
+          // A causal model's first position predicts nothing, unless a prefix came before it.
+          const unpredicted = kind === 'causal-lm' && t === start && prefix.length === 0;
+          scores[t] = kind === 'token-classifier' ? value : unpredicted ? Number.NaN : value / LN2;
           if (out.entropy) {
-            entropy[t] = t === start && kind === 'causal-lm' ? Number.NaN : out.entropy[at]! / LN2;
+            entropy[t] = unpredicted ? Number.NaN : out.entropy[at]! / LN2;
             sawEntropy = true;
           }
         }
@@ -205,7 +209,7 @@ export class LocalModel {
     const key = this.key(file, provider);
     let pending = this.sessions.get(key);
     if (!pending) {
-      pending = openOnProvider(this.api, join(this.dir, file), file, provider).then(({ session }) => checkNames(session, file, role, this.manifest));
+      pending = openOnProvider(this.api, join(this.dir, file), file, provider).then(({ session }) => checked(session, file, role, this.manifest));
       this.sessions.set(key, pending);
       pending.catch(() => this.sessions.delete(key));
     }
@@ -255,6 +259,16 @@ export class LocalModel {
       return { values: values.data as Float32Array, ...(entropy ? { entropy: entropy.data as Float32Array } : {}) };
     }
     throw new ModelPackageError(MANIFEST_FILE, 'has no head stage');
+  }
+}
+
+/** checkNames, releasing the session when it fails (each retry would leak one otherwise). */
+async function checked(session: StageSession, file: string, role: StageRole, manifest: ModelManifest): Promise<StageSession> {
+  try {
+    return checkNames(session, file, role, manifest);
+  } catch (error) {
+    await session.release().catch(() => undefined);
+    throw error;
   }
 }
 

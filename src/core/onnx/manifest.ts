@@ -37,7 +37,17 @@ export interface ModelManifest {
   id: string;
   description?: string;
   kind: ModelKind;
-  tokenizer: { type: 'huggingface'; file: string; configFile?: string; vocabSize: number } | { type: 'byte' };
+  tokenizer:
+    | {
+        type: 'huggingface';
+        file: string;
+        configFile?: string;
+        vocabSize: number;
+        /** Ids put before and after every window ([CLS] and [SEP] for BERT-style models). */
+        windowPrefix?: number[];
+        windowSuffix?: number[];
+      }
+    | { type: 'byte' };
   /** Tokens per window (the longest sequence the model was trained on). */
   window: number;
   /** Tokens each window shares with the one before, for context across the cut. */
@@ -80,6 +90,16 @@ export function parseManifest(json: unknown): ModelManifest {
   } else if (tokenizer?.type !== 'byte') return fail(`tokenizer.type must be 'huggingface' or 'byte'`);
   if (!Number.isInteger(m.window) || (m.window as number) < 8) return fail('window must be an integer of at least 8 tokens');
   if (!Number.isInteger(m.overlap) || (m.overlap as number) < 0 || (m.overlap as number) * 2 > (m.window as number)) return fail('overlap must be an integer from 0 to half the window');
+  let around = 0;
+  for (const name of ['windowPrefix', 'windowSuffix'] as const) {
+    const ids = tokenizer?.[name];
+    if (ids === undefined) continue;
+    const limit = tokenizer?.type === 'huggingface' ? (tokenizer.vocabSize as number) : 256;
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id) && id >= 0 && id < limit)) return fail(`tokenizer.${name} must be a list of token ids below ${limit}`);
+    around += ids.length;
+  }
+  // Each window must move forward: the text it holds must be longer than the overlap.
+  if ((m.window as number) - around <= (m.overlap as number)) return fail(`window (${m.window}) less the prefix and suffix ids (${around}) must exceed the overlap (${m.overlap})`);
   const stages = m.stages as Record<string, unknown> | undefined;
   if (!stages || typeof stages !== 'object') return fail('stages must list embed, blocks and head');
   stageFiles(stages.embed, 'stages.embed');

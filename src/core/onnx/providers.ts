@@ -128,7 +128,7 @@ export async function openOnProvider(
   } catch (error) {
     throw new ModelPackageError(file, `onnxruntime could not load it: ${firstLine(error)}`);
   }
-  throw new ProviderUnavailableError(`The ${setting} execution provider is not available: ${attempts[0]?.reason ?? 'unknown reason'}. Set the provider to auto or cpu.`);
+  throw new ProviderUnavailableError(`the ${setting} execution provider cannot run ${file}: ${attempts[0]?.reason ?? 'unknown reason'}; the CPU provider can`);
 }
 
 /** One line for the UI and the log: "cpu (cuda: ...; webgpu: ...)". */

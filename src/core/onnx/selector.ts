@@ -20,8 +20,15 @@ export interface VariantTiming {
   msPerToken: number;
 }
 
+/**
+ * Bumped when the runtime changes how it runs a model (batching, session options), so
+ * timings taken by an older one are not reused.
+ */
+export const RUNTIME_REVISION = 2;
+
 export interface LocalCalibration {
   modelId: string;
+  runtimeRevision: number;
   /** Changes when the package's files change: a stale calibration is re-run. */
   modelFingerprint: string;
   machine: string;
@@ -89,7 +96,7 @@ export function selectVariant(manifest: ModelManifest, precisions: readonly Prec
   };
   const allowed = request.precision ? [request.precision] : [...precisions];
   if (request.depth !== undefined) {
-    const precision = request.precision ?? fastestPrecision(allowed, request.depth, timingOf, manifest);
+    const precision = request.precision ?? betterPrecision(allowed, request.depth, timingOf, manifest);
     return result(request.depth, precision, 'depth', 'the depth asked for');
   }
   const candidates = allowed.flatMap((precision) => Array.from({ length: maxDepth }, (_, i) => ({ depth: i + 1, precision })));
@@ -121,7 +128,8 @@ export function selectVariant(manifest: ModelManifest, precisions: readonly Prec
   return result(fastest.depth, fastest.precision, 'latency-budget', `no variant fits the ${formatCount(budget)} ms budget; the fastest one`);
 }
 
-function fastestPrecision(allowed: Precision[], depth: number, timingOf: (d: number, p: Precision) => VariantTiming | undefined, manifest: ModelManifest): Precision {
+/** At one depth: the precision of better quality, the faster when they tie. */
+function betterPrecision(allowed: Precision[], depth: number, timingOf: (d: number, p: Precision) => VariantTiming | undefined, manifest: ModelManifest): Precision {
   const quality = (p: Precision) => depthQuality(manifest, depth, p) ?? 0;
   return [...allowed].sort((a, b) => quality(b) - quality(a) || (timingOf(depth, a)?.msPerToken ?? Infinity) - (timingOf(depth, b)?.msPerToken ?? Infinity))[0] ?? 'fp32';
 }
@@ -170,5 +178,5 @@ export async function calibrateLocalModel(
       progress?.(variants.length, total);
     }
   }
-  return { modelId: model.manifest.id, modelFingerprint, machine, provider, measuredAt: new Date().toISOString(), variants };
+  return { modelId: model.manifest.id, runtimeRevision: RUNTIME_REVISION, modelFingerprint, machine, provider, measuredAt: new Date().toISOString(), variants };
 }

@@ -11,6 +11,7 @@ import { describeProvider, type ExecutionProvider, type ProviderAttempt, type Pr
 import { calibrateLocalModel, predictMs, selectVariant, type LocalCalibration, type LocalSelection } from './selector';
 import { findCalibration, machineKey, modelFingerprint, storeCalibration } from './calibrationCache';
 import { existsSync } from 'node:fs';
+import { LocalRequestError } from './errors';
 
 export interface LocalModelRequest {
   modelDir: string;
@@ -47,6 +48,8 @@ export type LocalCapsuleResult = CapsuleResult & { local: LocalRunInfo };
 /** Loaded models by folder and provider, with the fingerprint of the files they were loaded from. */
 const models = new Map<string, { model: LocalModel; fingerprint: string }>();
 const calibrations = new Map<string, LocalCalibration>();
+/** Calibrations under way: a second request waits for the first (two at once would time each other). */
+const measuring = new Map<string, Promise<LocalCalibration>>();
 
 /** The loaded model for this folder and provider; loaded again when its files changed on disk. */
 export function openLocalModel(request: LocalModelRequest): LocalModel {
@@ -86,10 +89,19 @@ export async function localCalibration(
       return known;
     }
   }
-  const measured = await calibrateLocalModel(model, machine, fingerprint, options.signal, options.progress);
-  calibrations.set(key, measured);
-  if (request.calibrationFile) storeCalibration(request.calibrationFile, measured);
-  return measured;
+  const running = measuring.get(key);
+  if (running) return running;
+  const pending = calibrateLocalModel(model, machine, fingerprint, options.signal, options.progress).then((measured) => {
+    calibrations.set(key, measured);
+    if (request.calibrationFile) storeCalibration(request.calibrationFile, measured);
+    return measured;
+  });
+  measuring.set(key, pending);
+  try {
+    return await pending;
+  } finally {
+    measuring.delete(key);
+  }
 }
 
 export async function compressWithLocalModel(
@@ -111,6 +123,12 @@ export async function compressWithLocalModel(
     ...(request.latencyBudgetMs !== undefined ? { latencyBudgetMs: request.latencyBudgetMs } : {}),
     ...(request.qualityFloor !== undefined ? { qualityFloor: request.qualityFloor } : {}),
   });
+  if (selection.depth > model.maxDepth) {
+    throw new LocalRequestError(`depth ${selection.depth} was asked for, but ${model.manifest.id} has depths 1 to ${model.maxDepth}`);
+  }
+  if (!model.precisions.includes(selection.precision)) {
+    throw new LocalRequestError(`${selection.precision} was asked for, but ${model.manifest.id} comes in ${model.precisions.join(' and ')} only`);
+  }
   const scores = await model.score(text, { depth: selection.depth, precision: selection.precision }, signal);
   const result = compressPrompt(text, options, signal, (pieces) => pieceScores(text, pieces, scores));
   return {

@@ -110,8 +110,10 @@ export class HuggingFaceTokenizer implements ModelTokenizer {
     let byte = 0;
     for (let i = 0; i < ids.length; i++) {
       const token = tokens[i]!;
+      // An added token matched in the text stands there verbatim; the others are GPT-2's byte characters.
       let length = 0;
-      if (!this.special.has(token)) for (const ch of token) length += byteOf.has(ch) ? 1 : Buffer.byteLength(ch);
+      if (this.special.has(token)) length = Buffer.byteLength(token);
+      else for (const ch of token) length += byteOf.has(ch) ? 1 : Buffer.byteLength(ch);
       starts[i] = toChar[Math.min(byte, toChar.length - 1)]!;
       byte += length;
       ends[i] = toChar[Math.min(byte, toChar.length - 1)]!;
@@ -130,10 +132,13 @@ export class HuggingFaceTokenizer implements ModelTokenizer {
     }).join('');
     let cursor = 0;
     for (let i = 0; i < ids.length; i++) {
-      let surface = tokens[i]!.toLowerCase();
-      if (this.special.has(surface)) surface = '';
-      if (surface.startsWith(this.subwordPrefix)) surface = surface.slice(this.subwordPrefix.length);
-      surface = surface.replace(/\u2581/g, ' ').trimStart();
+      const token = tokens[i]!;
+      // An added token ([SEP], <|endoftext|>) stands verbatim in the text, unless it is the
+      // unknown token, which stands for the word it could not split.
+      const special = this.special.has(token);
+      let surface = token.toLowerCase();
+      if (!special && surface.startsWith(this.subwordPrefix)) surface = surface.slice(this.subwordPrefix.length);
+      if (!special) surface = surface.replace(/\u2581/g, ' ').trimStart();
       const at = surface ? folded.indexOf(surface, cursor) : -1;
       // Only whitespace (or a few characters the normalizer changed) may lie between tokens.
       if (at >= 0 && at - cursor <= 8) {
@@ -146,7 +151,7 @@ export class HuggingFaceTokenizer implements ModelTokenizer {
         const begin = end;
         while (end < text.length && !/\s/.test(text[end]!)) end++;
         starts[i] = begin;
-        cursor = ends[i] = surface ? end : begin;
+        cursor = ends[i] = end;
       }
     }
     return { ids, starts, ends };

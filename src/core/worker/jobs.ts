@@ -9,7 +9,7 @@ import { countByTokenizer } from '../count/countModels';
 import { estimateServing, type ServingEstimate, type ServingQuery } from '../serving/estimate';
 import { TOKENIZER_IDS, getTokenizer, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
 import { throwIfAborted, type CancelSignal } from './cancellation';
-import { compressWithLocalModel, localModelInfo, type LocalCapsuleResult, type LocalModelInfo, type LocalModelRequest } from '../onnx/service';
+import { closeLocalModels, compressWithLocalModel, localModelInfo, type LocalCapsuleResult, type LocalModelInfo, type LocalModelRequest } from '../onnx/service';
 
 /**
  * Every kind of heavy work the extension host sends to a worker thread, with its input
@@ -53,6 +53,11 @@ export interface JobMap {
   localModelInfo: {
     input: { request: LocalModelRequest; calibrate?: boolean; recalibrate?: boolean };
     output: LocalModelInfo;
+  };
+  /** Releases the loaded local models (the model folder or provider setting changed). */
+  closeLocalModels: {
+    input: Record<string, never>;
+    output: null;
   };
   /** Calibrates each model on the bundled sample prompts (progress: models done). */
   calibrateLlm: {
@@ -107,6 +112,10 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   compressLocal: (input, signal, progress) => compressWithLocalModel(input.text, input.options, input.request, signal, progress),
   localModelInfo: (input, signal, progress) =>
     localModelInfo(input.request, { ...(input.calibrate ? { calibrate: true } : {}), ...(input.recalibrate ? { recalibrate: true } : {}), signal, progress }),
+  closeLocalModels: async () => {
+    await closeLocalModels();
+    return null;
+  },
   probeLlm: (input, flag) =>
     withAbortSignal(flag, (signal) =>
       probeAgreement(input.original, input.capsule, openAiEndpoint(input.endpoint), { ...(input.questions ? { questions: input.questions } : {}), ...(input.count ? { count: input.count } : {}) }, signal),

@@ -8,20 +8,22 @@ import { LocalModelNotAllowedError, type LocalModelService } from './localModelS
 /** Errors of the local backend that the user can act on (others are logged as failures). */
 export function isLocalModelError(error: unknown): error is Error {
   const name = (error as Error | undefined)?.name;
-  return name === 'ModelPackageError' || name === 'ProviderUnavailableError' || error instanceof LocalModelNotAllowedError;
+  return name === 'ModelPackageError' || name === 'ProviderUnavailableError' || name === 'LocalRequestError' || error instanceof LocalModelNotAllowedError;
 }
 
 /** A local model that cannot run, with the action that fixes it; the built-in backend still works. */
 export function showLocalModelError(error: Error): void {
   const openSettings = 'Open Settings';
   const useBuiltin = 'Use Built-in';
-  const useAuto = 'Use Automatic Provider';
+  const useCpu = 'Use the CPU';
+  const choose = 'Choose Local Sub-Model';
   const what = error.name === 'ModelPackageError' ? `the local model package cannot be used: ${error.message}` : error.message;
-  const actions = error.name === 'ProviderUnavailableError' ? [useAuto, openSettings] : [openSettings, useBuiltin];
-  void vscode.window.showErrorMessage(`Prompt Capsule: ${what}. Nothing changed.`, ...actions).then((choice) => {
+  const actions = error.name === 'ProviderUnavailableError' ? [useCpu, openSettings] : error.name === 'LocalRequestError' ? [choose, openSettings] : [openSettings, useBuiltin];
+  void vscode.window.showErrorMessage(`Prompt Capsule: ${what.replace(/\.+$/, '')}. Nothing changed.`, ...actions).then((choice) => {
     if (choice === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'promptCapsule.localModel');
     if (choice === useBuiltin) void updateSetting(SettingKeys.compressionBackend, 'builtin');
-    if (choice === useAuto) void updateSetting(SettingKeys.localModelProvider, 'auto');
+    if (choice === useCpu) void updateSetting(SettingKeys.localModelProvider, 'cpu');
+    if (choice === choose) void vscode.commands.executeCommand(CommandIds.chooseLocalSubModel);
   });
 }
 

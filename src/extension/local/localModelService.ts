@@ -24,12 +24,21 @@ export class LocalModelService implements vscode.Disposable {
   readonly onDidRun = this.ran.event;
   private last: LocalRunInfo | undefined;
 
+  private readonly listener: vscode.Disposable;
+
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly storageUri: vscode.Uri,
     private readonly workers: Workers,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    // Another folder or provider: the worker lets go of the sessions it holds.
+    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('promptCapsule.localModel.folder') && !e.affectsConfiguration('promptCapsule.localModel.provider')) return;
+      this.last = undefined;
+      this.workers.heavy.run('closeLocalModels', {}).catch((error: Error) => this.log.warn(`could not release the local model: ${error.message}`));
+    });
+  }
 
   get lastRun(): LocalRunInfo | undefined {
     return this.last;
@@ -66,7 +75,10 @@ export class LocalModelService implements vscode.Disposable {
     // VS Code ignores a workspace's value of this (restricted) setting while the workspace is
     // untrusted; a user-level path that points into the workspace is refused here too.
     if (!vscode.workspace.isTrusted) {
-      const inside = (vscode.workspace.workspaceFolders ?? []).find((f) => !path.relative(f.uri.fsPath, absolute).startsWith('..') && !path.isAbsolute(path.relative(f.uri.fsPath, absolute)));
+      const inside = (vscode.workspace.workspaceFolders ?? []).find((f) => {
+        const relative = path.relative(f.uri.fsPath, absolute);
+        return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+      });
       if (inside) throw new LocalModelNotAllowedError(`the model folder ${absolute} is inside the untrusted workspace ${inside.name}; trust the workspace to load models from it, or use the bundled model`);
     }
     return absolute;
@@ -88,6 +100,7 @@ export class LocalModelService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.listener.dispose();
     this.ran.dispose();
   }
 }

@@ -54,6 +54,12 @@ describe('capsule compress --backend onnx', () => {
     assert.equal(io.out(), '');
   });
 
+  test('a depth the model does not have is a usage error naming the model', async () => {
+    const io = fakeIo(PROMPT, REPO_ROOT);
+    assert.equal(await main(['compress', '--backend', 'onnx', '--model-dir', FIXTURE, '--depth', '5', '--provider', 'cpu'], io), 2);
+    assert.match(io.err(), /depth 5 was asked for, but fixture-causal-byte has depths 1 to 2/);
+  });
+
   test('local-model flags need --backend onnx; exclusive choices are refused', async () => {
     const io = fakeIo(PROMPT);
     assert.equal(await main(['compress', '--depth', '2'], io), 2);

@@ -141,6 +141,11 @@ describe('local model runtime', () => {
     const t = bpe.encode(text);
     const pieces = Array.from(t.ids, (_, i) => text.slice(t.starts[i], t.ends[i]));
     assert.equal(pieces.join(''), text, 'byte-level tokens cover the text exactly');
+    // An added token typed in the prompt stands there verbatim: the tokens after it stay on their words.
+    const special = 'say <|endoftext|> then the cat';
+    const s = bpe.encode(special);
+    assert.equal(Array.from(s.ids, (_, i) => special.slice(s.starts[i], s.ends[i])).join(''), special);
+    assert.equal(s.ends.at(-1), special.length);
     const wp = LocalModel.load(fixture('classifier-wordpiece'), 'cpu').tokenizer;
     const w = wp.encode('Reply in JSON, Customer EMAIL summarizes');
     const words = Array.from(w.ids, (_, i) => 'Reply in JSON, Customer EMAIL summarizes'.slice(w.starts[i], w.ends[i]));
@@ -194,6 +199,9 @@ describe('bad model packages: one error naming the file', () => {
   test('manifest fields are checked before anything loads', () => {
     const base = JSON.parse(readFileSync(path.join(fixture('causal-byte'), 'manifest.json'), 'utf8'));
     assert.throws(() => parseManifest({ ...base, overlap: 12 }), /overlap must be an integer from 0 to half the window/);
+    // A window that holds no more than its overlap would never move forward.
+    assert.throws(() => parseManifest({ ...base, overlap: 8, tokenizer: { type: 'byte', windowPrefix: [1, 2, 3, 4, 5, 6, 7, 8] } }), /window \(16\) less the prefix and suffix ids \(8\) must exceed the overlap \(8\)/);
+    assert.throws(() => parseManifest({ ...base, tokenizer: { type: 'byte', windowSuffix: [300] } }), /tokenizer\.windowSuffix must be a list of token ids below 256/);
     assert.throws(() => parseManifest({ ...base, depths: [] }), /depths must have one entry per block stage/);
     assert.throws(() => parseManifest({ ...base, stages: { ...base.stages, head: { int8: 'x.onnx' } } }), /stages\.head\.fp32 must name an ONNX file/);
     assert.throws(() => parseManifest({ ...base, stages: { ...base.stages, head: { fp32: '../../etc/passwd' } } }), /must be a file name inside the model folder/);
@@ -230,7 +238,7 @@ describe('execution providers', () => {
   });
 
   test('an explicit provider that is missing says so (the file itself is fine)', async () => {
-    await assert.rejects(openOnProvider(failing(['cuda']), file(), 'embed.onnx', 'cuda'), (e: unknown) => e instanceof ProviderUnavailableError && /The cuda execution provider is not available/.test(e.message));
+    await assert.rejects(openOnProvider(failing(['cuda']), file(), 'embed.onnx', 'cuda'), (e: unknown) => e instanceof ProviderUnavailableError && /^the cuda execution provider cannot run embed\.onnx: cuda failed: .*; the CPU provider can$/.test(e.message));
   });
 
   test('a provider found missing beforehand is not tried', async () => {

@@ -16,7 +16,7 @@ function calibration(): LocalCalibration {
     variants.push({ depth, precision: 'fp32', fixedMs: 2, msPerToken: (10 + 20 * depth) / 1000 });
     variants.push({ depth, precision: 'int8', fixedMs: 2, msPerToken: (0.6 * (10 + 20 * depth)) / 1000 });
   }
-  return { modelId: manifest.id, modelFingerprint: 'x', machine: 'test', provider: 'cpu', measuredAt: '2026-12-05T00:00:00Z', variants };
+  return { modelId: manifest.id, runtimeRevision: 2, modelFingerprint: 'x', machine: 'test', provider: 'cpu', measuredAt: '2026-12-05T00:00:00Z', variants };
 }
 
 describe('sub-model selector', () => {
