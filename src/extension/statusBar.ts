@@ -104,9 +104,10 @@ export class StatusBarController implements vscode.Disposable {
         tooltip.appendMarkdown(`${model.name}: ${formatUsd(cost.inputCostUsd)} input per call ($${model.inputPerMTok}/1M, prices as of ${model.asOf})\n\n`);
         const local = this.local.lastRun;
         if (local) {
-          tooltip.appendMarkdown(
-            `Local model: ${local.modelId} depth ${local.depth}/${local.maxDepth} ${local.precision} on ${local.provider}, ${formatCount(local.modelMs)} ms last run. ${escapeMarkdown(local.selection.reason)} · [Choose Local Sub-Model](command:${CommandIds.chooseLocalSubModel})\n\n`,
-          );
+          tooltip.appendMarkdown(`Local model: ${local.modelId} depth ${local.depth}/${local.maxDepth} ${local.precision} on ${local.provider}, ${formatCount(local.modelMs)} ms last run. `);
+          // The selector's reason is plain text (appendText escapes it).
+          tooltip.appendText(local.selection.reason);
+          tooltip.appendMarkdown(` · [Choose Local Sub-Model](command:${CommandIds.chooseLocalSubModel})\n\n`);
         }
         tooltip.appendMarkdown(`$(pencil) Click to choose the model · [Open Budget Panel](command:${CommandIds.countTokens})`);
         tooltip.isTrusted = { enabledCommands: [CommandIds.countTokens, CommandIds.chooseLocalSubModel] };
@@ -122,8 +123,4 @@ export class StatusBarController implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -114,10 +114,11 @@ export class LocalModel {
   }
 
   /** Scores every token of `text` at the given depth and precision. */
-  async score(text: string, run: RunOptions, signal?: AbortLike): Promise<TokenScores> {
+  /** Scores every token of `text`; `tokenized`: its encoding, when the caller already has it. */
+  async score(text: string, run: RunOptions, signal?: AbortLike, tokenized?: TokenizedText): Promise<TokenScores> {
     this.checkRun(run);
     const started = performance.now();
-    const tokens = this.tokenizer.encode(text);
+    const tokens = tokenized ?? this.tokenizer.encode(text);
     const n = tokens.ids.length;
     const scores = new Float32Array(n).fill(Number.NaN);
     const entropy = new Float32Array(n).fill(Number.NaN);

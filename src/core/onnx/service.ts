@@ -48,6 +48,8 @@ export type LocalCapsuleResult = CapsuleResult & { local: LocalRunInfo };
 /** Loaded models by folder and provider, with the fingerprint of the files they were loaded from. */
 const models = new Map<string, { model: LocalModel; fingerprint: string }>();
 const calibrations = new Map<string, LocalCalibration>();
+/** The fingerprint each loaded model was loaded at (read once per request, not again for its calibration). */
+const fingerprints = new WeakMap<LocalModel, string>();
 /** Calibrations under way: a second request waits for the first (two at once would time each other). */
 const measuring = new Map<string, Promise<LocalCalibration>>();
 
@@ -61,6 +63,7 @@ export function openLocalModel(request: LocalModelRequest): LocalModel {
   const model = LocalModel.load(request.modelDir, provider);
   if (known) void known.model.dispose();
   models.set(key, { model, fingerprint });
+  fingerprints.set(model, fingerprint);
   return model;
 }
 
@@ -79,7 +82,7 @@ export async function localCalibration(
   options: { recalibrate?: boolean; signal?: AbortLike; progress?: (done: number, total: number) => void } = {},
 ): Promise<LocalCalibration> {
   const { provider } = await model.provider();
-  const fingerprint = modelFingerprint(model.dir);
+  const fingerprint = fingerprints.get(model) ?? modelFingerprint(model.dir);
   const machine = machineKey();
   const key = `${model.dir}|${provider}|${fingerprint}`;
   if (!options.recalibrate) {
@@ -113,7 +116,9 @@ export async function compressWithLocalModel(
 ): Promise<LocalCapsuleResult> {
   const model = openLocalModel(request);
   const { provider, attempts } = await model.provider();
-  const tokens = model.tokenizer.encode(text).ids.length;
+  // Encoded once: its length sizes the prediction, and the model scores the same ids.
+  const encoded = model.tokenizer.encode(text);
+  const tokens = encoded.ids.length;
   // A fixed depth needs no timing; the budget and the quality floor do.
   const calibration = request.depth === undefined ? await localCalibration(model, request, { signal, ...(progress ? { progress } : {}) }) : undefined;
   const selection = selectVariant(model.manifest, model.precisions, calibration, {
@@ -129,7 +134,7 @@ export async function compressWithLocalModel(
   if (!model.precisions.includes(selection.precision)) {
     throw new LocalRequestError(`${selection.precision} was asked for, but ${model.manifest.id} comes in ${model.precisions.join(' and ')} only`);
   }
-  const scores = await model.score(text, { depth: selection.depth, precision: selection.precision }, signal);
+  const scores = await model.score(text, { depth: selection.depth, precision: selection.precision }, signal, encoded);
   const result = compressPrompt(text, options, signal, (pieces) => pieceScores(text, pieces, scores));
   return {
     ...result,
@@ -164,7 +169,7 @@ export interface LocalModelInfo {
 export async function localModelInfo(request: LocalModelRequest, options: { calibrate?: boolean; recalibrate?: boolean; signal?: AbortLike; progress?: (done: number, total: number) => void } = {}): Promise<LocalModelInfo> {
   const model = openLocalModel(request);
   const { provider, attempts } = await model.provider();
-  const fingerprint = modelFingerprint(model.dir);
+  const fingerprint = fingerprints.get(model) ?? modelFingerprint(model.dir);
   const calibration =
     options.calibrate || options.recalibrate
       ? await localCalibration(model, request, options)
