@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo';
 import { goodputCommand } from './commands/goodput';
 import { modelInfoCommand } from './commands/model-info';
 import { modelsCommand } from './commands/models';
+import { planCommand } from './commands/plan';
 import { simValidateCommand } from './commands/sim-validate';
 import { simulateCommand } from './commands/simulate';
 
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   modelInfoCommand,
   simulateCommand,
   goodputCommand,
+  planCommand,
   simValidateCommand,
   demoCommand,
 ];

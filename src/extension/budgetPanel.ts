@@ -34,6 +34,7 @@ import { panelResourceRoots, renderPanelHtml } from './panelHtml';
 import { readCompressionSettings, SETTINGS_SECTION, SettingKeys, updateSetting } from './settings';
 import { captureDocumentRange, captureEditor, fromRangeInfo, type CapturedText } from './textSource';
 import type { Workers } from './workers';
+import { PlanCard, type PlanSubject } from './plan/planCard';
 
 const TITLE = 'Prompt Capsule: Budget';
 
@@ -104,6 +105,7 @@ export class BudgetPanel implements vscode.Disposable {
   private servingTimer: ReturnType<typeof setTimeout> | undefined;
   private servingCancellation: vscode.CancellationTokenSource | undefined;
   private servingKey = '';
+  private readonly plan: PlanCard;
 
   static show(deps: PanelDeps, captured: CapturedText | undefined): BudgetPanel {
     if (BudgetPanel.current) {
@@ -140,6 +142,7 @@ export class BudgetPanel implements vscode.Disposable {
     captured: CapturedText | undefined,
   ) {
     this.state = this.emptyState('Select text in an editor to count its tokens.');
+    this.plan = new PlanCard({ worker: deps.workers.simulation, log: deps.log, memento: deps.memento, catalog: () => deps.catalog.current.models }, () => this.postPlan());
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     panel.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(deps.extensionUri) };
     panel.webview.html = renderPanelHtml(panel.webview, deps.extensionUri, TITLE);
@@ -152,6 +155,7 @@ export class BudgetPanel implements vscode.Disposable {
       deps.catalog.onDidChange(() => this.captured && void this.recount(this.captured)),
       deps.capsules.onDidChange(() => this.publish(this.state)),
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SETTINGS_SECTION}.plan`)) this.plan.rerun();
         // The card's compressor choice follows the settings.
         if (e.affectsConfiguration(`${SETTINGS_SECTION}.compression`) || e.affectsConfiguration(`${SETTINGS_SECTION}.llm`) || e.affectsConfiguration(`${SETTINGS_SECTION}.localModel`)) this.refreshCompressor();
       }),
@@ -251,8 +255,60 @@ export class BudgetPanel implements vscode.Disposable {
     // The compressor choice is read from the settings when they change, not on every
     // publish (each keystroke in a document with a pending capsule publishes).
     this.compressor ??= this.compressorChoice();
-    this.state = { ...state, capsule, compressor: this.compressor, serving: this.serving };
+    this.state = { ...state, capsule, compressor: this.compressor, serving: this.serving, plan: this.plan.state };
     this.post({ kind: 'notification', method: 'state', params: this.state });
+    this.scheduleServing();
+    this.plan.setSubject(this.planSubject(this.state), this.state.status === 'counting');
+  }
+
+  /** Opens the Plan card; resolves when the first plan for the text is ready. */
+  openPlan(): Promise<void> {
+    const done = this.plan.open();
+    this.plan.setSubject(this.planSubject(this.state), this.state.status === 'counting' || this.captured !== undefined && this.state.status === 'empty');
+    return done;
+  }
+
+  /**
+   * What the plan is for: the pending capsule's tokens when there is one (that is what the
+   * user means to send), else the text's. Both counted exactly per hosted model.
+   */
+  private planSubject(state: BudgetState): PlanSubject | undefined {
+    const o200k = state.tokenizers.find((t) => t.id === 'o200k_base')?.tokens;
+    if (state.status !== 'ready' || o200k === undefined || o200k === 0) return undefined;
+    const pending = this.pendingForSource(state);
+    const report = pending?.result.report;
+    if (pending && report && report.originalTokens > 0 && !this.deps.capsules.isStale(pending)) {
+      const share = report.capsuleTokens / report.originalTokens;
+      const scaled = (n: number) => Math.max(1, Math.round(n * share));
+      return {
+        o200kTokens: scaled(o200k),
+        hostedTokens: Object.fromEntries(state.rows.map((r) => [r.id, scaled(r.tokens)])),
+        basis: `the capsule: ${scaled(o200k)} o200k_base tokens (the ${state.source?.scope ?? 'text'}'s ${o200k} × ${share.toFixed(2)})`,
+      };
+    }
+    return { o200kTokens: o200k, hostedTokens: Object.fromEntries(state.rows.map((r) => [r.id, r.tokens])), basis: `the ${state.source?.scope ?? 'text'}: ${o200k} o200k_base tokens` };
+  }
+
+  private postPlan(): void {
+    this.state = { ...this.state, plan: this.plan.state };
+    this.post({ kind: 'notification', method: 'state', params: this.state });
+  }
+
+  /** "Simulate this": the candidate's model, GPU, precision, mode and GPUs go to the Serving card. */
+  private async simulateCandidate(candidateId: string): Promise<void> {
+    const c = this.plan.candidate(candidateId);
+    if (!c || c.kind !== 'self-hosted' || !c.gpu || !c.precision || !c.mode || c.gpus === null) {
+      this.deps.log.warn(`budget panel: no self-hosted candidate ${candidateId} to simulate`);
+      return;
+    }
+    const planned = this.plan.inputs();
+    const inputs: ServingInputs = { model: c.model, gpu: c.gpu, precision: c.precision, mode: c.mode, gpus: c.gpus, rate: planned.rate, outputTokens: planned.outputTokens, sloTtftMs: planned.sloTtftMs, sloTpotMs: planned.sloTpotMs };
+    const problem = this.servingIdsProblem(inputs);
+    if (problem) {
+      this.deps.log.warn(`budget panel: cannot simulate ${candidateId}: ${problem}`);
+      return;
+    }
+    await this.deps.memento.update(SERVING_KEY, inputs);
     this.scheduleServing();
   }
 
@@ -568,6 +624,18 @@ export class BudgetPanel implements vscode.Disposable {
       case 'rerunServing':
         this.scheduleServing(true);
         return;
+      case 'setPlan':
+        void this.plan.setInputs(message.params);
+        return;
+      case 'cancelPlan':
+        this.plan.cancel();
+        return;
+      case 'rerunPlan':
+        this.plan.rerun();
+        return;
+      case 'simulateCandidate':
+        void this.simulateCandidate(message.params.candidateId);
+        return;
       case 'setCompressor':
         void updateSetting(SettingKeys.compressionBackend, message.params.backend).then(() => this.refreshCompressor());
         return;
@@ -612,6 +680,7 @@ export class BudgetPanel implements vscode.Disposable {
     this.compressCancellation?.cancel();
     this.servingCancellation?.cancel();
     if (this.servingTimer) clearTimeout(this.servingTimer);
+    this.plan.dispose();
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

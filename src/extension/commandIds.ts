@@ -15,6 +15,7 @@ export const CommandIds = {
   calibrateLocalModels: 'promptCapsule.calibrateLocalModels',
   probeCapsule: 'promptCapsule.probeCapsule',
   chooseLocalSubModel: 'promptCapsule.chooseLocalSubModel',
+  planModelBudget: 'promptCapsule.planModelBudget',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

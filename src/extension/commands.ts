@@ -59,6 +59,19 @@ export function registerCommands(deps: PanelDeps & { catalog: CatalogService }):
       }
     }),
 
+    vscode.commands.registerCommand(CommandIds.planModelBudget, async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || editor.document.getText().length === 0) {
+        void vscode.window.showInformationMessage('Prompt Capsule: select the prompt to plan for in an editor (the plan is for its tokens).');
+        return;
+      }
+      const captured = captureEditor(editor);
+      log.info(`plan: ${captured.source.fileName} (${captured.source.scope}, ${captured.source.characters} characters)`);
+      const panel = BudgetPanel.show(deps, captured);
+      // The card has the progress bar and Cancel; the status bar shows that planning runs.
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Planning model budget' }, () => panel.openPlan());
+    }),
+
     vscode.commands.registerCommand(CommandIds.showLog, () => log.show()),
   ];
 }

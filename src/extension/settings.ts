@@ -1,6 +1,10 @@
 import { isHttpUrl } from '../core/llm/hosts';
 import * as vscode from 'vscode';
-import { USAGE_LIMITS, type UsageSettings } from '../core/protocol/panel';
+import { PLAN_LIMITS, USAGE_LIMITS, type PlanInputs, type UsageSettings } from '../core/protocol/panel';
+import { parseHostedLatency } from '../core/plan/hosted';
+import { PLAN_DEFAULTS } from '../core/plan/defaults';
+import type { PlanSpace } from '../core/plan/types';
+import { GPUS } from '../core/sim/catalog';
 import { PRECISIONS, type Precision } from '../core/onnx/manifest';
 import { PROVIDER_SETTINGS, type ProviderSetting } from '../core/onnx/providers';
 
@@ -32,6 +36,19 @@ export const SettingKeys = {
   localModelQualityFloor: 'localModel.qualityFloor',
   localModelDepth: 'localModel.depth',
   localModelPrecision: 'localModel.precision',
+  planOutputTokens: 'plan.outputTokens',
+  planRate: 'plan.rate',
+  planSloTtftMs: 'plan.sloTtftMs',
+  planSloTpotMs: 'plan.sloTpotMs',
+  planAttainment: 'plan.attainment',
+  planMinQuality: 'plan.minQuality',
+  planMaxCostPer1kUsd: 'plan.maxCostPer1kUsd',
+  planMaxEnergyJ: 'plan.maxEnergyJ',
+  planMaxGpus: 'plan.maxGpus',
+  planGpus: 'plan.gpus',
+  planFamilies: 'plan.families',
+  planHosted: 'plan.hosted',
+  planHostedLatency: 'plan.hostedLatency',
 } as const;
 
 export type CompressionBackend = 'builtin' | 'onnx' | 'llm';
@@ -188,4 +205,61 @@ export function readLlmSettings(): LlmSettings {
     latencyBudgetMs: Math.round(numberSetting(config, SettingKeys.llmLatencyBudgetMs, 0, { min: 0, max: 600_000 }, problems)),
     problems,
   };
+}
+
+/** The Plan card's defaults and candidate space; `problems` says what was malformed and replaced by its default. */
+export interface PlanSettings {
+  inputs: PlanInputs;
+  attainment: number;
+  space: PlanSpace;
+  problems: string[];
+}
+
+export const PLAN_INPUT_DEFAULTS: PlanInputs = {
+  outputTokens: 256,
+  rate: 4,
+  sloTtftMs: 500,
+  sloTpotMs: 50,
+  minQuality: 0,
+  maxCostPer1kUsd: 0,
+  maxEnergyJ: 0,
+  maxGpus: PLAN_DEFAULTS.maxGpus,
+};
+
+export function readPlanSettings(): PlanSettings {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const problems: string[] = [];
+  const num = (key: string, fallback: number, limits: { min: number; max: number }) => numberSetting(config, key, fallback, limits, problems);
+  const inputs: PlanInputs = {
+    outputTokens: Math.round(num(SettingKeys.planOutputTokens, PLAN_INPUT_DEFAULTS.outputTokens, PLAN_LIMITS.outputTokens)),
+    rate: num(SettingKeys.planRate, PLAN_INPUT_DEFAULTS.rate, PLAN_LIMITS.rate),
+    sloTtftMs: num(SettingKeys.planSloTtftMs, PLAN_INPUT_DEFAULTS.sloTtftMs, PLAN_LIMITS.sloTtftMs),
+    sloTpotMs: num(SettingKeys.planSloTpotMs, PLAN_INPUT_DEFAULTS.sloTpotMs, PLAN_LIMITS.sloTpotMs),
+    minQuality: num(SettingKeys.planMinQuality, 0, PLAN_LIMITS.minQuality),
+    maxCostPer1kUsd: num(SettingKeys.planMaxCostPer1kUsd, 0, PLAN_LIMITS.maxCostPer1kUsd),
+    maxEnergyJ: num(SettingKeys.planMaxEnergyJ, 0, PLAN_LIMITS.maxEnergyJ),
+    maxGpus: Math.round(num(SettingKeys.planMaxGpus, PLAN_INPUT_DEFAULTS.maxGpus, PLAN_LIMITS.maxGpus)),
+  };
+  const strings = (key: string, fallback: readonly string[], allowed?: readonly string[]): string[] => {
+    const value = config.get<unknown>(key, fallback);
+    const ok = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && (!allowed || allowed.includes(v)));
+    if (!ok) problems.push(`${SETTINGS_SECTION}.${key} must be a non-empty list${allowed ? ` of ${allowed.join(', ')}` : ' of ids'}`);
+    return ok ? [...(value as string[])] : [...fallback];
+  };
+  const hosted = config.get<unknown>(SettingKeys.planHosted, 'default');
+  const hostedOk = hosted === 'default' || hosted === 'all' || hosted === 'none';
+  if (!hostedOk) problems.push(`${SETTINGS_SECTION}.${SettingKeys.planHosted} must be default, all or none`);
+  const space: PlanSpace = {
+    gpus: strings(SettingKeys.planGpus, PLAN_DEFAULTS.gpus, GPUS.map((g) => g.id)),
+    families: strings(SettingKeys.planFamilies, PLAN_DEFAULTS.families),
+    hosted: hostedOk ? (hosted as 'default' | 'all' | 'none') : 'default',
+  };
+  try {
+    // A plain copy: configuration values are proxies that cannot cross to the worker thread.
+    const latency = parseHostedLatency(JSON.parse(JSON.stringify(config.get<unknown>(SettingKeys.planHostedLatency, {}) ?? {})));
+    if (Object.keys(latency).length > 0) space.hostedLatency = latency;
+  } catch (err) {
+    problems.push(`${SETTINGS_SECTION}.${SettingKeys.planHostedLatency}: ${(err as Error).message}`);
+  }
+  return { inputs, attainment: num(SettingKeys.planAttainment, PLAN_DEFAULTS.attainment, { min: 0.01, max: 1 }), space, problems };
 }

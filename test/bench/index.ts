@@ -9,11 +9,12 @@ import * as capsule from './capsule.bench';
 import { BENCH_CHILD_FLAG, FIRST_PASS_TASK } from './child';
 import * as onnx from './onnx.bench';
 import * as panel from './panel.bench';
+import * as plan from './plan.bench';
 import * as sim from './sim.bench';
 import * as tokens from './tokens.bench';
 
 // Loading a module runs nothing heavy: each bench does its work in run().
-const BENCHES: Record<string, { run(): Promise<void> }> = { tokens, capsule, onnx, sim, panel };
+const BENCHES: Record<string, { run(): Promise<void> }> = { tokens, capsule, onnx, sim, plan, panel };
 /** What a child process may be asked to run: a whole benchmark, or a part a benchmark repeats in fresh processes. */
 const CHILD_TASKS: Record<string, () => Promise<void>> = {
   ...Object.fromEntries(Object.entries(BENCHES).map(([name, bench]) => [name, () => bench.run()])),

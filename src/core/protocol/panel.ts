@@ -7,8 +7,9 @@
  */
 
 import type { ServingEstimate, ServingInputs } from '../serving/estimate';
+import type { PlanCandidate, PlanResult } from '../plan/types';
 
-export type { ServingEstimate, ServingInputs };
+export type { ServingEstimate, ServingInputs, PlanCandidate, PlanResult };
 
 export const BUDGET_PANEL_VIEW_TYPE = 'promptCapsule.budgetPanel';
 
@@ -178,6 +179,47 @@ export const SERVING_LIMITS = {
   gpus: { min: 1, max: 64 },
 } as const;
 
+/** What the Plan card lets the user edit: the workload's load and the budgets. */
+export interface PlanInputs {
+  outputTokens: number;
+  /** Requests per second, Poisson arrivals. */
+  rate: number;
+  sloTtftMs: number;
+  sloTpotMs: number;
+  /** 0 = no quality floor. */
+  minQuality: number;
+  /** 0 = no cost cap. */
+  maxCostPer1kUsd: number;
+  /** 0 = no energy cap. */
+  maxEnergyJ: number;
+  maxGpus: number;
+}
+
+/** The Plan card: every candidate configuration for this text, the frontier and the pick. */
+export interface PlanCardState {
+  status: 'running' | 'ready' | 'error' | 'cancelled';
+  message?: string;
+  progress?: { done: number; total: number };
+  inputs: PlanInputs;
+  /** The inputs `result` was made for (they differ from `inputs` while it is stale). */
+  resultInputs?: PlanInputs;
+  /** The text's o200k_base tokens the plan is for, and whether they are the capsule's. */
+  inputTokens: number;
+  tokenBasis: string;
+  result?: PlanResult;
+}
+
+export const PLAN_LIMITS = {
+  outputTokens: { min: 1, max: 32_768 },
+  rate: { min: 0.01, max: 10_000 },
+  sloTtftMs: { min: 1, max: 600_000 },
+  sloTpotMs: { min: 1, max: 60_000 },
+  minQuality: { min: 0, max: 1 },
+  maxCostPer1kUsd: { min: 0, max: 1e9 },
+  maxEnergyJ: { min: 0, max: 1e9 },
+  maxGpus: { min: 1, max: 64 },
+} as const;
+
 export interface BudgetState {
   status: 'empty' | 'counting' | 'ready' | 'error';
   /** Shown when status is 'empty' or 'error'. */
@@ -194,6 +236,7 @@ export interface BudgetState {
   capsule?: CapsuleCardState;
   compressor?: CompressorChoice;
   serving?: ServingCardState;
+  plan?: PlanCardState;
 }
 
 /** Saved with the webview's setState and handed back by the serializer after a reload. */
@@ -230,6 +273,14 @@ export interface PanelCommands {
   rerunServing: Record<string, never>;
   /** The compressor new capsules use (the promptCapsule.compression.backend setting). */
   setCompressor: { backend: CompressorId };
+  /** New Plan card inputs (budgets and load); the plan runs again for them. */
+  setPlan: PlanInputs;
+  /** Stop the running plan. */
+  cancelPlan: Record<string, never>;
+  /** Run the plan again (after a cancel or an error). */
+  rerunPlan: Record<string, never>;
+  /** Send a self-hosted candidate to the Serving card (its model, GPU, precision, mode and GPUs). */
+  simulateCandidate: { candidateId: string };
 }
 
 export interface PanelNotifications {
@@ -341,6 +392,8 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
       case 'cancelCompress':
       case 'cancelServing':
       case 'rerunServing':
+      case 'cancelPlan':
+      case 'rerunPlan':
         return { kind: 'command', method: raw.method, params: {} };
       case 'applyCapsule':
       case 'copyCapsule':
@@ -349,6 +402,11 @@ export function parsePanelMessage(raw: unknown): PanelToHostMessage {
         return { kind: 'command', method: raw.method, params: { capsuleId: Math.round(numberIn(params.capsuleId, 'capsuleId', CAPSULE_ID_LIMITS)) } };
       case 'setServing':
         return { kind: 'command', method: 'setServing', params: parseServingInputs(params) };
+      case 'setPlan':
+        return { kind: 'command', method: 'setPlan', params: parsePlanInputs(params) };
+      case 'simulateCandidate':
+        if (typeof params.candidateId !== 'string' || !/^[a-z0-9][a-z0-9._:/-]{0,199}$/.test(params.candidateId)) throw new ProtocolError('candidateId must be a candidate id');
+        return { kind: 'command', method: 'simulateCandidate', params: { candidateId: params.candidateId } };
       case 'setCompressor':
         if (!COMPRESSOR_IDS.includes(params.backend as CompressorId)) throw new ProtocolError(`backend must be one of ${COMPRESSOR_IDS.join(', ')}`);
         return { kind: 'command', method: 'setCompressor', params: { backend: params.backend as CompressorId } };
@@ -383,5 +441,20 @@ export function parseServingInputs(params: Raw): ServingInputs {
     sloTtftMs: numberIn(params.sloTtftMs, 'sloTtftMs', SERVING_LIMITS.sloTtftMs),
     sloTpotMs: numberIn(params.sloTpotMs, 'sloTpotMs', SERVING_LIMITS.sloTpotMs),
     gpus: Math.round(numberIn(params.gpus, 'gpus', SERVING_LIMITS.gpus)),
+  };
+}
+
+/** Range checks of the Plan card's inputs (0 turns an optional budget off). */
+export function parsePlanInputs(params: Raw): PlanInputs {
+  const int = (key: 'outputTokens' | 'maxGpus') => Math.round(numberIn(params[key], key, PLAN_LIMITS[key]));
+  return {
+    outputTokens: int('outputTokens'),
+    rate: numberIn(params.rate, 'rate', PLAN_LIMITS.rate),
+    sloTtftMs: numberIn(params.sloTtftMs, 'sloTtftMs', PLAN_LIMITS.sloTtftMs),
+    sloTpotMs: numberIn(params.sloTpotMs, 'sloTpotMs', PLAN_LIMITS.sloTpotMs),
+    minQuality: numberIn(params.minQuality, 'minQuality', PLAN_LIMITS.minQuality),
+    maxCostPer1kUsd: numberIn(params.maxCostPer1kUsd, 'maxCostPer1kUsd', PLAN_LIMITS.maxCostPer1kUsd),
+    maxEnergyJ: numberIn(params.maxEnergyJ, 'maxEnergyJ', PLAN_LIMITS.maxEnergyJ),
+    maxGpus: int('maxGpus'),
   };
 }

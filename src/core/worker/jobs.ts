@@ -9,6 +9,9 @@ import { countByTokenizer } from '../count/countModels';
 import { estimateServing, type ServingEstimate, type ServingQuery } from '../serving/estimate';
 import { TOKENIZER_IDS, getTokenizer, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
 import { throwIfAborted, type CancelSignal } from './cancellation';
+import { planBudget } from '../plan/planner';
+import type { PlanQuery, PlanResult } from '../plan/types';
+import type { ModelEntry } from '../catalog/types';
 import { closeLocalModels, compressWithLocalModel, localModelInfo, type LocalCapsuleResult, type LocalModelInfo, type LocalModelRequest } from '../onnx/service';
 
 /**
@@ -27,6 +30,11 @@ export interface JobMap {
   estimateServing: {
     input: ServingQuery;
     output: ServingEstimate;
+  };
+  /** The budget planner (progress: configurations done). */
+  plan: {
+    input: { query: PlanQuery; catalog: ModelEntry[] };
+    output: PlanResult;
   };
   /** The LLM backend: network calls, validation and the built-in fallback, off the host. */
   compressLlm: {
@@ -97,6 +105,7 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   countTokens: countTokensJob,
   compress: (input, signal) => compressPrompt(input.text, input.options, signal),
   estimateServing: (input, signal, progress) => estimateServing(input, signal, progress),
+  plan: (input, signal, progress) => planBudget(input.query, { catalog: input.catalog, signal, progress }),
   compressLlm: (input, flag) =>
     withAbortSignal(flag, async (signal) => {
       let endpoint = input.endpoint;

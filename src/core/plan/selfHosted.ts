@@ -1,0 +1,256 @@
+/**
+ * Self-hosted candidates: a family's sub-models x precision x GPU x deployment mode, each
+ * sized (tensor-parallel degree, replicas) for the workload and the SLOs, then simulated.
+ * The figures are the simulator's own: a candidate's `simulateCommand` prints the same.
+ */
+import { BUNDLED_CALIBRATION } from '../sim/calibration';
+import { getGpu, getPrecision, getServingModel, MODELS, type ServingModel } from '../sim/catalog';
+import { planMemory } from '../sim/memory';
+import { simulate, SimulationConfigError, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
+import { servingTokens } from '../serving/options';
+import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
+import { visualTokensKept, visualBudgetQuality } from './hired';
+import { candidateQuality, subModelFamilies, type QualityEstimate } from './quality';
+import type { PlanBudgets, PlanCandidate, PlanWorkload } from './types';
+
+/** One sub-model a family offers: a simulator model id and its depth. */
+export interface SubModel {
+  family: string;
+  /** Sub-model family id in data/quality.json; undefined for a model offered at full depth only. */
+  qualityFamily?: string;
+  model: ServingModel;
+  depth: number;
+  maxDepth: number;
+}
+
+/** A family id expands to its published depths (Sorted LLaMA) or to one full-depth model. */
+export function expandFamily(family: string): SubModel[] | string {
+  const sub = subModelFamilies().find((f) => f.family === family);
+  if (sub) {
+    const out: SubModel[] = [];
+    for (const d of sub.depths) {
+      const model = MODELS.find((m) => m.id === `${family}-l${d.layers}`);
+      if (model) out.push({ family, qualityFamily: family, model, depth: d.layers, maxDepth: sub.layers });
+    }
+    return out.length > 0 ? out : `${family}: no simulator model for its depths`;
+  }
+  const model = MODELS.find((m) => m.id === family);
+  if (!model) {
+    const known = [...subModelFamilies().map((f) => f.family), ...MODELS.map((m) => m.id)].join(', ');
+    return `unknown family '${family}' (one of ${known})`;
+  }
+  return [{ family, model, depth: model.layers, maxDepth: model.layers }];
+}
+
+export interface LayoutChoice {
+  tp: number;
+  instances: number;
+  deployment: DeploymentSpec;
+}
+
+/** Tensor-parallel degrees tried, smallest first (they must divide the heads). */
+const TP_CHOICES = [1, 2, 4, 8];
+
+function deploymentFor(mode: DeploymentMode, tp: number, instances: number): DeploymentSpec {
+  if (mode === 'disaggregated') {
+    // Half the instances prefill, half decode (the extra one decodes): a fixed split, where
+    // DistServe searches it (`capsule goodput --search-placement` does; README).
+    const prefill = Math.max(1, Math.floor(instances / 2));
+    return { mode, tensorParallel: tp, prefillInstances: prefill, decodeInstances: instances - prefill };
+  }
+  return { mode, instances, tensorParallel: tp };
+}
+
+const minInstances = (mode: DeploymentMode) => (mode === 'colocated' ? 1 : 2);
+
+export interface SelfHostedContext {
+  workload: PlanWorkload;
+  budgets: PlanBudgets & { attainment: number };
+  maxGpus: number;
+  visualTokenBudget: number;
+  signal?: CancelSignal;
+  /** Counts simulations (shared by the whole plan). */
+  onSimulation(): void;
+}
+
+/** Input tokens a self-hosted model sees: its own count of the text, plus the visual tokens kept. */
+export function selfHostedInputTokens(model: ServingModel, workload: PlanWorkload, visualTokenBudget: number): number {
+  const text = servingTokens(model.id, workload.inputTokens).tokens;
+  const images = workload.images?.count ?? 0;
+  if (images === 0 || !model.visionTokensPerImage) return text;
+  return text + images * visualTokensKept(model.visionTokensPerImage, visualTokenBudget);
+}
+
+function configFor(sub: SubModel, precision: string, gpu: string, deployment: DeploymentSpec, inputTokens: number, ctx: SelfHostedContext, requests?: number): SimulationConfig {
+  const w = ctx.workload;
+  const config: SimulationConfig = {
+    model: sub.model.id,
+    gpu,
+    precision,
+    deployment,
+    workload: {
+      requests: requests ?? w.requests ?? 1000,
+      arrival: w.arrival.kind === 'rate' ? { kind: 'poisson', rate: w.arrival.rate } : { kind: 'closed', concurrency: w.arrival.concurrency },
+      input: { kind: 'fixed', tokens: inputTokens },
+      output: { kind: 'fixed', tokens: w.outputTokens },
+      seed: w.seed ?? 1,
+    },
+  };
+  const { sloTtftMs, sloTpotMs } = ctx.budgets;
+  if (sloTtftMs !== undefined || sloTpotMs !== undefined) {
+    config.slo = { ...(sloTtftMs !== undefined ? { ttftMs: sloTtftMs } : {}), ...(sloTpotMs !== undefined ? { tpotMs: sloTpotMs } : {}) };
+  }
+  return config;
+}
+
+/** The `capsule simulate` command line that reproduces a candidate's figures. */
+export function simulateCommand(config: SimulationConfig): string {
+  const d = config.deployment;
+  const w = config.workload;
+  const parts = ['capsule simulate', `--model ${config.model}`, `--gpu ${config.gpu}`, `--precision ${config.precision ?? 'fp16'}`, `--tp ${d.tensorParallel ?? 1}`, `--mode ${d.mode}`];
+  if (d.mode === 'disaggregated') parts.push(`--prefill-instances ${d.prefillInstances}`, `--decode-instances ${d.decodeInstances}`);
+  else parts.push(`--instances ${d.instances}`);
+  parts.push(`--input-tokens ${w.input.kind === 'fixed' ? w.input.tokens : 0}`, `--output-tokens ${w.output.kind === 'fixed' ? w.output.tokens : 0}`);
+  if (w.arrival.kind === 'poisson') parts.push(`--rate ${w.arrival.rate}`);
+  else if (w.arrival.kind === 'closed') parts.push(`--concurrency ${w.arrival.concurrency}`);
+  if (w.requests !== 1000) parts.push(`--requests ${w.requests}`);
+  if (config.slo?.ttftMs !== undefined) parts.push(`--slo-ttft-ms ${config.slo.ttftMs}`);
+  if (config.slo?.tpotMs !== undefined) parts.push(`--slo-tpot-ms ${config.slo.tpotMs}`);
+  if (w.seed !== 1) parts.push(`--seed ${w.seed}`);
+  return parts.join(' ');
+}
+
+/**
+ * Whether a simulated deployment serves the load: with SLOs, the attainment target; without,
+ * a queue that stays short (the 90th-percentile wait for a first token within one lone
+ * request's end-to-end time), so that "no SLO" never means "an ever-growing backlog".
+ */
+function serves(result: SimulationResult, alone: SimulationResult, ctx: SelfHostedContext): boolean {
+  if (result.sloAttainment !== null) return result.sloAttainment >= ctx.budgets.attainment;
+  return result.ttftMs.p90 <= alone.ttftMs.p90 + alone.e2eMs.p90;
+}
+
+/** A lone request already misses an SLO: more replicas cannot help, a wider tensor-parallel group may. */
+function aloneMissesSlo(alone: SimulationResult, ctx: SelfHostedContext): boolean {
+  const { sloTtftMs, sloTpotMs } = ctx.budgets;
+  return (sloTtftMs !== undefined && alone.ttftMs.p50 > sloTtftMs) || (sloTpotMs !== undefined && ctx.workload.outputTokens > 1 && alone.tpotMs.p50 > sloTpotMs);
+}
+
+export interface SizedCandidate {
+  config: SimulationConfig;
+  result: SimulationResult;
+  tp: number;
+  instances: number;
+  inputTokens: number;
+  /** How the layout was chosen, in words. */
+  sizing: string;
+}
+
+/**
+ * The smallest layout of one (sub-model, precision, GPU, mode) that serves the workload: the
+ * smallest tensor-parallel degree that holds a request (doubled while a lone request misses an
+ * SLO), then the fewest instances that meet the SLOs, jumping by the shortfall in throughput
+ * when saturated. Returns a reason instead when nothing fits in maxGpus.
+ */
+export function sizeCandidate(sub: SubModel, precision: string, gpuId: string, mode: DeploymentMode, ctx: SelfHostedContext): SizedCandidate | string {
+  const model = sub.model;
+  const gpu = getGpu(gpuId);
+  const prec = getPrecision(precision);
+  const inputTokens = selfHostedInputTokens(model, ctx.workload, ctx.visualTokenBudget);
+  const longest = inputTokens + ctx.workload.outputTokens;
+  if (longest > model.maxContext) return `${model.name}: ${inputTokens} input + ${ctx.workload.outputTokens} output tokens exceed its ${model.maxContext}-token context`;
+  const least = minInstances(mode);
+  const fits = TP_CHOICES.filter((tp) => model.heads % tp === 0 && tp * least <= ctx.maxGpus && planMemory(model, gpu, prec, tp).kvCapacityTokens >= longest);
+  if (fits.length === 0) return `${model.name} in ${precision} does not fit ${mode === 'colocated' ? '' : `${least} instances on `}${ctx.maxGpus} × ${gpu.name} with room for one request`;
+
+  const simulateOnce = (config: SimulationConfig) => {
+    throwIfAborted(ctx.signal ?? { aborted: false });
+    ctx.onSimulation();
+    return simulate(config);
+  };
+  // The smallest group whose lone request meets the SLOs (or the widest that fits, if none does).
+  let tp = fits[0]!;
+  let alone = simulateOnce(configFor(sub, precision, gpuId, deploymentFor(mode, tp, least), inputTokens, ctx, 1));
+  for (const wider of fits.slice(1)) {
+    if (!aloneMissesSlo(alone, ctx)) break;
+    tp = wider;
+    alone = simulateOnce(configFor(sub, precision, gpuId, deploymentFor(mode, tp, least), inputTokens, ctx, 1));
+  }
+  const most = Math.floor(ctx.maxGpus / tp);
+  let instances = least;
+  let config = configFor(sub, precision, gpuId, deploymentFor(mode, tp, instances), inputTokens, ctx);
+  let result = simulateOnce(config);
+  const steps: string[] = [`${instances}`];
+  while (!serves(result, alone, ctx) && instances < most) {
+    // Saturated: as many more instances as the throughput falls short by; otherwise one more.
+    const offered = ctx.workload.arrival.kind === 'rate' ? ctx.workload.arrival.rate : 0;
+    const achieved = result.throughput.requestsPerSec;
+    const jump = offered > 0 && achieved > 0 ? Math.ceil((instances * offered) / achieved) : instances + 1;
+    instances = Math.min(most, Math.max(instances + 1, jump));
+    config = configFor(sub, precision, gpuId, deploymentFor(mode, tp, instances), inputTokens, ctx);
+    result = simulateOnce(config);
+    steps.push(`${instances}`);
+  }
+  const met = serves(result, alone, ctx);
+  const target = ctx.budgets.sloTtftMs !== undefined || ctx.budgets.sloTpotMs !== undefined ? `${Math.round(ctx.budgets.attainment * 100)}% within the SLOs` : 'a short queue';
+  const sizing = `TP ${tp}; instances tried ${steps.join(', ')}: ${met ? `the fewest for ${target}` : `${target} not reached within ${ctx.maxGpus} GPUs`}`;
+  return { config, result, tp, instances, inputTokens, sizing };
+}
+
+/** Builds a candidate row from a sized, simulated layout. */
+export function selfHostedCandidate(sub: SubModel, sized: SizedCandidate, ctx: SelfHostedContext): PlanCandidate {
+  const { config, result } = sized;
+  const d = config.deployment;
+  const precision = config.precision ?? 'fp16';
+  let quality: QualityEstimate | undefined = candidateQuality(sub.qualityFamily, sub.qualityFamily ? sub.depth : undefined, precision);
+  const visual = (ctx.workload.images?.count ?? 0) > 0 && sub.model.visionTokensPerImage ? ctx.visualTokenBudget : undefined;
+  if (quality && visual !== undefined && visual < 1) {
+    const v = visualBudgetQuality(sub.model.id, visual);
+    quality = v ? { relative: quality.relative * v.relative, basis: [...quality.basis, ...v.basis] } : undefined;
+  }
+  const id = [sub.model.id, precision, config.gpu, `tp${sized.tp}`, d.mode, `x${sized.instances}`, ...(visual !== undefined ? [`v${Math.round(visual * 100)}`] : [])].join(':');
+  const candidate: PlanCandidate = {
+    id,
+    kind: 'self-hosted',
+    model: sub.model.id,
+    modelName: sub.model.name,
+    depth: sub.depth,
+    maxDepth: sub.maxDepth,
+    precision,
+    gpu: config.gpu,
+    tp: sized.tp,
+    gpus: result.gpus,
+    engine: config.engineProfile ?? BUNDLED_CALIBRATION.defaultEngine,
+    mode: d.mode,
+    instances: sized.instances,
+    ...(d.mode === 'disaggregated' ? { prefillInstances: d.prefillInstances!, decodeInstances: d.decodeInstances! } : {}),
+    inputTokens: sized.inputTokens,
+    ...(visual !== undefined ? { visualTokenBudget: visual } : {}),
+    quality: quality?.relative ?? null,
+    qualityBasis: quality?.basis ?? [`no published quality for ${precision}${sub.qualityFamily ? ` at depth ${sub.depth}` : ''}`],
+    ttftP90Ms: result.ttftMs.p90,
+    tpotP90Ms: ctx.workload.outputTokens > 1 ? result.tpotMs.p90 : null,
+    attainment: result.sloAttainment,
+    costPer1kRequestsUsd: result.costPer1kRequestsUsd,
+    energyJPerRequest: result.energyJPerRequest,
+    violates: [],
+    violations: [],
+    latencySource: `simulated (${result.completedRequests} requests, seed ${config.workload.seed})`,
+    simulateCommand: simulateCommand(config),
+    notes: [sized.sizing],
+  };
+  if (visual !== undefined && visual < 1) candidate.notes.push(`HiRED keeps ${Math.round(visual * 100)}% of each image's visual tokens: ${visualTokensKept(sub.model.visionTokensPerImage!, visual)} of ${sub.model.visionTokensPerImage}`);
+  return candidate;
+}
+
+/** Whether a precision runs on a model at all (the simulator's checks, as a reason). */
+export function checkPrecision(precision: string): string | undefined {
+  try {
+    getPrecision(precision);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+export { SimulationConfigError, getServingModel };
