@@ -8,6 +8,7 @@ import { goodputCommand } from './commands/goodput';
 import { modelInfoCommand } from './commands/model-info';
 import { modelsCommand } from './commands/models';
 import { planCommand } from './commands/plan';
+import { splitCommand } from './commands/split';
 import { simValidateCommand } from './commands/sim-validate';
 import { simulateCommand } from './commands/simulate';
 
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CliCommand[] = [
   simulateCommand,
   goodputCommand,
   planCommand,
+  splitCommand,
   simValidateCommand,
   demoCommand,
 ];
