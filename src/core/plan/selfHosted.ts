@@ -202,7 +202,7 @@ export function selfHostedCandidate(sub: SubModel, sized: SizedCandidate, ctx: S
   const { config, result } = sized;
   const d = config.deployment;
   const precision = config.precision ?? 'fp16';
-  let quality: QualityEstimate | undefined = candidateQuality(sub.qualityFamily, sub.qualityFamily ? sub.depth : undefined, precision);
+  let quality: QualityEstimate | undefined = candidateQuality(sub.qualityFamily, sub.qualityFamily ? sub.depth : undefined, precision, sub.qualityFamily ? undefined : sub.model.id);
   const visual = (ctx.workload.images?.count ?? 0) > 0 && sub.model.visionTokensPerImage ? ctx.visualTokenBudget : undefined;
   if (quality && visual !== undefined && visual < 1) {
     const v = visualBudgetQuality(sub.model.id, visual);

@@ -21,8 +21,15 @@ describe('the planner\'s relative quality, from published tables', () => {
 
   test('precisions: the mean 16-bit / quantized perplexity ratio of the published rows', () => {
     assert.equal(precisionQuality('bf16')!.relative, 1);
-    const w8a8 = (14.9 / 15.5 + 28.4 / 29.7 + 18.0 / 20.3) / 3;
-    assert.ok(Math.abs(precisionQuality('int8')!.relative - w8a8) < 1e-12);
+    // Every W8A8 row: MobileQuant's three mobile models and SmoothQuant's three Llama-2 sizes (capped at 1).
+    const mobile = [14.9 / 15.5, 28.4 / 29.7, 18.0 / 20.3];
+    const llama2 = [5.474 / 5.515, 1, 3.32 / 3.359];
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(Math.abs(precisionQuality('int8')!.relative - mean([...mobile, ...llama2])) < 1e-12);
+    // A Llama-2 model: its family's own rows only.
+    assert.ok(Math.abs(precisionQuality('int8', 'llama-2-13b')!.relative - mean(llama2)) < 1e-12);
+    assert.match(precisionQuality('int8', 'llama-2-13b')!.basis[0]!, /SmoothQuant.*the rows of llama-2-13b's family/);
+    assert.ok(Math.abs(precisionQuality('int8', 'llama-3.1-8b')!.relative - mean([...mobile, ...llama2])) < 1e-12, 'no Llama 3.1 rows: all of them');
     const w4a16 = (5.47 / 5.6 + 4.88 / 4.97 + 3.32 / 3.41) / 3;
     assert.ok(Math.abs(precisionQuality('w4a16')!.relative - w4a16) < 1e-12);
     assert.ok(precisionQuality('w4a8')!.relative < precisionQuality('int8')!.relative);
@@ -32,6 +39,8 @@ describe('the planner\'s relative quality, from published tables', () => {
   test('depth and precision multiply', () => {
     const q = candidateQuality('llama-2-13b-soft', 32, 'w4a16')!;
     assert.ok(Math.abs(q.relative - depthQuality('llama-2-13b-soft', 32)!.relative * precisionQuality('w4a16')!.relative) < 1e-12);
+    const int8 = candidateQuality('llama-2-13b-soft', 40, 'int8')!;
+    assert.equal(int8.relative, precisionQuality('int8', 'llama-2-13b')!.relative, "the SoFT family uses its base model's rows");
     assert.equal(q.basis.length, 2);
   });
 });
