@@ -101,9 +101,10 @@ function where(c: PlanCandidate): string {
 export function formatPlan(result: PlanResult, top: number): string {
   const pareto = new Set(result.pareto);
   const rec = result.recommendation.id;
-  const rows = [...result.candidates].sort((a, b) => a.costPer1kRequestsUsd - b.costPer1kRequestsUsd);
-  const shown = rows.filter((c) => c.id === rec || pareto.has(c.id)).concat(rows.filter((c) => c.id !== rec && !pareto.has(c.id)));
-  const table = renderTable(shown.slice(0, top).sort((a, b) => a.costPer1kRequestsUsd - b.costPer1kRequestsUsd), [
+  const byCost = [...result.candidates].sort((a, b) => a.costPer1kRequestsUsd - b.costPer1kRequestsUsd);
+  // The recommendation first, then the frontier, then the rest, each cheapest first; shown by cost.
+  const ranked = [...byCost.filter((c) => c.id === rec), ...byCost.filter((c) => c.id !== rec && pareto.has(c.id)), ...byCost.filter((c) => c.id !== rec && !pareto.has(c.id))];
+  const table = renderTable(ranked.slice(0, top).sort((a, b) => a.costPer1kRequestsUsd - b.costPer1kRequestsUsd), [
     { header: '', value: (c) => (c.id === rec ? '→' : pareto.has(c.id) ? '◆' : '') },
     { header: 'candidate', value: (c) => (c.kind === 'hosted' ? c.modelName : `${c.model} ${c.precision}`) },
     { header: 'where', value: where },

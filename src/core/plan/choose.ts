@@ -107,21 +107,20 @@ export function recommend(candidates: readonly PlanCandidate[], outputTokens: nu
   const feasible = candidates.filter((c) => c.violates.length === 0).sort(byCost(outputTokens));
   const best = feasible[0];
   if (best) {
-    const next = feasible[1];
-    const runnerUp = next ? `; the next cheapest that meets them, ${describeCandidate(next)}, costs ${usd(next.costPer1kRequestsUsd)}` : '; it is the only one that meets them';
     const quality = best.quality !== null ? `, quality ${best.quality.toFixed(3)}` : '';
-    const recommendation: PlanRecommendation = {
-      id: best.id,
-      reason: `${describeCandidate(best)} is the cheapest of ${feasible.length} candidate${feasible.length === 1 ? '' : 's'} meeting every budget: ${usd(best.costPer1kRequestsUsd)} per 1k requests${quality}${runnerUp}.`,
-    };
+    const head = `${describeCandidate(best)} is the cheapest of ${feasible.length} candidate${feasible.length === 1 ? '' : 's'} meeting every budget: ${usd(best.costPer1kRequestsUsd)} per 1k requests${quality}`;
     // Deployments of the same GPUs cost nearly the same at a given rate (the GPU hours are
     // paid either way): say so when a better model is within a hair of the cheapest.
     const close = feasible.filter((c) => c.costPer1kRequestsUsd <= best.costPer1kRequestsUsd * (1 + NEAR_COST_SHARE) && (c.quality ?? -1) > (best.quality ?? -1));
     const upgrade = close.sort((a, b) => (b.quality ?? -1) - (a.quality ?? -1) || a.costPer1kRequestsUsd - b.costPer1kRequestsUsd)[0];
+    const recommendation: PlanRecommendation = { id: best.id, reason: '' };
     if (upgrade) {
       const more = ((upgrade.costPer1kRequestsUsd / best.costPer1kRequestsUsd - 1) * 100).toFixed(1);
       recommendation.upgrade = upgrade.id;
-      recommendation.reason += ` For ${more}% more (${usd(upgrade.costPer1kRequestsUsd)}), ${describeCandidate(upgrade)} has quality ${upgrade.quality!.toFixed(3)}.`;
+      recommendation.reason = `${head}. For ${more}% more (${usd(upgrade.costPer1kRequestsUsd)}), ${describeCandidate(upgrade)} has quality ${upgrade.quality!.toFixed(3)}.`;
+    } else {
+      const next = feasible[1];
+      recommendation.reason = `${head}${next ? `; the next cheapest that meets them, ${describeCandidate(next)}, costs ${usd(next.costPer1kRequestsUsd)}` : '; it is the only one that meets them'}.`;
     }
     return recommendation;
   }
