@@ -4,9 +4,9 @@
  * The figures are the simulator's own: a candidate's `simulateCommand` prints the same.
  */
 import { BUNDLED_CALIBRATION } from '../sim/calibration';
-import { getGpu, getPrecision, getServingModel, MODELS, type ServingModel } from '../sim/catalog';
+import { getGpu, getPrecision, MODELS, type ServingModel } from '../sim/catalog';
 import { planMemory } from '../sim/memory';
-import { simulate, SimulationConfigError, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
+import { simulate, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
 import { servingTokens } from '../serving/options';
 import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
 import { visualTokensKept, visualBudgetQuality } from './hired';
@@ -242,15 +242,3 @@ export function selfHostedCandidate(sub: SubModel, sized: SizedCandidate, ctx: S
   if (visual !== undefined && visual < 1) candidate.notes.push(`HiRED keeps ${Math.round(visual * 100)}% of each image's visual tokens: ${visualTokensKept(sub.model.visionTokensPerImage!, visual)} of ${sub.model.visionTokensPerImage}`);
   return candidate;
 }
-
-/** Whether a precision runs on a model at all (the simulator's checks, as a reason). */
-export function checkPrecision(precision: string): string | undefined {
-  try {
-    getPrecision(precision);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
-export { SimulationConfigError, getServingModel };
