@@ -8,6 +8,7 @@ import type { BudgetState, PanelPersistedState } from '../src/core/protocol/pane
 import { BudgetView } from './budgetView';
 import { CapsuleView } from './capsuleView';
 import { PanelClient } from './panelClient';
+import { PlanView } from './planView';
 import { ServingView } from './servingView';
 import { vscodeApi } from './vscodeApi';
 
@@ -44,10 +45,18 @@ const serving = new ServingView(app, {
   onRerun: () => client.command('rerunServing', {}),
 });
 
+const plan = new PlanView(app, {
+  onInputsChange: (inputs) => client.command('setPlan', inputs),
+  onCancel: () => client.command('cancelPlan', {}),
+  onRerun: () => client.command('rerunPlan', {}),
+  onSimulate: (candidateId) => client.command('simulateCandidate', { candidateId }),
+});
+
 const render = (state: BudgetState) => {
   budget.render(state);
   capsule.render(state);
   serving.render(state);
+  plan.render(state);
 };
 
 client.onNotification('state', (state) => {

@@ -1,8 +1,13 @@
+import { html, nothing, render, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { formatCount, formatFixed, formatNumber, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, ServingCardState, ServingInputs } from '../src/core/protocol/panel';
 import type { CurvePoint, ModeSummary, ServingEstimate } from '../src/core/serving/estimate';
 import { parseServingField, SERVING_FIELDS, type ServingNumberField } from '../src/core/serving/fields';
+import { LineChart, type ChartColour } from './charts';
 import { codicon, debounce, h } from './dom';
+import { ms } from './format';
+import { icon } from './templates';
 
 export interface ServingViewEvents {
   onInputsChange(inputs: ServingInputs): void;
@@ -12,8 +17,6 @@ export interface ServingViewEvents {
 
 type ModeResult = ServingEstimate['modes'][number];
 const isSummary = (r: ModeResult | undefined): r is ModeSummary => !!r && !('error' in r);
-
-const ms = (x: number) => (x >= 10_000 ? `${formatFixed(x / 1000, 1)} s` : `${formatFixed(x, x >= 100 ? 0 : 1)} ms`);
 
 interface MetricRow {
   label: string;
@@ -56,11 +59,11 @@ const NUMBER_FIELDS: Array<{ key: ServingNumberField; label: string }> = [
  * The Serving card: the selection (and its capsule) sent at a rate to a self-hosted
  * model, simulated for the three deployment modes, with a p90-vs-rate chart and goodput.
  *
- * The form is built once and kept: a state update from the host replaces only the
- * status and results below it, so a field being typed in keeps its focus, its caret
- * and its text. What is typed is checked as typed (core/serving/fields.ts); an invalid
- * value gets its message under the field, is never sent, and the results say which
- * inputs they still show.
+ * The form is built once and kept; a state update from the host re-renders only the
+ * caption, status and results below it, as Lit templates, so a field being typed in keeps
+ * its focus, its caret and its text, and the table and charts are patched, not rebuilt.
+ * What is typed is checked as typed (core/serving/fields.ts); an invalid value gets its
+ * message under the field, is never sent, and the results say which inputs they still show.
  */
 export class ServingView {
   private readonly root: HTMLElement;
@@ -72,6 +75,8 @@ export class ServingView {
   private readonly invalid = new Map<ServingNumberField, string>();
   private last: ServingCardState | undefined;
   private readonly emit: (inputs: ServingInputs) => void;
+  private lineCharts: LineChart[] = [];
+  private chartKey: string | undefined;
 
   constructor(
     container: HTMLElement,
@@ -89,6 +94,7 @@ export class ServingView {
     this.last = card;
     if (!card) {
       this.root.hidden = true;
+      this.disposeCharts();
       return;
     }
     this.root.hidden = false;
@@ -106,75 +112,61 @@ export class ServingView {
     this.renderBody(card);
   }
 
+  /**
+   * Caption, status, stale note and results, as Lit templates: Lit patches what changed, so
+   * the results table and the charts stay in place while a progress update arrives.
+   */
   private renderBody(card: ServingCardState): void {
-    const parts: Array<HTMLElement | null> = [this.caption(card), this.statusLine(card)];
-    const note = this.staleNote(card);
-    if (note) parts.push(note);
-    if (card.estimate && card.status !== 'refused') parts.push(this.results(card, card.estimate));
-    this.body.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+    const showResults = !!card.estimate && card.status !== 'refused';
+    if (!showResults) this.disposeCharts();
+    render(html`${this.caption(card)}${this.statusLine(card)}${this.staleNote(card)}${showResults ? this.results(card, card.estimate!) : nothing}`, this.body);
   }
 
-  private caption(card: ServingCardState): HTMLElement {
+  private caption(card: ServingCardState): TemplateResult {
     const e = card.estimate;
     const calibration = e ? `Simulator: ${e.calibration.label}.` : '';
     const capsule = card.capsuleTokens !== undefined ? ` Capsule: ${formatCount(card.capsuleTokens)} tokens.` : '';
-    return h(
-      'p',
-      { class: 'serving-caption', 'data-testid': 'serving-caption' },
-      `${formatCount(card.inputTokens)} input tokens per request (${card.tokenBasis}), ${formatCount(card.inputs.outputTokens)} output tokens, Poisson arrivals at ${formatNumber(card.inputs.rate)} req/s on ${formatNumber(card.inputs.gpus)} GPUs per mode.${capsule} `,
-      h('span', { 'data-testid': 'serving-calibration' }, calibration),
-    );
+    const text = `${formatCount(card.inputTokens)} input tokens per request (${card.tokenBasis}), ${formatCount(card.inputs.outputTokens)} output tokens, Poisson arrivals at ${formatNumber(card.inputs.rate)} req/s on ${formatNumber(card.inputs.gpus)} GPUs per mode.${capsule} `;
+    return html`<p class="serving-caption" data-testid="serving-caption">${text}<span data-testid="serving-calibration">${calibration}</span></p>`;
   }
 
   /** Progress with Cancel while running; the reason when refused, failed or cancelled. */
-  private statusLine(card: ServingCardState): HTMLElement | null {
+  private statusLine(card: ServingCardState): TemplateResult | typeof nothing {
     switch (card.status) {
       case 'running': {
         const done = card.progress?.done ?? 0;
         const total = card.progress?.total;
-        const bar = h('progress', { max: total ?? 1, 'aria-label': 'Simulation progress' });
-        if (total !== undefined) (bar as HTMLProgressElement).value = done;
-        else bar.removeAttribute('value');
-        const cancel = document.createElement('vscode-button');
-        cancel.setAttribute('data-testid', 'serving-cancel');
-        cancel.setAttribute('secondary', '');
-        cancel.append(codicon('debug-stop'), ' Cancel');
-        cancel.addEventListener('click', () => this.events.onCancel());
-        return h(
-          'div',
-          { class: 'serving-progress', 'data-testid': 'serving-progress', role: 'status' },
-          bar,
-          h('span', { class: 'running' }, total !== undefined ? `Simulating… ${done} of ${total} results` : 'Simulating…'),
-          cancel,
-        );
+        return html`<div class="serving-progress" data-testid="serving-progress" role="status">
+          <progress max=${total ?? 1} value=${ifDefined(total !== undefined ? done : undefined)} aria-label="Simulation progress"></progress>
+          <span class="running">${total !== undefined ? `Simulating… ${done} of ${total} results` : 'Simulating…'}</span>
+          <vscode-button data-testid="serving-cancel" secondary @click=${() => this.events.onCancel()}>${icon('debug-stop')} Cancel</vscode-button>
+        </div>`;
       }
       case 'refused':
-        return h('p', { class: 'message warn', role: 'alert', 'data-testid': 'serving-message' }, card.message ?? 'These inputs cannot be simulated.');
+        return html`<p class="message warn" role="alert" data-testid="serving-message">${card.message ?? 'These inputs cannot be simulated.'}</p>`;
       case 'error':
       case 'cancelled': {
-        const rerun = document.createElement('vscode-button');
-        rerun.setAttribute('data-testid', 'serving-rerun');
-        rerun.setAttribute('secondary', '');
-        rerun.append(codicon('refresh'), ' Run again');
-        rerun.addEventListener('click', () => this.events.onRerun());
         const text = card.message ?? (card.status === 'cancelled' ? 'Estimate cancelled.' : 'Simulation failed.');
-        return h('div', { class: 'serving-progress' }, h('p', { class: card.status === 'error' ? 'message error' : 'message', role: 'alert', 'data-testid': 'serving-message' }, text), rerun);
+        return html`<div class="serving-progress">
+          <p class=${card.status === 'error' ? 'message error' : 'message'} role="alert" data-testid="serving-message">${text}</p>
+          <vscode-button data-testid="serving-rerun" secondary @click=${() => this.events.onRerun()}>${icon('refresh')} Run again</vscode-button>
+        </div>`;
       }
       case 'ready':
-        return null;
+        return nothing;
     }
   }
 
   /** Says when the results on screen are not for what the fields show. */
-  private staleNote(card: ServingCardState): HTMLElement | null {
-    if (!card.estimate || card.status === 'refused') return null;
+  private staleNote(card: ServingCardState): TemplateResult | typeof nothing {
+    if (!card.estimate || card.status === 'refused') return nothing;
     const shown = card.estimateInputs;
     const reasons: string[] = [];
     if (this.invalid.size > 0) reasons.push('a field above is invalid (fix it to update them)');
     if (card.status === 'running' && shown) reasons.push('new ones are on their way');
     if (card.status === 'cancelled' || card.status === 'error') reasons.push('the estimate for the current inputs did not finish');
-    if (reasons.length === 0 || !shown) return null;
-    return h('p', { class: 'message warn', 'data-testid': 'serving-stale' }, `These results are for ${describeInputs(shown)}: ${reasons.join('; ')}.`);
+    if (reasons.length === 0 || !shown) return nothing;
+    return html`<p class="message warn" data-testid="serving-stale">${`These results are for ${describeInputs(shown)}: ${reasons.join('; ')}.`}</p>`;
   }
 
   private buildForm(card: ServingCardState): HTMLElement {
@@ -240,7 +232,7 @@ export class ServingView {
     this.emit(this.inputs);
   }
 
-  private results(card: ServingCardState, e: ServingEstimate): HTMLElement {
+  private results(card: ServingCardState, e: ServingEstimate): TemplateResult {
     const columns: Array<{ title: string; layout: string; result: ModeResult | undefined; testid: string }> = e.modes.map((m) => ({
       title: m.mode,
       layout: isSummary(m) ? m.layout : m.error,
@@ -248,98 +240,84 @@ export class ServingView {
       testid: `serving-mode-${m.mode}`,
     }));
     if (e.capsule) columns.push({ title: 'capsule', layout: `${card.inputs.mode}, ${formatCount(card.capsuleTokens ?? 0)} tokens`, result: e.capsule, testid: 'serving-mode-capsule' });
-    const head = h(
-      'tr',
-      {},
-      h('th', { scope: 'col' }, 'Metric'),
-      ...columns.map((c) => h('th', { scope: 'col', class: 'num', 'data-testid': c.testid, title: c.layout }, c.title, h('div', { class: 'layout' }, c.layout))),
-    );
-    const body = h('tbody');
-    for (const metric of METRICS) {
+    const row = (metric: MetricRow) => {
       const modeValues = e.modes.filter(isSummary).map((r) => metric.raw?.(r));
       const best = metric.better && modeValues.length > 1 ? (metric.better === 'low' ? Math.min(...(modeValues as number[])) : Math.max(...(modeValues as number[]))) : undefined;
-      body.append(
-        h(
-          'tr',
-          { 'data-metric': metric.label },
-          h('th', { scope: 'row' }, metric.label),
-          ...columns.map((c) => {
-            if (!isSummary(c.result)) return h('td', { class: 'num error', title: c.result && 'error' in c.result ? c.result.error : '' }, '—');
-            const isBest = best !== undefined && c.testid !== 'serving-mode-capsule' && metric.raw?.(c.result) === best;
-            return h('td', { class: isBest ? 'num best' : 'num' }, c.result ? metric.value(c.result) : '');
-          }),
-        ),
-      );
-    }
+      return html`<tr data-metric=${metric.label}>
+        <th scope="row">${metric.label}</th>
+        ${columns.map((c) => {
+          if (!isSummary(c.result)) return html`<td class="num error" title=${c.result && 'error' in c.result ? c.result.error : ''}>—</td>`;
+          const isBest = best !== undefined && c.testid !== 'serving-mode-capsule' && metric.raw?.(c.result) === best;
+          return html`<td class=${isBest ? 'num best' : 'num'}>${metric.value(c.result)}</td>`;
+        })}
+      </tr>`;
+    };
     const errors = e.modes.filter((m): m is { mode: ModeSummary['mode']; error: string } => 'error' in m);
     const goodput =
       'error' in e.goodput
         ? `Goodput (${card.inputs.mode}): ${e.goodput.error}`
         : `Goodput (${card.inputs.mode}): ${formatFixed(e.goodput.rps, 2)} req/s, ${formatFixed(e.goodput.perGpu, 2)} per GPU, at 90% SLO attainment (TTFT ≤ ${formatNumber(card.inputs.sloTtftMs)} ms and TPOT ≤ ${formatNumber(card.inputs.sloTpotMs)} ms).`;
     const stale = card.status !== 'ready' || this.invalid.size > 0;
-    return h(
-      'div',
-      { class: stale ? 'serving-results stale' : 'serving-results', 'data-testid': 'serving-results' },
-      h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'serving-table' }, h('thead', {}, head), body)),
-      ...errors.map((m) => h('p', { class: 'message error' }, `${m.mode}: ${m.error}`)),
-      h('p', { 'data-testid': 'serving-goodput' }, goodput),
-      this.charts(card, e.curve),
-    );
+    return html`<div class=${stale ? 'serving-results stale' : 'serving-results'} data-testid="serving-results">
+      <div class="table-wrap">
+        <table data-testid="serving-table">
+          <thead>
+            <tr>
+              <th scope="col">Metric</th>
+              ${columns.map((c) => html`<th scope="col" class="num" data-testid=${c.testid} title=${c.layout}>${c.title}<div class="layout">${c.layout}</div></th>`)}
+            </tr>
+          </thead>
+          <tbody>
+            ${METRICS.map(row)}
+          </tbody>
+        </table>
+      </div>
+      ${errors.map((m) => html`<p class="message error">${`${m.mode}: ${m.error}`}</p>`)}
+      <p data-testid="serving-goodput">${goodput}</p>
+      ${this.charts(card, e.curve)}
+    </div>`;
   }
 
-  private charts(card: ServingCardState, curve: CurvePoint[]): HTMLElement {
-    if (curve.length < 2) return h('p', { class: 'message' }, 'Not enough points for a chart.');
-    return h(
-      'div',
-      { class: 'charts', 'data-testid': 'serving-chart' },
-      lineChart(`p90 TTFT vs rate (${card.inputs.mode})`, curve, (p) => p.ttftP90Ms, card.inputs.sloTtftMs, 'var(--vscode-charts-blue)'),
-      lineChart(`p90 TPOT vs rate (${card.inputs.mode})`, curve, (p) => p.tpotP90Ms, card.inputs.sloTpotMs, 'var(--vscode-charts-orange)'),
-    );
+  /**
+   * The p90 TTFT and TPOT curves against the rate. The charts are kept while their data is
+   * the same (a progress update re-renders the card), and disposed when replaced.
+   */
+  private charts(card: ServingCardState, curve: CurvePoint[]): TemplateResult {
+    if (curve.length < 2) {
+      this.disposeCharts();
+      return html`<p class="message">Not enough points for a chart.</p>`;
+    }
+    const mode = card.inputs.mode;
+    const key = JSON.stringify([curve, mode, card.inputs.sloTtftMs, card.inputs.sloTpotMs]);
+    if (key !== this.chartKey) {
+      this.disposeCharts();
+      this.chartKey = key;
+      this.lineCharts = [
+        new LineChart(curveChart(`p90 TTFT vs rate (${mode})`, 'TTFT', curve, (p) => p.ttftP90Ms, card.inputs.sloTtftMs, 'blue')),
+        new LineChart(curveChart(`p90 TPOT vs rate (${mode})`, 'TPOT', curve, (p) => p.tpotP90Ms, card.inputs.sloTpotMs, 'orange')),
+      ];
+    }
+    return html`<div class="charts" data-testid="serving-chart">${this.lineCharts.map((c) => c.element)}</div>`;
+  }
+
+  private disposeCharts(): void {
+    for (const c of this.lineCharts) c.dispose();
+    this.lineCharts = [];
+    this.chartKey = undefined;
   }
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-/** A small SVG line chart with the SLO as a dashed line; colours from the theme. */
-function lineChart(title: string, points: CurvePoint[], y: (p: CurvePoint) => number, slo: number, colour: string): HTMLElement {
-  const W = 320;
-  const H = 170;
-  const pad = { left: 48, right: 10, top: 10, bottom: 30 };
-  const xs = points.map((p) => p.rate);
-  const ys = points.map(y);
-  const xMax = Math.max(...xs);
-  // Past 3 x the SLO the exact value matters little: clip there (the dot's tooltip has it),
-  // so the region around the SLO stays readable.
-  const yMax = Math.max(slo * 1.1, Math.min(Math.max(...ys), slo * 3)) || 1;
-  const px = (x: number) => pad.left + (x / xMax) * (W - pad.left - pad.right);
-  const py = (v: number) => H - pad.bottom - (Math.min(v, yMax) / yMax) * (H - pad.top - pad.bottom);
-  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': title });
-  const axis = 'var(--vscode-foreground)';
-  chart.append(svg('line', { x1: pad.left, y1: H - pad.bottom, x2: W - pad.right, y2: H - pad.bottom, stroke: axis, 'stroke-opacity': 0.4 }));
-  chart.append(svg('line', { x1: pad.left, y1: pad.top, x2: pad.left, y2: H - pad.bottom, stroke: axis, 'stroke-opacity': 0.4 }));
-  for (const frac of [0, 0.5, 1]) {
-    const v = yMax * frac;
-    chart.append(svg('text', { x: pad.left - 4, y: py(v) + 4, 'text-anchor': 'end', 'font-size': 10, fill: axis }, ms(v)));
-  }
-  for (const x of [xs[0]!, xs[Math.floor(xs.length / 2)]!, xMax]) {
-    chart.append(svg('text', { x: px(x), y: H - pad.bottom + 14, 'text-anchor': 'middle', 'font-size': 10, fill: axis }, formatFixed(x, x < 10 ? 2 : 0)));
-  }
-  chart.append(svg('text', { x: (W + pad.left) / 2, y: H - 4, 'text-anchor': 'middle', 'font-size': 10, fill: axis }, 'request rate (req/s)'));
-  chart.append(svg('line', { x1: pad.left, y1: py(slo), x2: W - pad.right, y2: py(slo), stroke: 'var(--vscode-charts-red)', 'stroke-dasharray': '4 3' }));
-  chart.append(svg('text', { x: W - pad.right, y: py(slo) - 3, 'text-anchor': 'end', 'font-size': 10, fill: 'var(--vscode-charts-red)' }, `SLO ${ms(slo)}`));
-  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p.rate).toFixed(1)},${py(y(p)).toFixed(1)}`).join(' ');
-  chart.append(svg('path', { d: path, fill: 'none', stroke: colour, 'stroke-width': 2 }));
-  for (const p of points) {
-    const dot = svg('circle', { cx: px(p.rate), cy: py(y(p)), r: 3, fill: colour });
-    dot.append(svg('title', {}, `${formatFixed(p.rate, 2)} req/s: ${ms(y(p))}, SLO attainment ${formatPercent(p.attainment)}`));
-    chart.append(dot);
-  }
-  return h('figure', { class: 'chart' }, chart as unknown as HTMLElement, h('figcaption', {}, title));
+/** A p90-vs-rate chart with the SLO dashed; past 3 × the SLO the axis stops (the tooltip has the value). */
+function curveChart(title: string, metric: string, points: CurvePoint[], y: (p: CurvePoint) => number, slo: number, colour: ChartColour) {
+  return {
+    caption: title,
+    label: `${title}: ${points.map((p) => `${formatFixed(p.rate, 2)} req/s ${ms(y(p))}`).join(', ')}; SLO ${ms(slo)}.`,
+    xLabel: 'request rate (req/s)',
+    colour,
+    points: points.map((p) => ({ x: p.rate, y: y(p), tip: `${formatFixed(p.rate, 2)} req/s: ${metric} p90 ${ms(y(p))}\nSLO attainment ${formatPercent(p.attainment)}` })),
+    threshold: { value: slo, label: `SLO ${ms(slo)}` },
+    yMax: slo * 3,
+    formatX: (v: number) => formatNumber(v),
+    formatY: (v: number) => (v === 0 ? '0' : v >= 10_000 ? `${formatNumber(v / 1000)} s` : `${formatNumber(v)} ms`),
+  };
 }

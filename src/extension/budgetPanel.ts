@@ -283,10 +283,10 @@ export class BudgetPanel implements vscode.Disposable {
       return {
         o200kTokens: scaled(o200k),
         hostedTokens: Object.fromEntries(state.rows.map((r) => [r.id, scaled(r.tokens)])),
-        basis: `the capsule: ${scaled(o200k)} o200k_base tokens (the ${state.source?.scope ?? 'text'}'s ${o200k} × ${share.toFixed(2)})`,
+        basis: `o200k_base count of the pending capsule: the ${state.source?.scope ?? 'text'}'s ${o200k} × ${share.toFixed(2)}`,
       };
     }
-    return { o200kTokens: o200k, hostedTokens: Object.fromEntries(state.rows.map((r) => [r.id, r.tokens])), basis: `the ${state.source?.scope ?? 'text'}: ${o200k} o200k_base tokens` };
+    return { o200kTokens: o200k, hostedTokens: Object.fromEntries(state.rows.map((r) => [r.id, r.tokens])), basis: `o200k_base count of the ${state.source?.scope ?? 'text'}` };
   }
 
   private postPlan(): void {
