@@ -7,6 +7,7 @@ import { countByTokenizer } from '../../core/count/countModels';
 import { estimateCost } from '../../core/cost/cost';
 import { formatCount, formatPercent, formatUsd } from '../../core/format/numbers';
 import { estimateServing } from '../../core/serving/estimate';
+import { planBudget } from '../../core/plan/planner';
 import { bundledModelDir } from '../../core/onnx/bundled';
 import { LocalModel } from '../../core/onnx/localModel';
 import { compressWithLocalModel } from '../../core/onnx/service';
@@ -117,6 +118,17 @@ export const demoCommand: CliCommand = {
       ]).trimEnd(),
     );
     if (!('error' in serving.goodput)) out.push(`Goodput (colocated): ${serving.goodput.rps.toFixed(2)} req/s, ${serving.goodput.perGpu.toFixed(2)} per GPU at 90% SLO attainment.`);
+
+    // The budget planner for the capsule: the cheapest configuration meeting the budgets.
+    const plan = planBudget(
+      { workload: { inputTokens: report.capsuleTokens, outputTokens: DEMO_USAGE.outputTokens, arrival: { kind: 'rate', rate: 8 } }, budgets: { sloTtftMs: 300, sloTpotMs: 50, minQuality: 0.95 } },
+      { catalog: catalog.models },
+    );
+    out.push('');
+    out.push(
+      `Budget plan for the capsule (8 req/s, SLOs 300/50 ms, quality >= 0.95): ${plan.candidates.length} candidates, ${plan.candidates.filter((c) => c.violates.length === 0).length} meet every budget, ${plan.pareto.length} on the Pareto frontier (${plan.simulations} simulations, ${(plan.elapsedMs / 1000).toFixed(1)} s; 'capsule plan' for the table).`,
+    );
+    out.push(`  ${plan.recommendation.reason}`);
     io.stdout.write(out.join('\n') + '\n');
     return 0;
   },
