@@ -31,5 +31,7 @@ describe('dist/cli.js', () => {
     const r = run(['demo']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /support-agent-prompt\.md/);
+    assert.match(r.stdout, /Budget plan for the capsule .*: \d+ candidates, \d+ meet every budget/);
+    assert.match(r.stdout, /is the cheapest of \d+ candidates meeting every budget/);
   });
 });
