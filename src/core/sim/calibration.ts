@@ -20,6 +20,13 @@ export interface EngineBatching {
   chunkTokens?: number;
   /** Sequences in one batch at most. */
   maxBatch: number;
+  /**
+   * 'full-sequence': a request is admitted only when the KV of its input + output fits beside
+   * the running requests' (TensorRT-LLM GUARANTEED_NO_EVICT); 'prompt' (default): vLLM-style.
+   */
+  kvReservation?: 'prompt' | 'full-sequence';
+  /** TensorRT-LLM kv_cache_free_gpu_mem_fraction (see MemorySettings.kvFreeMemoryFraction). */
+  kvFreeMemoryFraction?: number;
   /** Prompt tokens of one iteration at most without chunking (null: no limit). */
   maxBatchedTokens?: number | null;
   basis?: string;
@@ -39,6 +46,12 @@ export interface MemorySettings {
   gpuMemoryUtilization: number;
   activationReserveGiB: number;
   blockTokens: number;
+  /**
+   * When set, the KV cache takes this share of the memory the weights and activation reserve
+   * leave free (TensorRT-LLM's kv_cache_free_gpu_mem_fraction) instead of gpuMemoryUtilization
+   * of the whole memory minus the weights (vLLM's gpu_memory_utilization).
+   */
+  kvFreeMemoryFraction?: number;
 }
 
 /**

@@ -13,6 +13,13 @@ export interface SchedulerOptions {
   chunkTokens: number;
   /** Fraction of KV capacity kept free when admitting new prompts (vLLM watermark). */
   watermark: number;
+  /**
+   * Admit a request only when the KV of its whole life (input + output tokens) fits beside what
+   * the running requests will grow to (TensorRT-LLM's GUARANTEED_NO_EVICT capacity scheduler,
+   * trtllm-bench's default): no preemption, smaller batches. Unset: vLLM-style admission on the
+   * prompt alone, growth paid by preemption.
+   */
+  reserveFullSequence?: boolean;
 }
 
 export type InstanceRole = 'mixed' | 'prefill' | 'decode';
@@ -65,6 +72,8 @@ export class Instance {
   reservedTokens = 0;
   highPriorityRunning = 0;
   private highPriorityPrefilling = 0;
+  /** KV tokens the admitted requests will hold at their end (full-sequence reservation only). */
+  committedTokens = 0;
   busy = false;
   busySeconds = 0;
   /** Busy seconds weighted by each iteration's tensor-core and memory utilisation (for power). */
@@ -254,8 +263,10 @@ export class Instance {
     if (r.generated >= r.output) {
       this.reservedTokens -= r.reserved;
       r.reserved = 0;
+      this.uncommit(r);
       this.host.onFinish(r, this);
     } else if (this.role === 'prefill') {
+      this.uncommit(r);
       // The KV stays reserved here until the transfer to a decode instance completes.
       r.readyKvTokens = context;
       r.phase = Phase.Transferring;
@@ -284,7 +295,13 @@ export class Instance {
     this.finishHeap.push({ step: r.finishStep, epoch: r.decodeEpoch, request: r });
   }
 
+  private uncommit(r: SimRequest): void {
+    this.committedTokens -= r.committed;
+    r.committed = 0;
+  }
+
   private leaveDecode(r: SimRequest): void {
+    this.uncommit(r);
     const context = this.contextOf(r);
     r.generated = r.generatedAtJoin + (this.decodeStep - r.joinStep);
     this.contextTokens -= context;
@@ -329,6 +346,10 @@ export class Instance {
     r.prefillDone = 0;
     r.reserved = r.prefillLen;
     this.reservedTokens += r.prefillLen;
+    if (this.options.reserveFullSequence) {
+      r.committed = r.input + r.output;
+      this.committedTokens += r.committed;
+    }
     this.prefilling.push(r);
     if (r.highPriority) this.highPriorityPrefilling++;
   }
@@ -338,6 +359,7 @@ export class Instance {
     if (this.runningCount >= this.options.maxBatch) return false;
     // An empty instance always admits one request, so one that needs most of memory still runs.
     if (this.runningCount === 0 && this.reservedTokens === 0) return true;
+    if (this.options.reserveFullSequence) return this.committedTokens + r.input + r.output <= this.capacityTokens;
     return this.usedTokens + r.prefillLen <= this.admissionLimit();
   }
 

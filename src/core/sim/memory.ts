@@ -24,8 +24,12 @@ export function planMemory(
   settings: MemorySettings = MEMORY_SETTINGS,
 ): MemoryPlan {
   const weightBytesPerGpu = (totalParamsFromShape(model) * precision.weightBytes) / tensorParallel;
-  const usable = gpu.memoryGiB * GIB * settings.gpuMemoryUtilization - settings.activationReserveGiB * GIB;
-  const freePerGpu = usable - weightBytesPerGpu;
+  // vLLM: a share of the whole memory, weights included. TensorRT-LLM: a share of what the
+  // weights and activations leave free (kv_cache_free_gpu_mem_fraction).
+  const freePerGpu =
+    settings.kvFreeMemoryFraction !== undefined
+      ? (gpu.memoryGiB * GIB - settings.activationReserveGiB * GIB - weightBytesPerGpu) * settings.kvFreeMemoryFraction
+      : gpu.memoryGiB * GIB * settings.gpuMemoryUtilization - settings.activationReserveGiB * GIB - weightBytesPerGpu;
   const perToken = kvBytesPerToken(model, precision);
   const rawTokens = freePerGpu > 0 ? Math.floor((freePerGpu * tensorParallel) / perToken) : 0;
   const kvCapacityTokens = Math.floor(rawTokens / settings.blockTokens) * settings.blockTokens;

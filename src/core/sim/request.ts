@@ -25,6 +25,8 @@ export class SimRequest {
   queuedDemand = 0;
   /** KV tokens reserved for this request outside the decode set (prompt being computed, KV in flight). */
   reserved = 0;
+  /** KV tokens committed for this request's whole life (input + output) under full-sequence reservation. */
+  committed = 0;
   instance = -1;
   preemptions = 0;
   migrations = 0;

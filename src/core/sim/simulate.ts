@@ -1,4 +1,4 @@
-import { BUNDLED_CALIBRATION, CalibrationTable, MEMORY_SETTINGS, PowerModel, activeShare, efficiencyFor } from './calibration';
+import { BUNDLED_CALIBRATION, CalibrationTable, MEMORY_SETTINGS, MemorySettings, PowerModel, activeShare, efficiencyFor } from './calibration';
 
 /** Board power whenever an instance computes: the model before utilisation-aware power (no table). */
 const FULL_POWER: PowerModel = { base: 1, compute: 0, memory: 0 };
@@ -55,6 +55,8 @@ export interface SimulationConfig {
   engineProfile?: string;
   /** Quirks of a specific engine version (validation rows of old engines use them). */
   engine?: EngineTraits;
+  /** How the KV cache is sized, over data/calibration.json's memory settings and the engine's. */
+  memory?: Partial<MemorySettings>;
 }
 
 export interface PriorityStats {
@@ -125,8 +127,19 @@ function engineScheduler(config: SimulationConfig): Partial<SchedulerOptions> {
   return {
     chunkedPrefill: batching.chunkedPrefill,
     maxBatch: batching.maxBatch,
+    ...(batching.kvReservation !== undefined ? { reserveFullSequence: batching.kvReservation === 'full-sequence' } : {}),
     ...(batching.chunkTokens !== undefined ? { chunkTokens: batching.chunkTokens } : {}),
     ...(batching.maxBatchedTokens !== undefined ? { maxBatchedTokens: batching.maxBatchedTokens ?? Number.POSITIVE_INFINITY } : {}),
+  };
+}
+
+/** KV sizing: calibration.json's memory settings, the engine's own, then the caller's. */
+export function memorySettingsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calibration' | 'memory'>): MemorySettings {
+  const batching = config.engineProfile !== undefined ? (config.calibration ?? BUNDLED_CALIBRATION).engines[config.engineProfile]?.batching : undefined;
+  return {
+    ...MEMORY_SETTINGS,
+    ...(batching?.kvFreeMemoryFraction !== undefined ? { kvFreeMemoryFraction: batching.kvFreeMemoryFraction } : {}),
+    ...config.memory,
   };
 }
 
@@ -276,6 +289,7 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
   const d = config.deployment;
   // A named engine schedules as it does (its batching in data/calibration.json); flags override.
   const scheduler: SchedulerOptions = { ...DEFAULT_SCHEDULER, ...engineScheduler(config), ...config.scheduler };
+  const memorySettings = memorySettingsFor(config);
   if (config.workload.requests < 1) throw new SimulationConfigError('need at least one request');
   const plans = planRequests(config.workload);
   let longestPrompt = 0;
@@ -315,7 +329,7 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
       latency = buildLatencyModel(config, plan.tensorParallel);
       latencyByTp.set(plan.tensorParallel, latency);
     }
-    const memory = planMemory(model, gpu, precision, plan.tensorParallel);
+    const memory = planMemory(model, gpu, precision, plan.tensorParallel, memorySettings);
     if (memory.kvCapacityTokens < longestRequest) {
       const hint = memory.kvCapacityTokens === 0 ? '; try a higher tensor-parallel degree or a smaller precision' : '';
       throw new SimulationConfigError(

@@ -18,7 +18,22 @@ export type ValidationScenario =
    * (TensorRT-LLM's offline throughput benchmarks): at most `maxBatch` sequences and
    * `maxNumTokens` tokens per iteration, prompts in chunks.
    */
-  | { kind: 'offline'; requests: number; input: number; output: number; maxBatch?: number; maxNumTokens?: number };
+  | {
+      kind: 'offline';
+      requests: number;
+      input: number;
+      output: number;
+      maxBatch?: number;
+      maxNumTokens?: number;
+      /**
+       * TensorRT-LLM capacity scheduler: 'guaranteed-no-evict' admits a request only when the KV
+       * of its input + output fits (trtllm-bench's default), 'max-utilization' admits on the prompt
+       * and pauses requests when the cache runs out. Unset: the engine profile's kvReservation.
+       */
+      schedulerPolicy?: 'guaranteed-no-evict' | 'max-utilization';
+      /** kv_cache_free_gpu_mem_fraction the run used. Unset: the engine profile's. */
+      kvFreeMemoryFraction?: number;
+    };
 
 export type ValidationMetric =
   | 'ttftMs'
@@ -87,7 +102,15 @@ const OFFLINE_MAX_BATCH = 2048;
  */
 const OFFLINE_REQUESTS = 4096;
 
-export function predictRow(row: ValidationRow, calibration?: CalibrationTable): number {
+export interface PredictOptions {
+  /**
+   * Offline rows simulate at most this many requests (default OFFLINE_REQUESTS). The
+   * calibration fit uses fewer and scales by the full-count ratio it refreshes as it goes.
+   */
+  offlineRequests?: number;
+}
+
+export function predictRow(row: ValidationRow, calibration?: CalibrationTable, options: PredictOptions = {}): number {
   const base = { model: row.model, gpu: row.gpu, precision: row.precision, calibration, engineProfile: row.engineProfile, engine: row.engineTraits };
   const s = row.scenario;
   switch (s.kind) {
@@ -121,7 +144,9 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable): 
       const result = simulate({
         ...base,
         deployment: { mode: 'colocated', tensorParallel: row.tp },
+        ...(s.kvFreeMemoryFraction !== undefined ? { memory: { kvFreeMemoryFraction: s.kvFreeMemoryFraction } } : {}),
         scheduler: {
+          ...(s.schedulerPolicy !== undefined ? { reserveFullSequence: s.schedulerPolicy === 'guaranteed-no-evict' } : {}),
           chunkedPrefill: true,
           chunkTokens: s.maxNumTokens ?? INFLIGHT_BATCH_TOKENS,
           maxBatch: s.maxBatch ?? OFFLINE_MAX_BATCH,
@@ -129,7 +154,7 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable): 
         },
         workload: {
           // Enough requests for the steady state; the throughput of more is the same.
-          requests: Math.min(s.requests, OFFLINE_REQUESTS),
+          requests: Math.min(s.requests, options.offlineRequests ?? OFFLINE_REQUESTS),
           arrival: { kind: 'offline' },
           input: { kind: 'fixed', tokens: s.input },
           output: { kind: 'fixed', tokens: s.output },

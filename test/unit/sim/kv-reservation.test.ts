@@ -1,0 +1,73 @@
+/**
+ * What fits in the KV cache depends on how an engine reserves it (issue 14): TensorRT-LLM's
+ * GUARANTEED_NO_EVICT admits a request only when the KV of its input + output fits, vLLM
+ * admits on the prompt and preempts when the cache runs out; and TensorRT-LLM sizes the
+ * cache as a share of the memory the weights leave free, vLLM as a share of all of it.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { getGpu, getPrecision, getServingModel, kvBytesPerToken, totalParamsFromShape } from '../../../src/core/sim/catalog';
+import { MEMORY_SETTINGS } from '../../../src/core/sim/calibration';
+import { planMemory } from '../../../src/core/sim/memory';
+import { SimulationConfig, memorySettingsFor, simulate } from '../../../src/core/sim/simulate';
+
+const GIB = 1024 ** 3;
+
+describe('KV sizing', () => {
+  test('kv_cache_free_gpu_mem_fraction takes a share of the memory the weights leave, by hand', () => {
+    const model = getServingModel('llama-2-7b');
+    const gpu = getGpu('h100-sxm');
+    const fp16 = getPrecision('fp16');
+    const weights = totalParamsFromShape(model) * 2;
+    const perToken = kvBytesPerToken(model, fp16); // 32 layers x 2 x 4096 x 2 B = 512 KiB
+    assert.equal(perToken, 524288);
+    const free = (gpu.memoryGiB * GIB - 1 * GIB - weights) * 0.9;
+    const expected = Math.floor(Math.floor(free / perToken) / 16) * 16;
+    assert.equal(planMemory(model, gpu, fp16, 1, { ...MEMORY_SETTINGS, kvFreeMemoryFraction: 0.9 }).kvCapacityTokens, expected);
+    // vLLM: 0.9 of all memory, minus the weights: less room than 0.9 of what is free.
+    const vllm = Math.floor(Math.floor((gpu.memoryGiB * GIB * 0.9 - 1 * GIB - weights) / perToken) / 16) * 16;
+    assert.equal(planMemory(model, gpu, fp16, 1).kvCapacityTokens, vllm);
+    assert.ok(expected > vllm);
+  });
+
+  test('a run may size its cache as TensorRT-LLM does; the engine profiles size it as vLLM does', () => {
+    // Not the tensorrt-llm profile's default: without the engine's activation and workspace
+    // memory it over-predicts 70B rows on tight memory (docs/research/sim-fidelity.md).
+    assert.equal(memorySettingsFor({ engineProfile: 'tensorrt-llm' }).kvFreeMemoryFraction, undefined);
+    assert.equal(memorySettingsFor({}).kvFreeMemoryFraction, undefined);
+    assert.equal(memorySettingsFor({ engineProfile: 'tensorrt-llm', memory: { kvFreeMemoryFraction: 0.99 } }).kvFreeMemoryFraction, 0.99);
+  });
+});
+
+describe('full-sequence KV reservation (GUARANTEED_NO_EVICT)', () => {
+  // llama-2-7b on one H100 with the cache cut to 300 tokens: room for two requests of
+  // 64 + 64 tokens for their whole life (256), not three (384).
+  const model = getServingModel('llama-2-7b');
+  const whole = planMemory(model, getGpu('h100-sxm'), getPrecision('fp16'), 1, { ...MEMORY_SETTINGS, kvFreeMemoryFraction: 1 }).kvCapacityTokens;
+  const config = (reserveFullSequence: boolean): SimulationConfig => ({
+    model: 'llama-2-7b',
+    gpu: 'h100-sxm',
+    deployment: { mode: 'colocated' },
+    memory: { kvFreeMemoryFraction: 300 / whole },
+    scheduler: { reserveFullSequence, chunkedPrefill: true, chunkTokens: 8192, maxBatch: 64, maxBatchedTokens: 8192, watermark: 0 },
+    workload: { requests: 4, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: 64 }, output: { kind: 'fixed', tokens: 64 }, seed: 1 },
+  });
+
+  test('runs two requests at a time, by hand: 1 + 64 + 64 iterations, no preemption', () => {
+    const r = simulate(config(true));
+    assert.ok(r.kvCapacityTokensPerInstance[0]! >= 256 && r.kvCapacityTokensPerInstance[0]! < 384, String(r.kvCapacityTokensPerInstance[0]));
+    assert.equal(r.completedRequests, 4);
+    assert.equal(r.preemptions, 0);
+    // Request 0 starts iteration 1 alone (it arrives first); request 1 joins in iteration 2.
+    // Each needs 64 iterations (the prefill gives the first token), so 0 ends with iteration
+    // 64 and 1 with 65. Only then is there room for another whole request: 2 runs in
+    // iterations 65-128, 3 in 66-129. Admitting on the prompt alone would have run all four.
+    assert.equal(r.iterations, 129);
+  });
+
+  test('admitting on the prompt alone fits four prompts at first and preempts as they grow', () => {
+    const r = simulate(config(false));
+    assert.equal(r.completedRequests, 4);
+    assert.ok(r.preemptions > 0, String(r.preemptions));
+  });
+});
