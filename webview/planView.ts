@@ -37,6 +37,7 @@ const BUDGET_SHORT: Record<BudgetName, string> = {
   minQuality: 'quality',
   maxCostPer1kUsd: 'cost',
   maxEnergyJ: 'energy',
+  load: 'load',
 };
 
 function budgetText(name: BudgetName, b: PlanBudgets): string {
@@ -51,6 +52,8 @@ function budgetText(name: BudgetName, b: PlanBudgets): string {
       return `the cost cap (${formatUsd(b.maxCostPer1kUsd ?? 0)} per 1k requests)`;
     case 'maxEnergyJ':
       return `the energy cap (${formatNumber(b.maxEnergyJ ?? 0)} J per request)`;
+    case 'load':
+      return 'the request rate (a queue that stays short)';
   }
 }
 

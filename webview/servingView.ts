@@ -1,7 +1,7 @@
 import { html, nothing, render, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { formatCount, formatFixed, formatNumber, formatPercent, formatUsd } from '../src/core/format/numbers';
-import type { BudgetState, ServingCardState, ServingInputs } from '../src/core/protocol/panel';
+import { TENSOR_PARALLEL_CHOICES, type BudgetState, type ServingCardState, type ServingInputs } from '../src/core/protocol/panel';
 import type { CurvePoint, ModeSummary, ServingEstimate } from '../src/core/serving/estimate';
 import { parseServingField, SERVING_FIELDS, type ServingNumberField } from '../src/core/serving/fields';
 import { LineChart, type ChartColour } from './charts';
@@ -44,7 +44,8 @@ const METRICS: MetricRow[] = [
 
 /** "rate 4 req/s, 256 output tokens, 2 GPUs": what a set of results was made for. */
 function describeInputs(inputs: ServingInputs): string {
-  return `${inputs.model} on ${formatNumber(inputs.gpus)} × ${inputs.gpu} (${inputs.precision}), rate ${formatNumber(inputs.rate)} req/s, ${formatNumber(inputs.outputTokens)} output tokens, SLOs ${formatNumber(inputs.sloTtftMs)} / ${formatNumber(inputs.sloTpotMs)} ms`;
+  const tp = (inputs.tensorParallel ?? 1) > 1 ? ` in TP ${inputs.tensorParallel} instances` : '';
+  return `${inputs.model} on ${formatNumber(inputs.gpus)} × ${inputs.gpu}${tp} (${inputs.precision}), rate ${formatNumber(inputs.rate)} req/s, ${formatNumber(inputs.outputTokens)} output tokens, SLOs ${formatNumber(inputs.sloTtftMs)} / ${formatNumber(inputs.sloTpotMs)} ms`;
 }
 
 const NUMBER_FIELDS: Array<{ key: ServingNumberField; label: string }> = [
@@ -126,7 +127,7 @@ export class ServingView {
     const e = card.estimate;
     const calibration = e ? `Simulator: ${e.calibration.label}.` : '';
     const capsule = card.capsuleTokens !== undefined ? ` Capsule: ${formatCount(card.capsuleTokens)} tokens.` : '';
-    const text = `${formatCount(card.inputTokens)} input tokens per request (${card.tokenBasis}), ${formatCount(card.inputs.outputTokens)} output tokens, Poisson arrivals at ${formatNumber(card.inputs.rate)} req/s on ${formatNumber(card.inputs.gpus)} GPUs per mode.${capsule} `;
+    const text = `${formatCount(card.inputTokens)} input tokens per request (${card.tokenBasis}), ${formatCount(card.inputs.outputTokens)} output tokens, Poisson arrivals at ${formatNumber(card.inputs.rate)} req/s on ${formatNumber(card.inputs.gpus)} GPUs per mode${(card.inputs.tensorParallel ?? 1) > 1 ? `, in instances of TP ${card.inputs.tensorParallel}` : ''}.${capsule} `;
     return html`<p class="serving-caption" data-testid="serving-caption">${text}<span data-testid="serving-calibration">${calibration}</span></p>`;
   }
 
@@ -221,8 +222,28 @@ export class ServingView {
       select('gpu', 'GPU', card.options.gpus),
       select('precision', 'Precision', card.options.precisions),
       select('mode', 'Chart mode', card.options.modes.map((m) => ({ id: m, name: m }))),
+      this.tensorParallelSelect(card),
       ...NUMBER_FIELDS.map((f) => number(f.key, f.label)),
     );
+  }
+
+  /** GPUs per instance; the GPUs field must be a multiple of it (the card says so otherwise). */
+  private tensorParallelSelect(card: ServingCardState): HTMLElement {
+    const el = document.createElement('vscode-single-select');
+    el.setAttribute('data-testid', 'serving-tensorParallel');
+    el.setAttribute('aria-label', 'GPUs per instance (tensor parallel)');
+    for (const tp of TENSOR_PARALLEL_CHOICES) {
+      const option = document.createElement('vscode-option');
+      option.setAttribute('value', String(tp));
+      option.textContent = String(tp);
+      if (tp === (card.inputs.tensorParallel ?? 1)) option.setAttribute('selected', '');
+      el.append(option);
+    }
+    el.addEventListener('change', () => {
+      this.inputs = { ...this.inputs!, tensorParallel: Number(el.value) };
+      this.send();
+    });
+    return h('label', { class: 'field small' }, h('span', {}, 'TP'), el);
   }
 
   /** Sends the inputs when every field is valid; otherwise only marks the results stale. */

@@ -66,6 +66,7 @@ const DEFAULT_SERVING: ServingInputs = {
   sloTtftMs: 500,
   sloTpotMs: 100,
   gpus: 2,
+  tensorParallel: 1,
 };
 // Following the selection: recount once the user pauses, not on every arrow key.
 const FOLLOW_DEBOUNCE_MS = 200;
@@ -301,8 +302,20 @@ export class BudgetPanel implements vscode.Disposable {
       this.deps.log.warn(`budget panel: no self-hosted candidate ${candidateId} to simulate`);
       return;
     }
-    const planned = this.plan.inputs();
-    const inputs: ServingInputs = { model: c.model, gpu: c.gpu, precision: c.precision, mode: c.mode, gpus: c.gpus, rate: planned.rate, outputTokens: planned.outputTokens, sloTtftMs: planned.sloTtftMs, sloTpotMs: planned.sloTpotMs };
+    // The load the candidate was planned for (the card's fields may have changed since).
+    const planned = this.plan.state?.resultInputs ?? this.plan.inputs();
+    const inputs: ServingInputs = {
+      model: c.model,
+      gpu: c.gpu,
+      precision: c.precision,
+      mode: c.mode,
+      gpus: c.gpus,
+      tensorParallel: c.tp ?? 1,
+      rate: planned.rate,
+      outputTokens: planned.outputTokens,
+      sloTtftMs: planned.sloTtftMs,
+      sloTpotMs: planned.sloTpotMs,
+    };
     const problem = this.servingIdsProblem(inputs);
     if (problem) {
       this.deps.log.warn(`budget panel: cannot simulate ${candidateId}: ${problem}`);

@@ -1,20 +1,22 @@
 // A standalone harness for the Budget Panel's webview: loads dist/webview.js (run `npm run
 // build` first) in headless Chromium under the panel's CSP, with a stub acquireVsCodeApi,
-// sends it states with the Serving and Plan cards, checks what the cards do, and saves
-// screenshots in dark, light and high-contrast themes at 900 and 500 px.
+// sends it states with the Budget, Capsule, Serving and Plan cards, checks what the cards do,
+// and saves screenshots in dark, light and high-contrast themes at 900 and 500 px.
 // Run: node test/ui-harness/panel.mjs      (screenshots in test/ui-harness/screenshots/)
 /* global window, document, getComputedStyle, requestAnimationFrame, MessageEvent */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { fixture, panelState } from './state.mjs';
+import { capsuleCard, compressorChoice, fixture, llmCapsuleCard, localCapsuleCard, panelState } from './state.mjs';
 import { THEMES, themeStyle } from './themes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
-const shots = join(here, 'screenshots');
+// HARNESS_SHOTS: another folder for the screenshots; HARNESS_WEBVIEW: another bundle (say,
+// an earlier build's dist/webview.js), to compare a change's screenshots with those before it.
+const shots = process.env.HARNESS_SHOTS ?? join(here, 'screenshots');
 mkdirSync(shots, { recursive: true });
 
 const ORIGIN = 'https://webview.test';
@@ -22,7 +24,7 @@ const NONCE = 'harness-nonce';
 // src/extension/panelHtml.ts's policy, with this origin as the webview's cspSource.
 const CSP = ["default-src 'none'", `style-src ${ORIGIN} 'unsafe-inline'`, `font-src ${ORIGIN}`, `img-src ${ORIGIN} data:`, `script-src 'nonce-${NONCE}'`].join('; ');
 const FILES = {
-  '/dist/webview.js': ['dist/webview.js', 'text/javascript'],
+  '/dist/webview.js': [process.env.HARNESS_WEBVIEW ?? 'dist/webview.js', 'text/javascript'],
   '/dist/codicons/codicon.css': ['dist/codicons/codicon.css', 'text/css'],
   '/dist/codicons/codicon.ttf': ['dist/codicons/codicon.ttf', 'font/ttf'],
   '/media/panel.css': ['media/panel.css', 'text/css'],
@@ -81,7 +83,7 @@ async function open(theme, width, state = panelState()) {
     if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: pageHtml(theme, state) });
     const file = FILES[url.pathname];
     if (!file) return route.fulfill({ status: 404, body: '' });
-    return route.fulfill({ contentType: file[1], body: readFileSync(join(root, file[0])) });
+    return route.fulfill({ contentType: file[1], body: readFileSync(resolve(root, file[0])) });
   });
   await page.goto(`${ORIGIN}/`);
   await page.evaluate(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused by CSP: ${e.violatedDirective} ${e.blockedURI}`)));
@@ -116,7 +118,7 @@ const check = async (name, fn) => {
     await fn();
     checks.push(`ok   ${name}`);
   } catch (e) {
-    checks.push(`FAIL ${name}: ${e.message.split('\n')[0]}`);
+    checks.push(`FAIL ${name}: ${e.message.split('\n').filter((l) => l.trim()).slice(0, 12).join('\n     ')}`);
   }
 };
 
@@ -402,6 +404,309 @@ for (const theme of ['dark', 'light', 'hc']) {
     assert.equal(await page.locator('.chart-scatter').count(), 0);
   });
   await card.screenshot({ path: join(shots, 'plan-first-run-light-900.png') });
+  await page.close();
+}
+
+// 4. The Budget and Capsule cards: screenshots of each capsule kind in every theme and width.
+const budget = (page) => page.locator('section[aria-labelledby="budget-title"]');
+const capsule = (page) => page.locator('[data-testid="capsule-card"]');
+const commandsSince = async (page) => {
+  const commands = await page.evaluate(() => window.__commands);
+  await page.evaluate(() => (window.__commands.length = 0));
+  return commands;
+};
+const running = () => ({ ...capsuleCard(), status: 'running', capsuleId: undefined, message: 'Compressing… 1,500 tokens' });
+for (const theme of ['dark', 'light', 'hc']) {
+  for (const width of [900, 500]) {
+    const page = await open(theme, width, panelState({ capsule: llmCapsuleCard() }));
+    await budget(page).screenshot({ path: join(shots, `budget-${theme}-${width}.png`) });
+    await page.evaluate(() => document.querySelector('[data-testid="capsule-probe-result"]').setAttribute('open', ''));
+    await capsule(page).screenshot({ path: join(shots, `capsule-llm-${theme}-${width}.png`) });
+    for (const [name, card] of [['local', localCapsuleCard()], ['builtin', capsuleCard()], ['running', running()]]) {
+      await sendState(page, panelState({ capsule: card }));
+      await capsule(page).screenshot({ path: join(shots, `capsule-${name}-${theme}-${width}.png`) });
+    }
+    if (width === 500) {
+      await check(`${theme} 500 px: nothing in the Budget or Capsule card is wider than the panel but a table's scroller`, async () => {
+        await sendState(page, panelState({ capsule: llmCapsuleCard() }));
+        const wide = await page.evaluate(() =>
+          [...document.querySelectorAll('section[aria-labelledby="budget-title"], [data-testid="capsule-card"]')].flatMap((card) => {
+            const limit = card.getBoundingClientRect().right + 1;
+            return [...card.querySelectorAll('*')]
+              .filter((el) => !el.closest('.table-wrap') && el.getBoundingClientRect().right > limit && getComputedStyle(el).display !== 'none')
+              .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+          }),
+        );
+        assert.deepEqual(wide, []);
+      });
+    }
+    await page.close();
+  }
+}
+
+// 5. Budget card behaviour (dark, 900 px).
+{
+  const page = await open('dark', 900);
+  const card = budget(page);
+  const table = card.locator('table[data-testid="model-table"]');
+  const rows = panelState().rows;
+  await check('Budget: the header, one row per model, the status bar\'s model pinned on top with its badge', async () => {
+    assert.match(await card.locator('[data-testid="source"]').innerText(), /^prompt\.md — whole document \(6,400 characters\)$/);
+    assert.equal(await card.locator('[data-testid="tokenizer"]').innerText(), 'o200k_base: 1,500 tokens · llama3: 1,509 tokens');
+    assert.equal(await table.locator('tbody tr').count(), rows.length);
+    const first = table.locator('tbody tr').first();
+    assert.equal(await first.getAttribute('data-model-id'), 'gpt-4o');
+    assert.equal(await first.getAttribute('class'), 'active pinned');
+    assert.equal(await first.locator('[data-testid="active-badge"]').innerText(), 'status bar');
+    assert.equal(await first.locator('button.pin').getAttribute('aria-pressed'), 'true');
+    assert.equal(await table.locator('tbody tr:not(.pinned) button.pin[aria-pressed="false"]').count(), rows.length - 1);
+  });
+  await check('Budget: cells carry data-col, data-value and their titles; estimates and overflows are marked', async () => {
+    const gpt = table.locator('tr[data-model-id="gpt-4o"]');
+    assert.deepEqual(await gpt.locator('td').evaluateAll((tds) => tds.map((td) => td.dataset.col ?? td.className)), ['pin', 'name', 'perCallUsd', 'tokens', 'perDayUsd', 'contextShare', 'provider']);
+    assert.equal(Number(await gpt.locator('td[data-col="tokens"]').getAttribute('data-value')), 1500);
+    assert.equal(await gpt.locator('td[data-col="perCallUsd"]').getAttribute('title'), '$2.5 in / $1.25 cached / $10 out per 1M tokens — as of 2026-11-25, source: harness');
+    const est = table.locator('tr[data-model-id="claude-sonnet-4"] td[data-col="tokens"]');
+    assert.equal((await est.innerText()).trim(), '~1,718 estimate');
+    assert.equal(await est.getAttribute('title'), 'estimate: o200k_base count × 1.145, measured ratio');
+    const over = table.locator('tr[data-model-id="tiny-ctx"]');
+    assert.equal(await over.getAttribute('class'), 'overflow');
+    assert.equal(await over.locator('td[data-col="contextShare"] .codicon-warning[aria-label="overflow"]').count(), 1);
+    assert.equal(await over.locator('td[data-col="contextShare"]').getAttribute('title'), 'input + output exceed the 1,024-token context window');
+    assert.equal(await table.locator('tr[data-model-id="gpt-4o-mini"]').getAttribute('class'), null);
+    assert.equal(await table.locator('th:not(.num):not(.pin)').count(), 2);
+  });
+  await check('Budget: a header click sorts (aria-sort, arrow), is saved, and keeps the pinned row on top', async () => {
+    await commandsSince(page);
+    const values = (col) => table.locator(`tbody tr:not(.pinned) td[data-col="${col}"]`).evaluateAll((tds) => tds.map((td) => Number(td.dataset.value)));
+    assert.equal(await card.locator('th[aria-sort]').getAttribute('aria-sort'), 'ascending');
+    await card.locator('button[data-sort="perCallUsd"]').click();
+    assert.equal(await card.locator('th[aria-sort]').getAttribute('aria-sort'), 'descending');
+    assert.equal(await card.locator('th[aria-sort] .codicon-arrow-down').count(), 1);
+    assert.deepEqual(await page.evaluate(() => window.__saved.sort), { column: 'perCallUsd', descending: true });
+    const desc = await values('perCallUsd');
+    assert.deepEqual(desc, [...desc].sort((a, b) => b - a));
+    await card.locator('button[data-sort="name"]').click();
+    assert.deepEqual(await page.evaluate(() => window.__saved.sort), { column: 'name', descending: false });
+    await card.locator('button[data-sort="tokens"]').click();
+    assert.deepEqual(await page.evaluate(() => window.__saved.sort), { column: 'tokens', descending: true });
+    assert.equal(await table.locator('tbody tr').first().getAttribute('data-model-id'), 'gpt-4o');
+    const tokens = await values('tokens');
+    assert.deepEqual(tokens, [...tokens].sort((a, b) => b - a));
+    await sendState(page, panelState());
+    assert.equal(await card.locator('th[aria-sort] button').getAttribute('data-sort'), 'tokens', 'the sort survives a state update');
+    assert.deepEqual(await commandsSince(page), [], 'sorting sends nothing to the host');
+  });
+  await check('Budget: the pin and Prices send their commands, once, after many updates', async () => {
+    for (let i = 0; i < 5; i++) await sendState(page, panelState());
+    await commandsSince(page);
+    await table.locator('tr[data-model-id="gpt-4o-mini"] button.pin').click();
+    await card.locator('vscode-button', { hasText: 'Prices' }).click();
+    assert.deepEqual(await commandsSince(page), [
+      { kind: 'command', method: 'setActiveModel', params: { modelId: 'gpt-4o-mini' } },
+      { kind: 'command', method: 'openSettings', params: {} },
+    ]);
+    await sendState(page, panelState({ activeModelId: 'gpt-4o-mini' }));
+    assert.equal(await table.locator('tbody tr').first().getAttribute('data-model-id'), 'gpt-4o-mini');
+    assert.equal(await table.locator('tr[data-model-id="gpt-4o-mini"] button.pin').getAttribute('aria-label'), 'GPT-4o mini prices the status bar');
+    assert.equal(await table.locator('[data-testid="active-badge"]').count(), 1);
+    await sendState(page, panelState());
+  });
+  const calls = card.locator('[data-testid="calls-per-day"] input');
+  await check('Budget: calls per day keeps focus, text and caret while states arrive; sent once, 300 ms after the last key', async () => {
+    await commandsSince(page);
+    await calls.click();
+    await calls.press('End');
+    await page.keyboard.type('5');
+    await calls.press('ArrowLeft');
+    await sendState(page, panelState({ status: 'counting' }));
+    await sendState(page, panelState());
+    const info = await calls.evaluate((el) => ({ focused: el.getRootNode().activeElement === el, value: el.value }));
+    assert.deepEqual(info, { focused: true, value: '10005' });
+    // A number input has no selectionStart: the next key shows where the caret is.
+    await page.keyboard.type('7');
+    assert.equal(await calls.inputValue(), '100075');
+    await page.waitForTimeout(500);
+    // The debounce may have sent 10005 while the states were handled; 100075 comes last, once.
+    const sent = (await commandsSince(page)).filter((c) => c.method === 'setUsage').map((c) => c.params.callsPerDay);
+    assert.ok(sent.length > 0 && sent.length <= 2 && sent.at(-1) === 100075 && (sent.length === 1 || sent[0] === 10005), JSON.stringify(sent));
+    assert.equal((await commandsSince(page)).length, 0);
+  });
+  await check('Budget: an invalid value is marked and not sent; the other field\'s edit keeps the first one\'s', async () => {
+    await calls.fill('-3');
+    await card.locator('[data-testid="calls-per-day"][invalid]').waitFor();
+    await sendState(page, panelState());
+    await page.waitForTimeout(400);
+    assert.deepEqual(await commandsSince(page), []);
+    assert.equal(await calls.inputValue(), '-3', 'the invalid text stays while states arrive');
+    await calls.fill('250');
+    await card.locator('[data-testid="calls-per-day"]:not([invalid])').waitFor();
+    await card.locator('[data-testid="output-tokens"] input').fill('512');
+    await page.waitForTimeout(400);
+    assert.deepEqual((await commandsSince(page)).map((c) => c.params), [{ callsPerDay: 250, outputTokens: 512 }]);
+    await sendState(page, panelState({ usage: { callsPerDay: 250, outputTokens: 512 } }));
+    assert.match(await card.locator('.footnote').innerText(), /input tokens \+ 512 output tokens/);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await sendState(page, panelState({ usage: { callsPerDay: 40, outputTokens: 512 } }));
+    assert.equal(await calls.inputValue(), '40', 'a usage changed by the host (settings) refills the field');
+  });
+  await check('Budget: re-rendering keeps the elements, fetches nothing and uses no vscode-icon', async () => {
+    await table.evaluate((t) => (t.__harnessMark = true));
+    const requests = [];
+    const onRequest = (r) => requests.push(r.url());
+    page.on('request', onRequest);
+    for (let i = 0; i < 5; i++) await sendState(page, panelState({ usage: { callsPerDay: 40 + i, outputTokens: 512 } }));
+    await settle(page);
+    page.off('request', onRequest);
+    assert.deepEqual(requests, []);
+    assert.equal(await page.locator('vscode-icon').count(), 0);
+    assert.equal(await table.evaluate((t) => t.__harnessMark === true), true, 'the table element was kept');
+  });
+  await check('Budget: counting marks the table stale; empty and error show the message', async () => {
+    await sendState(page, panelState({ status: 'counting' }));
+    assert.equal(await card.locator('table[data-testid="model-table"].stale').count(), 1);
+    await sendState(page, panelState({ status: 'empty', rows: [], source: undefined, tokenizers: [], message: 'Select text or open a prompt file to count it.' }));
+    assert.equal(await table.count(), 0);
+    assert.equal(await card.locator('[data-testid="source"]').innerText(), 'No text yet');
+    const message = card.locator('[data-testid="message"]');
+    assert.equal(await message.innerText(), 'Select text or open a prompt file to count it.');
+    assert.equal(await message.getAttribute('class'), 'message');
+    assert.equal(await message.getAttribute('role'), null);
+    await sendState(page, panelState({ status: 'error', rows: [], message: 'The tokenizer failed.' }));
+    assert.equal(await message.getAttribute('class'), 'message error');
+    assert.equal(await message.getAttribute('role'), 'alert');
+    await sendState(page, panelState());
+    await table.waitFor();
+  });
+  await page.close();
+}
+
+// 6. Capsule card behaviour (dark, 900 px).
+{
+  const page = await open('dark', 900);
+  const card = capsule(page);
+  const rate = card.locator('[data-testid="capsule-rate"]');
+  const rateValue = card.locator('[data-testid="capsule-rate-value"]');
+  await check('Capsule: hidden while counting with no capsule', async () => {
+    await sendState(page, panelState({ status: 'counting' }));
+    assert.equal(await card.isHidden(), true);
+    assert.equal(await card.evaluate((el) => el.children.length), 0);
+    await sendState(page, panelState());
+    assert.equal(await card.isHidden(), false);
+  });
+  await check('Capsule: before a capsule, the slider and Compress; the rate keeps its focus and value while states arrive', async () => {
+    await commandsSince(page);
+    assert.equal(await rate.inputValue(), '0.5');
+    assert.equal(await rateValue.innerText(), 'keep 50%');
+    await rate.focus();
+    for (let i = 0; i < 5; i++) await rate.press('ArrowLeft');
+    assert.equal(await rateValue.innerText(), 'keep 45%');
+    await sendState(page, panelState({ usage: { callsPerDay: 999, outputTokens: 256 } }));
+    await sendState(page, panelState());
+    assert.deepEqual(await rate.evaluate((el) => ({ focused: document.activeElement === el, value: el.value })), { focused: true, value: '0.45' });
+    assert.equal(await rateValue.innerText(), 'keep 45%');
+    await card.locator('[data-testid="capsule-compress"]').click();
+    assert.deepEqual(await commandsSince(page), [{ kind: 'command', method: 'compress', params: { rate: 0.45 } }]);
+  });
+  await check('Capsule: while compressing, a progress ring and Cancel; Compress is disabled', async () => {
+    await sendState(page, panelState({ capsule: running() }));
+    assert.equal(await card.locator('vscode-progress-ring[aria-label="Compressing"]').count(), 1);
+    assert.equal(await card.locator('[data-testid="capsule-compress"]').getAttribute('disabled'), '');
+    await card.locator('[data-testid="capsule-compress"]').click({ force: true });
+    await card.locator('[data-testid="capsule-cancel"]').click();
+    assert.deepEqual((await commandsSince(page)).map((c) => c.method), ['cancelCompress']);
+  });
+  await check('Capsule: a built-in capsule: summary, what was kept and dropped, Apply, Copy, Discard and Check name it', async () => {
+    await sendState(page, panelState({ capsule: capsuleCard() }));
+    assert.equal(await card.locator('vscode-progress-ring').count(), 0);
+    assert.equal(await card.locator('[data-testid="capsule-compress"]').count(), 0);
+    assert.equal(await card.locator('[data-testid="capsule-original"] td[data-value]').getAttribute('data-value'), '1500');
+    assert.equal(await card.locator('[data-testid="capsule-capsule"] td[data-value]').getAttribute('data-value'), '781');
+    assert.equal(await card.locator('[data-testid="capsule-summary"] thead th').last().innerText(), 'Input cost / call (GPT-4o)');
+    assert.equal(await card.locator('[data-testid="capsule-rate-reached"]').innerText(), 'prompt.md (document): kept 52.1% of the tokens (−48%), asked 50%. Within budget.');
+    assert.deepEqual(await card.locator('[data-testid="capsule-dropped"] li').allInnerTexts(), ['filler phrases: 9 (61 tokens)', 'low-information words: 212 (430 tokens)', 'duplicate sentences: 3 (128 tokens)', 'whole clauses and list items: 4 (100 tokens)']);
+    assert.equal(await card.locator('[data-testid="capsule-text"]').evaluate((el) => el.textContent), capsuleCard().preview);
+    for (let i = 0; i < 5; i++) await sendState(page, panelState({ capsule: capsuleCard() }));
+    await commandsSince(page);
+    for (const id of ['capsule-apply', 'capsule-copy', 'capsule-discard', 'capsule-probe']) await card.locator(`[data-testid="${id}"]`).click();
+    assert.deepEqual(await commandsSince(page), ['applyCapsule', 'copyCapsule', 'discardCapsule', 'probeCapsule'].map((method) => ({ kind: 'command', method, params: { capsuleId: 7 } })));
+    await sendState(page, panelState({ capsule: capsuleCard(), compressor: compressorChoice('builtin', false) }));
+    assert.equal(await card.locator('[data-testid="capsule-probe"]').count(), 0, 'no Check without an LLM');
+  });
+  await check('Capsule: moving the slider re-runs the compression once, 350 ms after the last move', async () => {
+    await rate.focus();
+    await rate.press('ArrowRight');
+    await rate.press('ArrowRight');
+    assert.equal(await rateValue.innerText(), 'keep 52%');
+    await page.waitForTimeout(500);
+    assert.deepEqual(await commandsSince(page), [{ kind: 'command', method: 'compress', params: { rate: 0.52 } }]);
+    await sendState(page, panelState({ capsule: capsuleCard({ rate: 0.52 }) }));
+    assert.equal(await rate.inputValue(), '0.52');
+    await sendState(page, panelState({ capsule: capsuleCard({ rate: 0.3 }) }));
+    assert.equal(await rate.inputValue(), '0.3', 'a new rate from the host moves the slider');
+    assert.equal(await rateValue.innerText(), 'keep 30%');
+  });
+  await check('Capsule: the capsule text stays open while states arrive', async () => {
+    await card.locator('.capsule-preview summary').click();
+    await sendState(page, panelState({ capsule: capsuleCard({ rate: 0.3 }) }));
+    assert.equal(await card.locator('.capsule-preview').evaluate((d) => d.open), true);
+  });
+  await check('Capsule: a local-model capsule says which sub-model ran; a stale capsule cannot be applied', async () => {
+    await sendState(page, panelState({ capsule: localCapsuleCard() }));
+    assert.equal(await card.locator('[data-testid="capsule-local"] h3').innerText(), 'Local model: capsule-tiny');
+    assert.equal(await card.locator('[data-testid="capsule-local-run"]').innerText(), 'Depth 4 of 6, int8, on cpu: 212 ms for 1,620 model tokens.');
+    assert.equal(await card.locator('[data-testid="capsule-local-selection"]').innerText(), 'Why this sub-model: depth 4/6 int8: the deepest that fits the 250 ms budget.');
+    assert.equal(await card.locator('[data-testid="capsule-local-provider"]').innerText(), 'Provider: cpu (webgpu: no adapter in this window).');
+    assert.equal(await card.locator('[data-testid="capsule-rate-reached"]').getAttribute('class'), 'capsule-rate-reached warn');
+    assert.match(await card.locator('[data-testid="capsule-rate-reached"]').innerText(), /Over budget: protected content exceeds the target\. The document changed since this capsule was made\.$/);
+    assert.equal(await card.locator('.capsule-preview summary').innerText(), 'Capsule text (first part)');
+    const apply = card.locator('[data-testid="capsule-apply"]');
+    assert.equal(await apply.getAttribute('disabled'), '');
+    assert.equal(await apply.getAttribute('title'), 'The document changed since: compress again');
+    await commandsSince(page);
+    await apply.click({ force: true });
+    assert.deepEqual(await commandsSince(page), []);
+  });
+  await check('Capsule: an LLM capsule lists its candidates, its cost and the probe check', async () => {
+    await sendState(page, panelState({ capsule: llmCapsuleCard() }));
+    assert.equal(await card.locator('[data-testid="capsule-local"]').count(), 0);
+    assert.equal(await card.locator('[data-testid="capsule-llm"] h3').innerText(), 'LLM: gpt-4o-mini');
+    const text = async (id) => (await card.locator(`[data-testid="${id}"]`).innerText()).replace(/\s+/g, ' ').trim();
+    assert.match(await text('capsule-candidate-1'), /^1 702 rejected: placeholder "\{\{agent_name\}\}" missing or altered —$/);
+    assert.equal(await text('capsule-candidate-2'), '2 760 chosen 0.912');
+    assert.equal(await text('capsule-candidate-3'), '3 815 passed 0.874');
+    assert.equal(await card.locator('[data-testid="capsule-candidate-2"]').getAttribute('class'), 'chosen');
+    assert.equal(await card.locator('[data-testid="capsule-candidate-1"]').getAttribute('class'), null);
+    assert.match(await text('capsule-llm-cost'), /^Compression cost \$[\d.]+ \(420 in \+ 150 out on gpt-4o-mini\); it saves \$[\d.]+ per call, so it pays for itself after 1 call\.$/);
+    assert.match(await text('capsule-llm-net'), /^Net after 1,000 calls \(a day at the Budget card's rate\): \$[\d.]+\.$/);
+    assert.equal(await text('capsule-llm-selection'), 'Model chosen for this prompt: gpt-4o-mini, the fastest within the 4 s latency budget.');
+    const probe = card.locator('[data-testid="capsule-probe-result"]');
+    assert.equal(await probe.locator('summary').innerText(), 'Probe check: 2 of 3 answers agree (word overlap)');
+    assert.deepEqual(await probe.locator('li').evaluateAll((lis) => lis.map((li) => li.textContent)), ['✓ Can I get a refund? (0.81)', '✓ Who handles billing escalations? (0.77)', '✗ How many days do refunds take? (0.42)']);
+  });
+  await check('Capsule: the compressor follows the host and a choice is sent', async () => {
+    const select = card.locator('[data-testid="capsule-compressor"]');
+    assert.equal(await select.evaluate((s) => s.value), 'builtin');
+    assert.equal(await select.locator('vscode-option[disabled]').count(), 0);
+    await sendState(page, panelState({ capsule: llmCapsuleCard(), compressor: compressorChoice('onnx', false) }));
+    assert.equal(await select.evaluate((s) => s.value), 'onnx');
+    assert.deepEqual(await select.locator('vscode-option[disabled]').evaluateAll((os) => os.map((o) => o.getAttribute('value'))), ['llm']);
+    assert.deepEqual(await commandsSince(page), [], 'a choice made by the host is not sent back');
+    await select.click();
+    await select.locator('li.option', { hasText: 'Built-in' }).click();
+    assert.deepEqual(await commandsSince(page), [{ kind: 'command', method: 'setCompressor', params: { backend: 'builtin' } }]);
+    await sendState(page, panelState({ capsule: llmCapsuleCard(), compressor: compressorChoice('builtin') }));
+    assert.equal(await select.evaluate((s) => s.value), 'builtin');
+  });
+  await check('Capsule: an error is an alert; Discard brings Compress back', async () => {
+    await sendState(page, panelState({ capsule: { ...capsuleCard(), status: 'error', message: 'The LLM refused: quota exceeded.' } }));
+    const message = card.locator('p.message.error[role="alert"]');
+    assert.equal(await message.innerText(), 'The LLM refused: quota exceeded.');
+    assert.equal(await card.locator('[data-testid="capsule-summary"]').count(), 0);
+    await sendState(page, panelState());
+    await card.locator('[data-testid="capsule-compress"]').waitFor();
+    assert.equal(await card.locator('[data-testid="capsule-apply"]').count(), 0);
+  });
   await page.close();
 }
 

@@ -45,7 +45,7 @@ async function readPrompts(target: string, io: CliIo): Promise<Array<{ id: strin
   }
   const prompts: Array<{ id: string; text: string }> = [];
   if (isDir) {
-    for (const name of readdirSync(full).filter((n) => PROMPT_FILE.test(n)).sort()) {
+    for (const name of readdirSync(full).filter((n) => PROMPT_FILE.test(n) && statSync(path.join(full, n)).isFile()).sort()) {
       const text = await readFile(path.join(full, name), 'utf8');
       const verdict = detectBinary(text);
       if (verdict.binary) throw new UsageError(binaryInputMessage(name, verdict));

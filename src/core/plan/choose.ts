@@ -40,6 +40,10 @@ export function checkBudgets(c: PlanCandidate, budgets: PlanBudgets & { attainme
       miss(name, `${label} ${value.toFixed(0)} ms is over the ${slo} ms SLO (${c.latencySource})`);
     }
   }
+  // Without SLOs, a deployment that cannot keep up (an ever-growing queue) still misses: its
+  // figures are those of a backlog, and its cost is that of the throughput it reached.
+  const hasSlo = budgets.sloTtftMs !== undefined || budgets.sloTpotMs !== undefined;
+  if (c.servesLoad === false && !hasSlo) miss('load', `does not keep up with the request rate: the queue grows (TTFT p90 ${c.ttftP90Ms?.toFixed(0) ?? '?'} ms)`);
   if (budgets.minQuality !== undefined) {
     if (c.quality === null) miss('minQuality', `quality floor ${budgets.minQuality}: ${c.qualityBasis.join('; ')}`);
     else if (c.quality < budgets.minQuality) miss('minQuality', `quality ${c.quality.toFixed(3)} is under the floor ${budgets.minQuality}`);
@@ -80,6 +84,7 @@ const BUDGET_WORDS: Record<BudgetName, string> = {
   minQuality: 'the quality floor',
   maxCostPer1kUsd: 'the cost cap',
   maxEnergyJ: 'the energy cap',
+  load: 'the request rate',
 };
 
 /** Cheaper first; ties: higher quality, then lower latency, then id (a stable order). */

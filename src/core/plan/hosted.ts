@@ -82,6 +82,7 @@ export function hostedCandidate(m: ModelEntry, workload: PlanWorkload, space: Pl
     ttftP90Ms: latency ? latency.ttftMs : null,
     tpotP90Ms: tpot !== null && workload.outputTokens > 1 ? tpot : null,
     attainment: null,
+    servesLoad: null,
     costPer1kRequestsUsd: perRequest * 1000,
     energyJPerRequest: null,
     violates: [],

@@ -29,8 +29,10 @@ export function openAiTileTokens(width: number, height: number, baseTokens: numb
     w *= r;
     h *= r;
   }
-  // As the documented steps read: the shortest side is scaled to 768 px.
-  const r = shortSide / Math.min(w, h);
+  // The shortest side is scaled down to 768 px. Never up: a small or very wide image would
+  // otherwise be enlarged past the 2048 px box it was just fitted into (a 4000x100 banner to
+  // 30720x768, 120 tiles), which the docs' examples and OpenAI's cookbook never do.
+  const r = Math.min(1, shortSide / Math.min(w, h));
   w *= r;
   h *= r;
   const tiles = Math.ceil(w / tile) * Math.ceil(h / tile);

@@ -7,7 +7,9 @@ import { BUNDLED_CALIBRATION } from '../sim/calibration';
 import { getGpu, getPrecision, MODELS, type ServingModel } from '../sim/catalog';
 import { planMemory } from '../sim/memory';
 import { simulate, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
+import { deploymentFor as servingDeployment } from '../serving/estimate';
 import { servingTokens } from '../serving/options';
+import { TENSOR_PARALLEL_CHOICES } from '../protocol/panel';
 import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
 import { visualTokensKept, visualBudgetQuality } from './hired';
 import { candidateQuality, subModelFamilies, type QualityEstimate } from './quality';
@@ -49,17 +51,10 @@ export interface LayoutChoice {
 }
 
 /** Tensor-parallel degrees tried, smallest first (they must divide the heads). */
-const TP_CHOICES = [1, 2, 4, 8];
+const TP_CHOICES = TENSOR_PARALLEL_CHOICES;
 
-function deploymentFor(mode: DeploymentMode, tp: number, instances: number): DeploymentSpec {
-  if (mode === 'disaggregated') {
-    // Half the instances prefill, half decode (the extra one decodes): a fixed split, where
-    // DistServe searches it (`capsule goodput --search-placement` does; README).
-    const prefill = Math.max(1, Math.floor(instances / 2));
-    return { mode, tensorParallel: tp, prefillInstances: prefill, decodeInstances: instances - prefill };
-  }
-  return { mode, instances, tensorParallel: tp };
-}
+/** Instances of `tp` GPUs laid out as the Serving card lays them out, so "Simulate this" reproduces a candidate. */
+const deploymentFor = (mode: DeploymentMode, tp: number, instances: number): DeploymentSpec => servingDeployment(mode, instances * tp, tp).spec;
 
 const minInstances = (mode: DeploymentMode) => (mode === 'colocated' ? 1 : 2);
 
@@ -142,15 +137,28 @@ export interface SizedCandidate {
   tp: number;
   instances: number;
   inputTokens: number;
+  /** Whether the layout serves the load (the SLOs at the attainment target, or a short queue). */
+  serves: boolean;
   /** How the layout was chosen, in words. */
   sizing: string;
 }
 
+interface Probe {
+  instances: number;
+  config: SimulationConfig;
+  result: SimulationResult;
+  ok: boolean;
+}
+
 /**
- * The smallest layout of one (sub-model, precision, GPU, mode) that serves the workload: the
- * smallest tensor-parallel degree that holds a request (doubled while a lone request misses an
- * SLO), then the fewest instances that meet the SLOs, jumping by the shortfall in throughput
- * when saturated. Returns a reason instead when nothing fits in maxGpus.
+ * The layout of one (sub-model, precision, GPU, mode) with the fewest GPUs that serves the
+ * workload. For each tensor-parallel degree that holds a request (and whose lone request meets
+ * the SLOs), the fewest instances that serve the load: probe the smallest count, gallop
+ * (by the throughput shortfall when saturated, else doubling) until one serves, then bisect
+ * between the last that did not and the first that did. A wider group is tried only while it
+ * could still use fewer GPUs than the best found. When nothing serves within maxGpus, the
+ * layout with the most capacity is returned, marked as not serving. Attainment is taken to
+ * grow with instances (the bisection's premise). A reason instead when nothing fits at all.
  */
 export function sizeCandidate(sub: SubModel, precision: string, gpuId: string, mode: DeploymentMode, ctx: SelfHostedContext): SizedCandidate | string {
   const model = sub.model;
@@ -160,41 +168,72 @@ export function sizeCandidate(sub: SubModel, precision: string, gpuId: string, m
   const longest = inputTokens + ctx.workload.outputTokens;
   if (longest > model.maxContext) return `${model.name}: ${inputTokens} input + ${ctx.workload.outputTokens} output tokens exceed its ${model.maxContext}-token context`;
   const least = minInstances(mode);
-  const fits = TP_CHOICES.filter((tp) => model.heads % tp === 0 && tp * least <= ctx.maxGpus && planMemory(model, gpu, prec, tp).kvCapacityTokens >= longest);
-  if (fits.length === 0) return `${model.name} in ${precision} does not fit ${mode === 'colocated' ? '' : `${least} instances on `}${ctx.maxGpus} × ${gpu.name} with room for one request`;
+  const holds = TP_CHOICES.filter((tp) => model.heads % tp === 0 && planMemory(model, gpu, prec, tp).kvCapacityTokens >= longest);
+  if (holds.length === 0) return `${model.name} in ${precision} does not fit on ${TP_CHOICES.at(-1)} × ${gpu.name} with room for one request`;
+  const fits = holds.filter((tp) => tp * least <= ctx.maxGpus);
+  if (fits.length === 0) return `${mode} ${model.name} in ${precision} needs at least ${holds[0]! * least} × ${gpu.name} (${least} instance${least > 1 ? 's' : ''} of TP ${holds[0]}); at most ${ctx.maxGpus} allowed`;
 
   const simulateOnce = (config: SimulationConfig) => {
     throwIfAborted(ctx.signal ?? { aborted: false });
     ctx.onSimulation();
     return simulate(config);
   };
-  // The smallest group whose lone request meets the SLOs (or the widest that fits, if none does).
-  let tp = fits[0]!;
-  let alone = simulateOnce(configFor(sub, precision, gpuId, deploymentFor(mode, tp, least), inputTokens, ctx, 1));
-  for (const wider of fits.slice(1)) {
-    if (!aloneMissesSlo(alone, ctx)) break;
-    tp = wider;
-    alone = simulateOnce(configFor(sub, precision, gpuId, deploymentFor(mode, tp, least), inputTokens, ctx, 1));
+  const offered = ctx.workload.arrival.kind === 'rate' ? ctx.workload.arrival.rate : 0;
+  let best: (Probe & { tp: number; tried: number[] }) | undefined;
+  let fallback: (Probe & { tp: number; tried: number[] }) | undefined;
+  const notes: string[] = [];
+  for (const tp of fits) {
+    if (best && tp * least >= best.result.gpus) break; // a wider group cannot use fewer GPUs
+    const alone = simulateOnce(configFor(sub, precision, gpuId, deploymentFor(mode, tp, least), inputTokens, ctx, 1));
+    const most = Math.floor(ctx.maxGpus / tp);
+    const probes = new Map<number, Probe>();
+    const probe = (instances: number): Probe => {
+      const known = probes.get(instances);
+      if (known) return known;
+      const config = configFor(sub, precision, gpuId, deploymentFor(mode, tp, instances), inputTokens, ctx);
+      const result = simulateOnce(config);
+      const out = { instances, config, result, ok: serves(result, alone, ctx) };
+      probes.set(instances, out);
+      return out;
+    };
+    if (aloneMissesSlo(alone, ctx)) {
+      // More instances cannot help a request that misses alone; keep one row to show why.
+      notes.push(`TP ${tp}: a lone request misses an SLO`);
+      if (!fallback) fallback = { ...probe(least), tp, tried: [least] };
+      continue;
+    }
+    // Gallop to a count that serves.
+    let failing = least - 1;
+    let current = probe(least);
+    while (!current.ok && current.instances < most) {
+      failing = current.instances;
+      const achieved = current.result.throughput.requestsPerSec;
+      const estimate = offered > 0 && achieved > 0 ? Math.ceil((current.instances * offered) / achieved) : current.instances * 2;
+      current = probe(Math.min(most, Math.max(current.instances + 1, estimate)));
+    }
+    if (!current.ok) {
+      notes.push(`TP ${tp}: not served by ${most} instances`);
+      if (!fallback || fallback.result.sloAttainment === null || (current.result.sloAttainment ?? 0) > (fallback.result.sloAttainment ?? 0)) fallback = { ...current, tp, tried: [...probes.keys()] };
+      continue;
+    }
+    // Bisect down to the fewest that serve.
+    let lo = failing;
+    let hi = current;
+    while (hi.instances - lo > 1) {
+      const mid = probe(Math.floor((lo + hi.instances) / 2));
+      if (mid.ok) hi = mid;
+      else lo = mid.instances;
+    }
+    if (!best || hi.result.gpus < best.result.gpus || (hi.result.gpus === best.result.gpus && hi.result.costPer1kRequestsUsd < best.result.costPer1kRequestsUsd)) {
+      best = { ...hi, tp, tried: [...probes.keys()] };
+    }
   }
-  const most = Math.floor(ctx.maxGpus / tp);
-  let instances = least;
-  let config = configFor(sub, precision, gpuId, deploymentFor(mode, tp, instances), inputTokens, ctx);
-  let result = simulateOnce(config);
-  const steps: string[] = [`${instances}`];
-  while (!serves(result, alone, ctx) && instances < most) {
-    // Saturated: as many more instances as the throughput falls short by; otherwise one more.
-    const offered = ctx.workload.arrival.kind === 'rate' ? ctx.workload.arrival.rate : 0;
-    const achieved = result.throughput.requestsPerSec;
-    const jump = offered > 0 && achieved > 0 ? Math.ceil((instances * offered) / achieved) : instances + 1;
-    instances = Math.min(most, Math.max(instances + 1, jump));
-    config = configFor(sub, precision, gpuId, deploymentFor(mode, tp, instances), inputTokens, ctx);
-    result = simulateOnce(config);
-    steps.push(`${instances}`);
-  }
-  const met = serves(result, alone, ctx);
+  const chosen = best ?? fallback!;
   const target = ctx.budgets.sloTtftMs !== undefined || ctx.budgets.sloTpotMs !== undefined ? `${Math.round(ctx.budgets.attainment * 100)}% within the SLOs` : 'a short queue';
-  const sizing = `TP ${tp}; instances tried ${steps.join(', ')}: ${met ? `the fewest for ${target}` : `${target} not reached within ${ctx.maxGpus} GPUs`}`;
-  return { config, result, tp, instances, inputTokens, sizing };
+  const sizing = best
+    ? `TP ${chosen.tp} × ${chosen.instances}: the fewest GPUs for ${target} (instances tried at TP ${chosen.tp}: ${chosen.tried.sort((a, b) => a - b).join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''})`
+    : `${target} not reached within ${ctx.maxGpus} GPUs (${notes.join('; ')}); shown: TP ${chosen.tp} × ${chosen.instances}`;
+  return { config: chosen.config, result: chosen.result, tp: chosen.tp, instances: chosen.instances, inputTokens, serves: best !== undefined, sizing };
 }
 
 /** Builds a candidate row from a sized, simulated layout. */
@@ -231,6 +270,7 @@ export function selfHostedCandidate(sub: SubModel, sized: SizedCandidate, ctx: S
     ttftP90Ms: result.ttftMs.p90,
     tpotP90Ms: ctx.workload.outputTokens > 1 ? result.tpotMs.p90 : null,
     attainment: result.sloAttainment,
+    servesLoad: sized.serves,
     costPer1kRequestsUsd: result.costPer1kRequestsUsd,
     energyJPerRequest: result.energyJPerRequest,
     violates: [],

@@ -15,8 +15,8 @@ export const CEMA_MARGIN = 0.4;
 
 export interface PromptEntropy {
   id: string;
-  /** Mean predictive entropy of the local model over the prompt's tokens, bits. */
-  meanEntropyBits: number;
+  /** Mean predictive entropy of the local model over the prompt's tokens, bits; null when it predicted none (a one-token prompt), which goes to the cloud. */
+  meanEntropyBits: number | null;
   /** The prompt's tokens for the cloud model (exact where its tokenizer is here). */
   cloudTokens: number;
   /** Measured time of the local model over the prompt (its prefill), ms. */
@@ -54,7 +54,7 @@ export interface SplitReport {
   /** Share of the all-cloud cost the split saves. */
   savedShare: number;
   entropyQuantiles: { p10: number; p50: number; p90: number };
-  routes: Array<{ id: string; meanEntropyBits: number; route: 'local' | 'cloud' }>;
+  routes: Array<{ id: string; meanEntropyBits: number | null; route: 'local' | 'cloud' }>;
   notes: string[];
 }
 
@@ -70,7 +70,7 @@ export function splitPrompts(prompts: readonly PromptEntropy[], options: SplitOp
   const cloudCost = (p: PromptEntropy) => (p.cloudTokens * cloud.inputPerMTok + outputTokens * cloud.outputPerMTok) / 1e6;
   const cloudMs = cloudLatency ? cloudLatency.ttftMs + ((outputTokens - 1) * 1000) / cloudLatency.outputTokensPerSec : null;
   const localMs = (p: PromptEntropy) => p.localPrefillMs + (outputTokens - 1) * options.localStepMs;
-  const routes = prompts.map((p) => ({ id: p.id, meanEntropyBits: p.meanEntropyBits, route: p.meanEntropyBits < options.thresholdBits ? ('local' as const) : ('cloud' as const) }));
+  const routes = prompts.map((p) => ({ id: p.id, meanEntropyBits: p.meanEntropyBits, route: p.meanEntropyBits !== null && p.meanEntropyBits < options.thresholdBits ? ('local' as const) : ('cloud' as const) }));
   const local = prompts.filter((_, i) => routes[i]!.route === 'local');
   const remote = prompts.filter((_, i) => routes[i]!.route === 'cloud');
   const n = Math.max(1, prompts.length);
@@ -78,9 +78,9 @@ export function splitPrompts(prompts: readonly PromptEntropy[], options: SplitOp
   const remoteCost = remote.reduce((s, p) => s + cloudCost(p), 0);
   const localLatencies = local.map(localMs);
   const splitLatency = cloudMs === null && remote.length > 0 ? null : mean([...localLatencies, ...remote.map(() => cloudMs ?? 0)]);
-  const sorted = prompts.map((p) => p.meanEntropyBits).sort((a, b) => a - b);
+  const sorted = prompts.map((p) => p.meanEntropyBits).filter((e): e is number => e !== null).sort((a, b) => a - b);
   const notes = [
-    'Local requests are charged nothing per request (your own device); their latency is the measured prefill plus the output tokens at the measured one-token step time.',
+    'Local requests are charged nothing per request (your own device); their latency is the measured prefill plus the output tokens at the measured time of a one-token forward pass (a decode step with a KV cache would cost about that; the bundled graphs have none, so it is an estimate).',
     cloudLatency
       ? `Cloud latency: ${cloudLatency.origin === 'user' ? 'user-set' : 'published third-party median'} (${cloudLatency.source}).`
       : `${cloud.name} has no latency figure (set promptCapsule.plan.hostedLatency or --hosted-latency): cloud latency is unknown.`,

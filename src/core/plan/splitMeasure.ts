@@ -31,8 +31,8 @@ export async function measurePrompts(
   for (const p of prompts) {
     const scores = await model.score(p.text, run, signal);
     const entropy = scores.entropyBits ? meanEntropy(scores.entropyBits) : Number.NaN;
-    // A one-token prompt has nothing predicted: it is as uncertain as can be, so it goes to the cloud.
-    out.push({ id: p.id, meanEntropyBits: Number.isFinite(entropy) ? entropy : Number.POSITIVE_INFINITY, cloudTokens: p.cloudTokens, localPrefillMs: scores.modelMs });
+    // A one-token prompt has nothing predicted (null): no evidence the local model knows it, so it goes to the cloud.
+    out.push({ id: p.id, meanEntropyBits: Number.isFinite(entropy) ? entropy : null, cloudTokens: p.cloudTokens, localPrefillMs: scores.modelMs });
     progress?.(out.length, prompts.length);
   }
   return out;

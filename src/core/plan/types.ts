@@ -38,8 +38,9 @@ export interface PlanBudgets {
   maxEnergyJ?: number;
 }
 
-export type BudgetName = 'sloTtftMs' | 'sloTpotMs' | 'minQuality' | 'maxCostPer1kUsd' | 'maxEnergyJ';
-export const BUDGET_NAMES: readonly BudgetName[] = ['sloTtftMs', 'sloTpotMs', 'minQuality', 'maxCostPer1kUsd', 'maxEnergyJ'];
+/** The budgets a candidate can miss; 'load' is implied: a deployment must keep up with the request rate. */
+export type BudgetName = 'sloTtftMs' | 'sloTpotMs' | 'minQuality' | 'maxCostPer1kUsd' | 'maxEnergyJ' | 'load';
+export const BUDGET_NAMES: readonly BudgetName[] = ['sloTtftMs', 'sloTpotMs', 'minQuality', 'maxCostPer1kUsd', 'maxEnergyJ', 'load'];
 
 /** Published (dated, with its source) or user-set latency of a hosted model. */
 export interface HostedLatency {
@@ -109,6 +110,8 @@ export interface PlanCandidate {
   tpotP90Ms: number | null;
   /** Share meeting both SLOs (simulated); null for hosted models and without SLOs. */
   attainment: number | null;
+  /** Self-hosted: whether the sized layout serves the load (the SLOs at the target, or a short queue); null for hosted. */
+  servesLoad: boolean | null;
   costPer1kRequestsUsd: number;
   energyJPerRequest: number | null;
   /** Budgets this candidate misses. */

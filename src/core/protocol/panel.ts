@@ -425,6 +425,17 @@ function idString(value: unknown, name: string): string {
   return value;
 }
 
+/** Tensor-parallel degrees the Serving card and the planner use (GPUs per instance). */
+export const TENSOR_PARALLEL_CHOICES: readonly number[] = [1, 2, 4, 8];
+const TP_VALUES = TENSOR_PARALLEL_CHOICES;
+
+/** Absent (inputs saved before TP was a field): 1. */
+function parseTensorParallel(value: unknown): number {
+  if (value === undefined) return 1;
+  if (typeof value !== 'number' || !TP_VALUES.includes(value)) throw new ProtocolError(`tensorParallel must be one of ${TP_VALUES.join(', ')}`);
+  return value;
+}
+
 /** Shape and range checks of the Serving card's inputs (ids are checked by the host). */
 export function parseServingInputs(params: Raw): ServingInputs {
   const mode = params.mode;
@@ -441,6 +452,7 @@ export function parseServingInputs(params: Raw): ServingInputs {
     sloTtftMs: numberIn(params.sloTtftMs, 'sloTtftMs', SERVING_LIMITS.sloTtftMs),
     sloTpotMs: numberIn(params.sloTpotMs, 'sloTpotMs', SERVING_LIMITS.sloTpotMs),
     gpus: Math.round(numberIn(params.gpus, 'gpus', SERVING_LIMITS.gpus)),
+    tensorParallel: parseTensorParallel(params.tensorParallel),
   };
 }
 

@@ -29,6 +29,8 @@ export interface ServingInputs {
   sloTpotMs: number;
   /** GPUs per deployment; every mode gets the same number, so they compare fairly. */
   gpus: number;
+  /** GPUs per instance (tensor parallel, default 1); `gpus` must be a multiple of it. */
+  tensorParallel?: number;
 }
 
 export interface ServingQuery extends ServingInputs {
@@ -154,14 +156,21 @@ export function calibrationSummary(gpuId: string): CalibrationSummary {
   };
 }
 
-/** The same GPU budget laid out for each mode (disaggregated splits it prefill/decode). */
-export function deploymentFor(mode: DeploymentMode, gpus: number): { spec: DeploymentSpec; layout: string } {
+/**
+ * The same GPU budget laid out for each mode, in instances of `tensorParallel` GPUs:
+ * disaggregated splits the instances half prefill (the odd one too), the rest decode (the
+ * Budget planner lays its candidates out the same way, so "Simulate this" reproduces them).
+ */
+export function deploymentFor(mode: DeploymentMode, gpus: number, tensorParallel = 1): { spec: DeploymentSpec; layout: string } {
+  if (gpus % tensorParallel !== 0) throw new SimulationConfigError(`${gpus} GPUs do not split into instances of TP ${tensorParallel}`);
+  const instances = gpus / tensorParallel;
+  const tp = tensorParallel > 1 ? ` of TP ${tensorParallel}` : '';
   if (mode === 'disaggregated') {
-    const prefill = Math.max(1, Math.ceil(gpus / 2));
-    const decode = Math.max(1, gpus - prefill);
-    return { spec: { mode, prefillInstances: prefill, decodeInstances: decode }, layout: `${prefill} prefill + ${decode} decode` };
+    const prefill = Math.max(1, Math.ceil(instances / 2));
+    const decode = Math.max(1, instances - prefill);
+    return { spec: { mode, tensorParallel, prefillInstances: prefill, decodeInstances: decode }, layout: `${prefill} prefill + ${decode} decode${tp}` };
   }
-  return { spec: { mode, instances: gpus }, layout: `${gpus} × instance${mode === 'llumnix' ? ', migration' : ''}` };
+  return { spec: { mode, instances, tensorParallel }, layout: `${instances} × instance${tp}${mode === 'llumnix' ? ', migration' : ''}` };
 }
 
 function configFor(q: ServingQuery, mode: DeploymentMode, inputTokens: number, rate: number): SimulationConfig {
@@ -169,7 +178,7 @@ function configFor(q: ServingQuery, mode: DeploymentMode, inputTokens: number, r
     model: q.model,
     gpu: q.gpu,
     precision: q.precision,
-    deployment: deploymentFor(mode, q.gpus).spec,
+    deployment: deploymentFor(mode, q.gpus, q.tensorParallel).spec,
     workload: {
       // The same arrival window as the goodput search, so the table, the chart and
       // goodput agree about overload.
@@ -208,7 +217,7 @@ function runMode(q: ServingQuery, mode: DeploymentMode, inputTokens: number, lim
     const config = configFor(q, mode, inputTokens, q.rate);
     const result = simulate(config, limits);
     const goodput = findGoodput(config, { attainment: 0.9, refineSteps: 5 }, limits);
-    return summarizeMode(mode, deploymentFor(mode, q.gpus).layout, result, goodput);
+    return summarizeMode(mode, deploymentFor(mode, q.gpus, q.tensorParallel).layout, result, goodput);
   } catch (error) {
     // A mode that cannot run this deployment is one column's message; running out of work
     // or being cancelled ends the whole estimate.

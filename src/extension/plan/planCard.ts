@@ -68,22 +68,48 @@ export class PlanCard implements vscode.Disposable {
   /** The text (or capsule) the panel shows changed; `counting` while its tokens are on their way. */
   setSubject(subject: PlanSubject | undefined, counting = false): void {
     this.subject = subject;
-    if (!subject && this.card && !counting && this.card.status !== 'error') {
-      this.cancellation?.cancel();
+    if (!subject && this.card && !counting) {
+      // Nothing to plan for: stop what runs or waits, and plan afresh once there is text again.
+      this.stopPending();
+      this.key = '';
       this.card = { ...this.card, status: 'error', message: 'Select the prompt in an editor: the plan is for its tokens.' };
+      delete this.card.progress;
       this.finish();
       return;
     }
     this.schedule();
   }
 
+  /**
+   * Keeps only the fields that differ from the settings, so a setting changed later still
+   * applies to every field the card never edited.
+   */
   async setInputs(inputs: PlanInputs): Promise<void> {
-    await this.deps.memento.update(INPUTS_KEY, inputs);
+    const defaults = readPlanSettings().inputs;
+    const edited = Object.fromEntries(Object.entries(inputs).filter(([key, value]) => defaults[key as keyof PlanInputs] !== value));
+    await this.deps.memento.update(INPUTS_KEY, Object.keys(edited).length > 0 ? edited : undefined);
     this.schedule();
   }
 
+  /** Stops the running plan, or the one about to start (Cancel shows during the debounce too). */
   cancel(): void {
+    if (this.timer && this.card?.status === 'running') {
+      this.stopPending();
+      this.key = '';
+      const previous = this.card.result ? { result: this.card.result, resultInputs: this.card.resultInputs! } : {};
+      this.card = { inputs: this.card.inputs, inputTokens: this.card.inputTokens, tokenBasis: this.card.tokenBasis, ...previous, status: 'cancelled', message: 'Plan cancelled before it started.' };
+      this.finish();
+      return;
+    }
     this.cancellation?.cancel();
+  }
+
+  private stopPending(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const running = this.cancellation;
+    this.cancellation = undefined;
+    running?.cancel();
   }
 
   rerun(): void {
@@ -143,6 +169,7 @@ export class PlanCard implements vscode.Disposable {
         this.card = { ...this.card, progress };
         this.onChange();
       });
+      if (this.cancellation !== cancellation) return; // superseded: the newer run posts its own state
       this.card = { ...base, status: 'ready', result, resultInputs: inputs };
       this.deps.log.info(`plan: ${result.candidates.length} candidates, ${result.simulations} simulations, ${result.elapsedMs} ms; recommendation ${result.recommendation.id ?? 'none'}`);
     } catch (error) {

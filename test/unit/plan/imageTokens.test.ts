@@ -9,6 +9,10 @@ describe('visual tokens of hosted models, against the documented examples', () =
     assert.equal(openAiTileTokens(2048, 4096, 85, 170).tokens, 1105);
     assert.deepEqual(openAiTileTokens(2048, 4096, 85, 170).resized, { width: 768, height: 1536 });
     assert.equal(openAiTileTokens(4096, 8192, 85, 170, 'low').tokens, 85);
+    // Never scaled up: a 512 px square is one tile; a wide banner stays inside the 2048 px box.
+    assert.equal(openAiTileTokens(512, 512, 85, 170).tokens, 255);
+    assert.deepEqual(openAiTileTokens(4000, 100, 85, 170).resized, { width: 2048, height: 51 });
+    assert.equal(openAiTileTokens(4000, 100, 85, 170).tokens, 85 + 170 * 4);
     assert.equal(imageTokensFor('gpt-4o', 1024, 1024)!.tokens, 765);
     assert.equal(imageTokensFor('gpt-4o-mini', 1024, 1024)!.tokens, 2833 + 4 * 5667);
   });

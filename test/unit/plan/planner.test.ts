@@ -7,6 +7,7 @@ import { checkBudgets, latencyMs, paretoFrontier, recommend } from '../../../src
 import { visualBudgetQuality, visualTokensKept } from '../../../src/core/plan/hired';
 import { hostedCandidate, parseHostedLatency } from '../../../src/core/plan/hosted';
 import { PlanInputError, planBudget } from '../../../src/core/plan/planner';
+import { simulate } from '../../../src/core/sim/simulate';
 import type { PlanBudgets, PlanCandidate, PlanQuery, PlanResult } from '../../../src/core/plan/types';
 import { fakeIo } from '../../support/fakeIo';
 
@@ -41,6 +42,7 @@ function row(partial: Partial<PlanCandidate> & { id: string }): PlanCandidate {
     ttftP90Ms: 100,
     tpotP90Ms: 10,
     attainment: 1,
+    servesLoad: true,
     costPer1kRequestsUsd: 1,
     energyJPerRequest: 100,
     violates: [],
@@ -64,12 +66,54 @@ describe('budget planner', () => {
     assert.match(base.recommendation.reason, /cheapest of \d+ candidates meeting every budget/);
   });
 
-  test('every candidate is checked against every budget it could miss', () => {
-    for (const c of base.candidates) {
-      const again = checkBudgets(c, base.budgets);
-      assert.deepEqual(again.violates, c.violates);
-      if (c.attainment !== null && c.attainment < 0.9) assert.ok(c.violates.some((v) => v === 'sloTtftMs' || v === 'sloTpotMs'), c.id);
+  test('each budget a candidate misses is one its figures are past, and none it meets', () => {
+    const r = planBudget(withBudgets({ minQuality: 0.9, maxEnergyJ: 60, maxCostPer1kUsd: 0.6 }));
+    for (const c of r.candidates) {
+      const slo = c.violates.includes('sloTtftMs') || c.violates.includes('sloTpotMs');
+      assert.equal(slo, c.attainment !== null ? c.attainment < 0.9 : c.ttftP90Ms === null || c.ttftP90Ms > 400 || (c.tpotP90Ms ?? 0) > 40, `${c.id}: SLOs`);
+      assert.equal(c.violates.includes('minQuality'), c.quality === null || c.quality < 0.9, `${c.id}: quality`);
+      assert.equal(c.violates.includes('maxEnergyJ'), c.energyJPerRequest === null || c.energyJPerRequest > 60, `${c.id}: energy`);
+      assert.equal(c.violates.includes('maxCostPer1kUsd'), c.costPer1kRequestsUsd > 0.6, `${c.id}: cost`);
+      assert.equal(c.violations.length, c.violates.length, 'a reason per budget missed');
     }
+    assert.ok(r.candidates.some((c) => c.violates.length === 0) && r.candidates.some((c) => c.violates.length > 1), 'the fixture has both');
+  });
+
+  test('a layout is the fewest instances that serve the load: one fewer does not', () => {
+    const busy: PlanQuery = { ...SMALL, workload: { ...SMALL.workload, arrival: { kind: 'rate', rate: 24 } }, space: { ...SMALL.space, modes: ['colocated', 'llumnix'], maxGpus: 8 } };
+    const r = planBudget(busy);
+    const several = r.candidates.filter((c) => c.kind === 'self-hosted' && c.servesLoad && c.instances! > (c.mode === 'colocated' ? 1 : 2));
+    assert.ok(several.length >= 3, `fixture: candidates that need several instances (${several.length})`);
+    for (const c of several) {
+      const fewer = simulate({
+        model: c.model,
+        gpu: c.gpu!,
+        precision: c.precision!,
+        deployment: { mode: c.mode!, instances: c.instances! - 1, tensorParallel: c.tp! },
+        workload: { requests: 300, arrival: { kind: 'poisson', rate: 24 }, input: { kind: 'fixed', tokens: c.inputTokens }, output: { kind: 'fixed', tokens: 128 }, seed: 1 },
+        slo: { ttftMs: 400, tpotMs: 40 },
+      });
+      assert.ok(fewer.sloAttainment! < 0.9, `${c.id}: ${c.instances! - 1} instances already reach ${fewer.sloAttainment}`);
+    }
+  });
+
+  test('without SLOs, a deployment that cannot keep up misses the request rate', () => {
+    const r = planBudget({ workload: { inputTokens: 1000, outputTokens: 256, arrival: { kind: 'rate', rate: 500 }, requests: 300 }, budgets: {}, space: { gpus: ['a100-80gb'], modes: ['colocated'], precisions: ['int8'], maxGpus: 1, hosted: 'none' } });
+    assert.ok(r.candidates.length > 0);
+    for (const c of r.candidates) {
+      assert.deepEqual(c.violates, ['load'], c.id);
+      assert.match(c.violations[0]!, /does not keep up with the request rate/);
+    }
+    assert.equal(r.recommendation.id, null);
+    assert.deepEqual(r.recommendation.binding, ['load']);
+  });
+
+  test('a wider tensor-parallel group is chosen when it needs fewer GPUs than more replicas', () => {
+    // A TPOT SLO that one A100 running the full 13B model in fp16 cannot meet: TP 2 halves the step.
+    const r = planBudget({ workload: { inputTokens: 600, outputTokens: 128, arrival: { kind: 'rate', rate: 2 }, requests: 300 }, budgets: { sloTtftMs: 500, sloTpotMs: 20 }, space: { gpus: ['a100-80gb'], modes: ['colocated'], precisions: ['fp16'], families: ['llama-2-13b'], hosted: 'none' } });
+    const [c] = r.candidates;
+    assert.ok(c && c.servesLoad, c?.notes.join('; '));
+    assert.ok(c.tp! > 1, `${c.id}: ${c.notes.join('; ')}`);
   });
 
   test('tightening a budget never gives a cheaper recommendation', () => {
@@ -139,6 +183,9 @@ describe('budget planner', () => {
       base.candidates.find((c) => c.mode === 'disaggregated')!,
       planBudget({ ...SMALL, space: { ...SMALL.space, modes: ['llumnix'], precisions: ['fp16'] } }).candidates.find((c) => c.kind === 'self-hosted')!,
     ];
+    const images = planBudget({ ...SMALL, workload: { ...SMALL.workload, images: { count: 2, width: 800, height: 600 } }, space: { ...SMALL.space, families: ['llava-next-7b'], precisions: ['fp16'], modes: ['colocated'], visualTokenBudget: 0.4, hosted: 'none' } });
+    const closed = planBudget({ ...SMALL, workload: { ...SMALL.workload, arrival: { kind: 'concurrency', concurrency: 12 } }, space: { ...SMALL.space, precisions: ['int8'], modes: ['disaggregated'], hosted: 'none' } });
+    picks.push(images.candidates[0]!, closed.candidates.find((c) => c.depth === 24)!);
     for (const c of picks) {
       const io = fakeIo();
       const argv = c.simulateCommand!.split(' ').slice(2);
@@ -155,7 +202,7 @@ describe('budget planner', () => {
     }
   });
 
-  test('deeper sub-models and wider precisions have higher quality and cost no less per token served', () => {
+  test('deeper sub-models have higher quality; the full depth at fp16 is 1', () => {
     const fp16 = base.candidates.filter((c) => c.kind === 'self-hosted' && c.precision === 'fp16' && c.mode === 'colocated').sort((a, b) => a.depth! - b.depth!);
     assert.equal(fp16.length, 8, 'eight published depths');
     for (let i = 1; i < fp16.length; i++) assert.ok(fp16[i]!.quality! >= fp16[i - 1]!.quality! - 0.02);
@@ -250,7 +297,7 @@ describe('budget planner', () => {
   test('a model that does not fit in the GPUs allowed is left out with the reason', () => {
     const r = planBudget({ ...SMALL, space: { gpus: ['l4'], families: ['llama-2-70b'], precisions: ['fp16'], modes: ['colocated'], maxGpus: 2, hosted: 'none' } });
     assert.equal(r.candidates.length, 0);
-    assert.match(r.skipped.join('\n'), /does not fit/);
+    assert.match(r.skipped.join('\n'), /needs at least 8 × NVIDIA L4 24GB \(1 instance of TP 8\); at most 2 allowed/);
     assert.match(r.recommendation.reason, /no candidates/);
   });
 

@@ -20,11 +20,19 @@ const QUERY: ServingQuery = {
 };
 
 describe('Serving card estimate', () => {
-  test('every mode gets the same GPU budget', () => {
-    assert.deepEqual(deploymentFor('colocated', 4).spec, { mode: 'colocated', instances: 4 });
-    assert.deepEqual(deploymentFor('disaggregated', 4).spec, { mode: 'disaggregated', prefillInstances: 2, decodeInstances: 2 });
-    assert.deepEqual(deploymentFor('disaggregated', 3).spec, { mode: 'disaggregated', prefillInstances: 2, decodeInstances: 1 });
+  test('every mode gets the same GPU budget, in instances of the TP degree', () => {
+    assert.deepEqual(deploymentFor('colocated', 4).spec, { mode: 'colocated', instances: 4, tensorParallel: 1 });
+    assert.deepEqual(deploymentFor('disaggregated', 4).spec, { mode: 'disaggregated', tensorParallel: 1, prefillInstances: 2, decodeInstances: 2 });
+    assert.deepEqual(deploymentFor('disaggregated', 3).spec, { mode: 'disaggregated', tensorParallel: 1, prefillInstances: 2, decodeInstances: 1 });
     assert.equal(deploymentFor('llumnix', 2).spec.instances, 2);
+    assert.deepEqual(deploymentFor('colocated', 8, 2), { spec: { mode: 'colocated', instances: 4, tensorParallel: 2 }, layout: '4 × instance of TP 2' });
+    assert.deepEqual(deploymentFor('disaggregated', 6, 2).spec, { mode: 'disaggregated', tensorParallel: 2, prefillInstances: 2, decodeInstances: 1 });
+    assert.throws(() => deploymentFor('colocated', 6, 4), /6 GPUs do not split into instances of TP 4/);
+  });
+
+  test("a TP degree the GPUs do not divide into is that column's message, not a crash", () => {
+    const e = estimateServing({ ...QUERY, gpus: 3, tensorParallel: 2 });
+    for (const m of e.modes) assert.ok('error' in m && /do not split into instances of TP 2/.test(m.error), JSON.stringify(m).slice(0, 200));
   });
 
   test('the three modes, the chart and goodput come back with sane numbers', () => {

@@ -43,4 +43,13 @@ describe('Serving card fields', () => {
       }
     }
   });
+
+  test('the TP degree: one of 1, 2, 4, 8; absent in inputs saved before it existed, so 1', () => {
+    const inputs = { model: 'llama-3.1-8b', gpu: 'h100-sxm', precision: 'bf16', mode: 'colocated', rate: 4, outputTokens: 256, sloTtftMs: 500, sloTpotMs: 100, gpus: 2 };
+    const parse = (extra: Record<string, unknown>) => parsePanelMessage({ kind: 'command', method: 'setServing', params: { ...inputs, ...extra } });
+    assert.equal((parse({}).params as { tensorParallel: number }).tensorParallel, 1);
+    assert.equal((parse({ tensorParallel: 4 }).params as { tensorParallel: number }).tensorParallel, 4);
+    assert.throws(() => parse({ tensorParallel: 3 }), /tensorParallel must be one of 1, 2, 4, 8/);
+    assert.throws(() => parse({ tensorParallel: '2' }), /tensorParallel/);
+  });
 });
