@@ -409,7 +409,7 @@ export class PlanView {
         x: c.costPer1kRequestsUsd,
         y: c.quality!,
         meets: c.violates.length === 0,
-        hollow: c.violates.includes('sloTtftMs'),
+        hollow: c.violates.includes('sloTtftMs') || c.violates.includes('sloTpotMs'),
         frontier: pareto.has(c.id),
         tip: tip(c),
       })),
@@ -419,7 +419,7 @@ export class PlanView {
       legend: {
         meets: 'meets every budget',
         misses: 'misses a budget',
-        hollow: `hollow: TTFT p90 over ${ms(b.sloTtftMs ?? card.inputs.sloTtftMs)} (or unknown)`,
+        hollow: `hollow: misses the latency budget (TTFT ≤ ${ms(b.sloTtftMs ?? card.inputs.sloTtftMs)}, TPOT ≤ ${ms(b.sloTpotMs ?? card.inputs.sloTpotMs)} for ${formatPercent(b.attainment)}) or has no latency figure`,
         frontier: 'frontier (ringed; the line bounds cost vs quality)',
         highlight: 'recommended',
       },
@@ -497,7 +497,7 @@ export class PlanView {
         energy: num(c.energyJPerRequest, (v) => formatCount(v), MISSING.energy(c), undefined, 'energy'),
         missed: html`<td data-col="missed" class=${c.violates.length > 0 ? 'missed' : 'met'} title=${c.violations.length > 0 ? c.violations.join('\n') : 'Meets every budget'}>
           ${c.violates.length > 0
-            ? html`<span class="codicon codicon-error" aria-hidden="true"></span> ${c.violates.map((v) => BUDGET_SHORT[v]).join(', ')}`
+            ? html`<span class="codicon codicon-error" aria-hidden="true"></span> ${c.violates.map((v) => BUDGET_SHORT[v]).join(', ')}<span class="visually-hidden">: ${c.violations.join('; ')}</span>`
             : html`<span class="codicon codicon-pass" aria-hidden="true"></span> none`}
         </td>`,
       };
