@@ -492,8 +492,11 @@ export interface ScatterSpec {
   onPick?(id: string): void;
 }
 
-/** Above this max/min ratio of x, the x axis is logarithmic. */
-export const LOG_X_RATIO = 20;
+/**
+ * Above this max/min ratio of x, the x axis is logarithmic: cost spans a few times between
+ * 1 and 8 GPUs and far more to a hosted API, and a log axis keeps the cheap cluster readable.
+ */
+export const LOG_X_RATIO = 5;
 
 /** Round ticks between min and max: 1-2-5 per decade, fewer where they would not fit. */
 function logSplits(min: number, max: number, width: number): number[] {

@@ -12,10 +12,10 @@ export const simValidateCommand: CliCommand = {
 
 Predicts every row of the bundled validation set (TensorRT-LLM, NIM, vLLM and DistServe
 published figures; each row names its source) and prints the error per row and the median.
---fit refits the efficiency profiles to the role=calibration rows (takes about 5 s) and prints
+--fit refits the efficiency profiles to the role=calibration rows (takes about 12 s) and prints
 the fitted calibration table and the validation it gives.
 --cv cross-validates: each source's rows are predicted by a fit that never saw that source
-(leave one source out; about 20 s), with the error per engine profile and metric kind.
+(leave one source out; 70-90 s), with the error per engine profile and metric kind.
 That is the error to quote; the plain run's calibration rows are in-sample.
 --energy checks the power model against published energy per request (ML.ENERGY), with
 the fitted model (in-sample) and leaving each model out of the fit (cross-validated).`,

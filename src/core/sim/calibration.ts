@@ -39,8 +39,22 @@ export interface EngineProfile {
   allReduceUs?: number;
   perSequenceUs?: number;
   batching?: EngineBatching;
+  /**
+   * 'own-rows': the fixed costs are fitted on this engine's own calibration rows after the
+   * hardware profiles, which those rows do not move (calibrate.ts, stage 2). Unset: fitted
+   * together with the hardware profiles (stage 1).
+   */
+  fixedCostsFit?: 'own-rows';
+  /**
+   * Weight streaming of this engine's kernels as a fraction of HBM bandwidth, overriding the
+   * hardware profile's `memory` (fitted in stage 2 for own-rows engines only).
+   */
+  memory?: number;
   basis?: string;
 }
+
+/** The fixed costs of an engine profile. */
+export type EngineKnob = 'stepOverheadMs' | 'layerOverheadUs' | 'allReduceUs' | 'perSequenceUs';
 
 export interface MemorySettings {
   gpuMemoryUtilization: number;
@@ -128,7 +142,7 @@ export function efficiencyFor(
   const d = DEFAULT_EFFICIENCY;
   return {
     matmul: hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul,
-    memory: hw.memory ?? d.memory,
+    memory: en.memory ?? hw.memory ?? d.memory,
     kvMemory: hw.kvMemory ?? d.kvMemory,
     attention: hw.attention ?? d.attention,
     stepOverheadMs: en.stepOverheadMs ?? d.stepOverheadMs,

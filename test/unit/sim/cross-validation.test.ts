@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import crossValidationFile from '../../../src/core/sim/data/cross-validation.json';
 import { BUNDLED_CALIBRATION } from '../../../src/core/sim/calibration';
 import { fitCalibration } from '../../../src/core/sim/calibrate';
-import { crossValidate, formatCrossValidation, sourceOf } from '../../../src/core/sim/crossValidate';
+import { crossValidate, formatCrossValidation, setupGrouping, sourceOf } from '../../../src/core/sim/crossValidate';
 import { VALIDATION_ROWS, ValidationRow } from '../../../src/core/sim/validation';
 import { calibrationSummary } from '../../../src/core/serving/estimate';
 
@@ -47,6 +47,25 @@ describe('cross-validation (leave one source out)', () => {
     assert.equal(seen.length, report.folds.length + 1);
   });
 
+  test('leave one setup out splits only single-source engines (LMDeploy), and no fit reads a row of the group it predicts', () => {
+    const group = setupGrouping(VALIDATION_ROWS);
+    const lmdeploy = new Set(VALIDATION_ROWS.filter((r) => r.engineProfile === 'lmdeploy').map(group));
+    assert.equal(lmdeploy.size, 3, [...lmdeploy].join(', '));
+    for (const row of VALIDATION_ROWS.filter((r) => r.engineProfile.startsWith('tensorrt-llm'))) assert.equal(group(row), sourceOf(row));
+    let heldOut = new Set<string>();
+    const report = crossValidate(VALIDATION_ROWS, {
+      group,
+      onFold: (left) => {
+        heldOut = new Set(left);
+      },
+      fit: (rows: readonly ValidationRow[]) => {
+        for (const r of rows) assert.ok(!heldOut.has(group(r)), `${r.id} reached the fit leaving out ${[...heldOut].join(', ')}`);
+        return BUNDLED_CALIBRATION;
+      },
+    });
+    for (const g of lmdeploy) assert.ok(report.folds.includes(g), g);
+  });
+
   test('the bundled figures are what a cross-validation gives today, and meet their regression bounds', () => {
     const report = crossValidate(VALIDATION_ROWS);
     const text = formatCrossValidation(report);
@@ -79,6 +98,14 @@ describe('cross-validation (leave one source out)', () => {
 });
 
 describe('the bundled calibration', () => {
+  test("stage 2: an own-rows engine's calibration rows (LMDeploy) do not move the hardware profiles", () => {
+    const without = fitCalibration(VALIDATION_ROWS.filter((r) => !(r.engineProfile === 'lmdeploy' && r.role === 'calibration'))).table;
+    const numbers = (profile: object) => Object.fromEntries(Object.entries(profile).filter(([, v]) => typeof v === 'number'));
+    for (const [name, profile] of Object.entries(without.profiles)) assert.deepEqual(numbers(profile), numbers(BUNDLED_CALIBRATION.profiles[name]!), name);
+    assert.equal(BUNDLED_CALIBRATION.engines.lmdeploy?.fixedCostsFit, 'own-rows');
+    assert.equal(without.engines.lmdeploy?.stepOverheadMs, undefined, 'no LMDeploy rows: its fixed costs stay the defaults');
+  });
+
   test('is what the fit gives on the calibration rows (reproducible: capsule sim-validate --fit)', () => {
     const fit = fitCalibration(VALIDATION_ROWS).table;
     const numbers = (profile: object) => Object.fromEntries(Object.entries(profile).filter(([, v]) => typeof v === 'number'));
@@ -86,7 +113,7 @@ describe('the bundled calibration', () => {
     for (const [name, profile] of Object.entries(fit.profiles)) assert.deepEqual(numbers(profile), numbers(BUNDLED_CALIBRATION.profiles[name]!), name);
     for (const [name, engine] of Object.entries(fit.engines)) {
       const bundled = BUNDLED_CALIBRATION.engines[name]!;
-      for (const knob of ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs'] as const) assert.equal(engine[knob], bundled[knob], `${name}.${knob}`);
+      for (const knob of ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs', 'memory'] as const) assert.equal(engine[knob], bundled[knob], `${name}.${knob}`);
     }
   });
 });
