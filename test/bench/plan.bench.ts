@@ -15,6 +15,14 @@ const CASES: Array<{ name: string; query: PlanQuery }> = [
     query: { workload: { inputTokens: 3000, outputTokens: 300, arrival: { kind: 'rate', rate: 20 } }, budgets: { sloTtftMs: 1000, sloTpotMs: 60 } },
   },
   {
+    name: 'tight TPOT: 600 in / 256 out, 4 req/s, SLOs 500/12 ms (wider TP groups)',
+    query: { workload: { inputTokens: 600, outputTokens: 256, arrival: { kind: 'rate', rate: 4 } }, budgets: { sloTtftMs: 500, sloTpotMs: 12 } },
+  },
+  {
+    name: 'closed loop: 600 in / 256 out, 200 clients, SLOs 500/50 ms',
+    query: { workload: { inputTokens: 600, outputTokens: 256, arrival: { kind: 'concurrency', concurrency: 200 } }, budgets: { sloTtftMs: 500, sloTpotMs: 50 } },
+  },
+  {
     name: 'image: 200 in + 1 image / 128 out, 2 req/s, llava-next-7b at 20% visual tokens + SoFT',
     query: {
       workload: { inputTokens: 200, outputTokens: 128, arrival: { kind: 'rate', rate: 2 }, images: { count: 1, width: 1024, height: 768 } },
