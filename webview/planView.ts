@@ -91,7 +91,8 @@ function where(c: PlanCandidate): { main: string; sub: string } {
     c.mode === 'disaggregated' && c.prefillInstances !== undefined && c.decodeInstances !== undefined
       ? `${c.prefillInstances} prefill + ${c.decodeInstances} decode`
       : `${c.instances ?? '?'} instance${c.instances === 1 ? '' : 's'}`;
-  return { main: `${c.gpus ?? '?'} × ${c.gpu ?? '?'}`, sub: `TP ${c.tp ?? '?'} · ${c.mode ?? ''} · ${layout}` };
+  const engine = c.engine && c.engine !== 'current' ? ` · ${c.engine}` : '';
+  return { main: `${c.gpus ?? '?'} × ${c.gpu ?? '?'}`, sub: `TP ${c.tp ?? '?'} · ${c.mode ?? ''} · ${layout}${engine}` };
 }
 
 /** One line on the candidate: what it is, where, its figures. */

@@ -48,6 +48,7 @@ export const SettingKeys = {
   planGpus: 'plan.gpus',
   planFamilies: 'plan.families',
   planHosted: 'plan.hosted',
+  planEngines: 'plan.engines',
   planHostedLatency: 'plan.hostedLatency',
 } as const;
 
@@ -252,6 +253,7 @@ export function readPlanSettings(): PlanSettings {
   const space: PlanSpace = {
     gpus: strings(SettingKeys.planGpus, PLAN_DEFAULTS.gpus, GPUS.map((g) => g.id)),
     families: strings(SettingKeys.planFamilies, PLAN_DEFAULTS.families),
+    engines: strings(SettingKeys.planEngines, PLAN_DEFAULTS.engines, PLAN_DEFAULTS.engineChoices),
     hosted: hostedOk ? (hosted as 'default' | 'all' | 'none') : 'default',
   };
   try {

@@ -37,6 +37,7 @@ Candidates:
   --families llama-2-13b-soft,...  sub-model families or 'capsule simulate' model ids (default ${PLAN_DEFAULTS.families.join(',')})
   --precisions fp16,int8,...     (default ${PLAN_DEFAULTS.precisions.join(',')})
   --modes colocated,disaggregated,llumnix   (default all three)
+  --engines current,tensorrt-llm,lmdeploy   engine profiles (default ${PLAN_DEFAULTS.engines.join(',')}: today's vLLM/NIM)
   --hosted default|all|none|ID,...  hosted models (default: those with a latency figure)
   --hosted-latency FILE.json     your own hosted latency: {"ID": {"ttftMs": N, "outputTokensPerSec": N, "source": "..."}}
   --catalog FILE                 also load a price file (LiteLLM's or ours)
@@ -74,6 +75,8 @@ async function spaceFlags(args: ParsedArgs, io: CliIo): Promise<PlanSpace> {
     for (const m of modes) if (m !== 'colocated' && m !== 'disaggregated' && m !== 'llumnix') throw new UsageError(`--modes: '${m}' is not colocated, disaggregated or llumnix`);
     space.modes = modes as DeploymentMode[];
   }
+  const engines = list(args, 'engines');
+  if (engines) space.engines = engines;
   const hosted = stringFlag(args, 'hosted');
   if (hosted !== undefined) space.hosted = hosted === 'default' || hosted === 'all' || hosted === 'none' ? hosted : list(args, 'hosted')!;
   const latencyFile = stringFlag(args, 'hosted-latency');
@@ -95,7 +98,7 @@ const ms = (x: number | null) => (x === null ? '—' : x >= 10_000 ? `${(x / 100
 function where(c: PlanCandidate): string {
   if (c.kind === 'hosted') return 'hosted API';
   const layout = c.mode === 'disaggregated' ? `${c.prefillInstances}P+${c.decodeInstances}D` : `x${c.instances}`;
-  return `${c.gpus} × ${c.gpu} TP${c.tp} ${c.mode} ${layout}`;
+  return `${c.gpus} × ${c.gpu} TP${c.tp} ${c.mode} ${layout}${c.engine && c.engine !== 'current' ? ` ${c.engine}` : ''}`;
 }
 
 export function formatPlan(result: PlanResult, top: number): string {
@@ -152,6 +155,7 @@ export const planCommand: CliCommand = {
       families: { kind: 'string' },
       precisions: { kind: 'string' },
       modes: { kind: 'string' },
+      engines: { kind: 'string' },
       hosted: { kind: 'string' },
       'hosted-latency': { kind: 'string' },
       images: { kind: 'integer', min: 0, max: 100 },

@@ -100,7 +100,8 @@ export function describeCandidate(c: PlanCandidate): string {
   if (c.kind === 'hosted') return `${c.modelName} (hosted API)`;
   const depth = c.depth !== null && c.maxDepth !== null && c.depth < c.maxDepth && !c.modelName.includes('layers') ? `, ${c.depth} of ${c.maxDepth} layers` : '';
   const layout = c.mode === 'disaggregated' ? `${c.prefillInstances} prefill + ${c.decodeInstances} decode` : `${c.instances} instance${c.instances === 1 ? '' : 's'}`;
-  return `${c.modelName}${depth}, ${c.precision}, ${c.mode} on ${c.gpus} × ${c.gpu} (TP ${c.tp}, ${layout})`;
+  const engine = c.engine && c.engine !== 'current' ? ` with ${c.engine}` : '';
+  return `${c.modelName}${depth}, ${c.precision}, ${c.mode} on ${c.gpus} × ${c.gpu} (TP ${c.tp}, ${layout})${engine}`;
 }
 
 /**

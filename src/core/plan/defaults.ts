@@ -12,6 +12,13 @@ export const PLAN_DEFAULTS = {
   precisions: ['fp16', 'int8', 'w4a16', 'w4a8'],
   modes: ['colocated', 'disaggregated', 'llumnix'] as DeploymentMode[],
   attainment: 0.9,
+  /**
+   * Engine profiles (data/calibration.json) a candidate may run on; 'current' is the
+   * simulator's default (today's vLLM and NIM). The planner offers today's engines only:
+   * the historical profiles (tensorrt-llm-0.5, distserve) exist to check old tables.
+   */
+  engines: ['current'],
+  engineChoices: ['current', 'tensorrt-llm', 'lmdeploy'],
   /** Vision families only: HiRED's visual-token budget (1 keeps every visual token). */
   visualTokenBudget: 1,
 } as const;

@@ -6,6 +6,7 @@
  */
 import { bundledCatalog } from '../catalog/catalog';
 import type { ModelEntry } from '../catalog/types';
+import { BUNDLED_CALIBRATION } from '../sim/calibration';
 import { GPUS, PRECISIONS } from '../sim/catalog';
 import { SimulationConfigError } from '../sim/simulate';
 import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
@@ -62,6 +63,9 @@ function checkQuery(query: PlanQuery): void {
   for (const p of query.space?.precisions ?? []) {
     if (!PRECISIONS.some((x) => x.id === p)) throw new PlanInputError(`unknown precision '${p}' (one of ${PRECISIONS.map((x) => x.id).join(', ')})`);
   }
+  for (const e of query.space?.engines ?? []) {
+    if (!(PLAN_DEFAULTS.engineChoices as readonly string[]).includes(e)) throw new PlanInputError(`unknown engine '${e}' (one of ${PLAN_DEFAULTS.engineChoices.join(', ')})`);
+  }
   const maxGpus = query.space?.maxGpus;
   if (maxGpus !== undefined) positiveInt(maxGpus, 'the most GPUs');
 }
@@ -106,22 +110,27 @@ export function planBudget(query: PlanQuery, options: PlanOptions = {}): PlanRes
     signal,
     onSimulation: () => simulations++,
   };
-  const total = subModels.length * precisions.length * gpus.length * modes.length;
+  const engines = space.engines ?? PLAN_DEFAULTS.engines;
+  const total = subModels.length * precisions.length * gpus.length * modes.length * engines.length;
   let done = 0;
-  for (const sub of subModels) {
-    for (const precision of precisions) {
-      for (const gpu of gpus) {
-        for (const mode of modes) {
-          throwIfAborted(signal);
-          try {
-            const sized = sizeCandidate(sub, precision, gpu, mode, ctx);
-            if (typeof sized === 'string') skipped.push(`${mode}: ${sized}`);
-            else candidates.push(selfHostedCandidate(sub, sized, ctx));
-          } catch (err) {
-            if (!(err instanceof SimulationConfigError)) throw err;
-            skipped.push(`${sub.model.name}, ${precision}, ${gpu}, ${mode}: ${err.message}`);
+  for (const engine of engines) {
+    // The default engine runs without --engine, exactly as `capsule simulate` does by default.
+    const engineCtx: SelfHostedContext = engine === BUNDLED_CALIBRATION.defaultEngine ? ctx : { ...ctx, engine };
+    for (const sub of subModels) {
+      for (const precision of precisions) {
+        for (const gpu of gpus) {
+          for (const mode of modes) {
+            throwIfAborted(signal);
+            try {
+              const sized = sizeCandidate(sub, precision, gpu, mode, engineCtx);
+              if (typeof sized === 'string') skipped.push(`${mode}: ${sized}`);
+              else candidates.push(selfHostedCandidate(sub, sized, engineCtx));
+            } catch (err) {
+              if (!(err instanceof SimulationConfigError)) throw err;
+              skipped.push(`${sub.model.name}, ${precision}, ${gpu}, ${mode}, ${engine}: ${err.message}`);
+            }
+            options.progress?.(++done, total);
           }
-          options.progress?.(++done, total);
         }
       }
     }

@@ -60,6 +60,8 @@ const minInstances = (mode: DeploymentMode) => (mode === 'colocated' ? 1 : 2);
 
 export interface SelfHostedContext {
   workload: PlanWorkload;
+  /** Engine profile (data/calibration.json); undefined: the simulator's default, as `capsule simulate` without --engine. */
+  engine?: string;
   budgets: PlanBudgets & { attainment: number };
   maxGpus: number;
   visualTokenBudget: number;
@@ -91,6 +93,7 @@ function configFor(sub: SubModel, precision: string, gpu: string, deployment: De
       seed: w.seed ?? 1,
     },
   };
+  if (ctx.engine !== undefined) config.engineProfile = ctx.engine;
   const { sloTtftMs, sloTpotMs } = ctx.budgets;
   if (sloTtftMs !== undefined || sloTpotMs !== undefined) {
     config.slo = { ...(sloTtftMs !== undefined ? { ttftMs: sloTtftMs } : {}), ...(sloTpotMs !== undefined ? { tpotMs: sloTpotMs } : {}) };
@@ -112,6 +115,7 @@ export function simulateCommand(config: SimulationConfig): string {
   if (config.slo?.ttftMs !== undefined) parts.push(`--slo-ttft-ms ${config.slo.ttftMs}`);
   if (config.slo?.tpotMs !== undefined) parts.push(`--slo-tpot-ms ${config.slo.tpotMs}`);
   if (w.seed !== 1) parts.push(`--seed ${w.seed}`);
+  if (config.engineProfile !== undefined) parts.push(`--engine ${config.engineProfile}`);
   return parts.join(' ');
 }
 
@@ -247,7 +251,7 @@ export function selfHostedCandidate(sub: SubModel, sized: SizedCandidate, ctx: S
     const v = visualBudgetQuality(sub.model.id, visual);
     quality = v ? { relative: quality.relative * v.relative, basis: [...quality.basis, ...v.basis] } : undefined;
   }
-  const id = [sub.model.id, precision, config.gpu, `tp${sized.tp}`, d.mode, `x${sized.instances}`, ...(visual !== undefined ? [`v${Math.round(visual * 100)}`] : [])].join(':');
+  const id = [sub.model.id, precision, config.gpu, `tp${sized.tp}`, d.mode, `x${sized.instances}`, ...(visual !== undefined ? [`v${Math.round(visual * 100)}`] : []), ...(config.engineProfile !== undefined ? [config.engineProfile] : [])].join(':');
   const candidate: PlanCandidate = {
     id,
     kind: 'self-hosted',

@@ -60,6 +60,8 @@ export interface PlanSpace {
   families?: readonly string[];
   precisions?: readonly string[];
   modes?: readonly DeploymentMode[];
+  /** Engine profiles: current (default), tensorrt-llm, lmdeploy. */
+  engines?: readonly string[];
   /**
    * Hosted models: 'default' (those with a latency figure), 'all', 'none', or ids. A model
    * without a latency figure cannot be checked against an SLO, and says so.

@@ -185,7 +185,10 @@ describe('budget planner', () => {
     ];
     const images = planBudget({ ...SMALL, workload: { ...SMALL.workload, images: { count: 2, width: 800, height: 600 } }, space: { ...SMALL.space, families: ['llava-next-7b'], precisions: ['fp16'], modes: ['colocated'], visualTokenBudget: 0.4, hosted: 'none' } });
     const closed = planBudget({ ...SMALL, workload: { ...SMALL.workload, arrival: { kind: 'concurrency', concurrency: 12 } }, space: { ...SMALL.space, precisions: ['int8'], modes: ['disaggregated'], hosted: 'none' } });
-    picks.push(images.candidates[0]!, closed.candidates.find((c) => c.depth === 24)!);
+    const engine = planBudget({ ...SMALL, space: { ...SMALL.space, precisions: ['fp16'], modes: ['colocated'], engines: ['tensorrt-llm'], hosted: 'none' } });
+    picks.push(images.candidates[0]!, closed.candidates.find((c) => c.depth === 24)!, engine.candidates[0]!);
+    assert.equal(engine.candidates[0]!.engine, 'tensorrt-llm');
+    assert.match(engine.candidates[0]!.simulateCommand!, /--engine tensorrt-llm$/);
     for (const c of picks) {
       const io = fakeIo();
       const argv = c.simulateCommand!.split(' ').slice(2);
@@ -291,6 +294,7 @@ describe('budget planner', () => {
     assert.throws(() => planBudget({ ...SMALL, space: { gpus: ['tpu-v9'] } }), PlanInputError);
     assert.throws(() => planBudget({ ...SMALL, space: { families: ['gpt-17'] } }), /unknown family 'gpt-17'/);
     assert.throws(() => planBudget({ ...SMALL, space: { visualTokenBudget: 0.1 } }), /visual-token budget/);
+    assert.throws(() => planBudget({ ...SMALL, space: { engines: ['distserve'] } }), /unknown engine 'distserve' \(one of current, tensorrt-llm, lmdeploy\)/);
     assert.throws(() => planBudget({ ...SMALL, workload: { ...SMALL.workload, outputTokens: 0 } }), PlanInputError);
   });
 
