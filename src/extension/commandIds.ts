@@ -16,6 +16,7 @@ export const CommandIds = {
   probeCapsule: 'promptCapsule.probeCapsule',
   chooseLocalSubModel: 'promptCapsule.chooseLocalSubModel',
   planModelBudget: 'promptCapsule.planModelBudget',
+  splitPrompts: 'promptCapsule.splitPrompts',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -9,6 +9,7 @@ import { registerCompressCommands } from './capsule/compressCommands';
 import { PreviewContentProvider } from './capsule/previewContent';
 import { CatalogService } from './catalogService';
 import { registerCommands } from './commands';
+import { registerSplitCommand } from './plan/splitCommand';
 import { StatusBarController, type StatusSnapshot } from './statusBar';
 import { Workers } from './workers';
 
@@ -38,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): PromptCapsuleApi {
   const preview = new PreviewContentProvider();
   const deps = { extensionUri: context.extensionUri, catalog, workers, log, memento: context.globalState, capsules, preview, llm, local };
   const statusBar = new StatusBarController(catalog, workers, log, local);
-  context.subscriptions.push(log, workers, catalog, statusBar, capsules, preview, registerBudgetPanelSerializer(deps), ...registerCommands(deps), ...registerCompressCommands(deps), ...registerLlmCommands(llm, log), ...registerLocalModelCommands(local, log), {
+  context.subscriptions.push(log, workers, catalog, statusBar, capsules, preview, registerBudgetPanelSerializer(deps), ...registerCommands(deps), ...registerCompressCommands(deps), ...registerLlmCommands(llm, log), ...registerLocalModelCommands(local, log), registerSplitCommand({ workers, local, catalog, log }), {
     dispose: () => BudgetPanel.active?.dispose(),
   });
   void catalog.reload();

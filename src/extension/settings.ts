@@ -49,6 +49,9 @@ export const SettingKeys = {
   planFamilies: 'plan.families',
   planHosted: 'plan.hosted',
   planEngines: 'plan.engines',
+  splitThresholdBits: 'split.thresholdBits',
+  splitCloudModel: 'split.cloudModel',
+  splitOutputTokens: 'split.outputTokens',
   planHostedLatency: 'plan.hostedLatency',
 } as const;
 
@@ -264,4 +267,26 @@ export function readPlanSettings(): PlanSettings {
     problems.push(`${SETTINGS_SECTION}.${SettingKeys.planHostedLatency}: ${(err as Error).message}`);
   }
   return { inputs, attainment: num(SettingKeys.planAttainment, PLAN_DEFAULTS.attainment, { min: 0.01, max: 1 }), space, problems };
+}
+
+/** The edge/cloud split's settings; `problems` says what was malformed and replaced by its default. */
+export interface SplitSettings {
+  /** 0: CEMA's rule (0.4 x log2 of the local model's vocabulary). */
+  thresholdBits: number;
+  cloudModel: string;
+  outputTokens: number;
+  problems: string[];
+}
+
+export function readSplitSettings(): SplitSettings {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const problems: string[] = [];
+  const cloud = config.get<unknown>(SettingKeys.splitCloudModel, 'gpt-4o');
+  if (typeof cloud !== 'string' || !cloud.trim()) problems.push(`${SETTINGS_SECTION}.${SettingKeys.splitCloudModel} must be a model id`);
+  return {
+    thresholdBits: numberSetting(config, SettingKeys.splitThresholdBits, 0, { min: 0, max: 64 }, problems),
+    cloudModel: typeof cloud === 'string' && cloud.trim() ? cloud.trim() : 'gpt-4o',
+    outputTokens: Math.round(numberSetting(config, SettingKeys.splitOutputTokens, 256, { min: 1, max: 32_768 }, problems)),
+    problems,
+  };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { SplitRunReport } from '../../src/core/plan/splitRun';
 import type { BudgetState } from '../../src/core/protocol/panel';
 import { waitFor } from '../e2e/support/waitFor';
 import { activateExtension, type CapsuleApi, o200kTokenCount, showWorkspaceFile } from './support';
@@ -56,5 +57,34 @@ suite('Plan Model Budget in the extension host', () => {
     assert.ok(stricter, again!.result!.recommendation.reason);
     assert.ok(stricter.quality! >= 0.97, `${stricter.id}: quality ${stricter.quality}`);
     assert.ok(stricter.costPer1kRequestsUsd >= recommended.costPer1kRequestsUsd, 'a tighter budget is never cheaper');
+  });
+
+  test("'Split Prompts Between Local Model and Cloud' routes a JSONL file by the local model's entropy and opens the report", async function () {
+    this.timeout(120_000);
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const file = vscode.Uri.joinPath(folder, 'split-prompts.jsonl');
+    const lines = [{ id: 'faq', prompt: 'What is the capital of France? Answer in one word.' }, { id: 'ticket', prompt: PROMPT }].map((r) => JSON.stringify(r)).join('\n');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(lines));
+    try {
+      // CEMA's default threshold (4.4 bits for the bundled model): both prompts go to the cloud.
+      const cema = (await vscode.commands.executeCommand('promptCapsule.splitPrompts', file)) as SplitRunReport;
+      assert.equal(cema.thresholdBits, 0.4 * 11);
+      assert.equal(cema.routes.length, 2);
+      assert.equal(cema.cloudModel, 'gpt-4o');
+      assert.equal(cema.cloud.prompts + cema.local.prompts, 2);
+      const report = vscode.window.activeTextEditor?.document;
+      assert.equal(report?.languageId, 'markdown');
+      assert.match(report!.getText(), /^# Edge\/cloud split of split-prompts\.jsonl/);
+      assert.match(report!.getText(), /\| faq \| [\d.]+ \| (local|cloud) \|/);
+      // A threshold above every prompt's entropy keeps them all local: no cloud cost.
+      await config().update('split.thresholdBits', 20, vscode.ConfigurationTarget.Global);
+      const local = (await vscode.commands.executeCommand('promptCapsule.splitPrompts', file)) as SplitRunReport;
+      assert.equal(local.local.prompts, 2);
+      assert.equal(local.split.costUsd, 0);
+      assert.equal(local.savedShare, 1);
+    } finally {
+      await config().update('split.thresholdBits', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.fs.delete(file);
+    }
   });
 });

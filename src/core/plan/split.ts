@@ -101,3 +101,18 @@ export function splitPrompts(prompts: readonly PromptEntropy[], options: SplitOp
     notes,
   };
 }
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const usd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;
+const ms = (x: number | null) => (x === null ? 'unknown' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
+
+/** The report in sentences, for the terminal and the extension's Markdown report. */
+export function describeSplit(r: SplitReport): string[] {
+  const q = r.entropyQuantiles;
+  return [
+    `Threshold ${r.thresholdBits.toFixed(2)} bits (${r.thresholdRule}); prompts' mean entropy p10 ${q.p10.toFixed(2)}, p50 ${q.p50.toFixed(2)}, p90 ${q.p90.toFixed(2)} bits.`,
+    `Local: ${r.local.prompts} prompts (${pct(r.local.share)})${r.local.prompts > 0 ? `, mean latency ${ms(r.local.meanLatencyMs)}` : ''}.`,
+    `Cloud (${r.cloudModel}): ${r.cloud.prompts} prompts (${pct(r.cloud.share)})${r.cloud.prompts > 0 ? `, ${usd(r.cloud.costUsd)}, mean latency ${ms(r.cloud.meanLatencyMs)}` : ''}.`,
+    `Split: ${usd(r.split.costUsd)}, mean latency ${ms(r.split.meanLatencyMs)}; all cloud: ${usd(r.allCloud.costUsd)}, mean latency ${ms(r.allCloud.meanLatencyMs)}. The split saves ${pct(r.savedShare)} of the cost.`,
+  ];
+}

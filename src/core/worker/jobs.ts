@@ -10,6 +10,8 @@ import { estimateServing, type ServingEstimate, type ServingQuery } from '../ser
 import { TOKENIZER_IDS, getTokenizer, isTokenizerId, type TokenizerId } from '../tokens/tokenizer';
 import { throwIfAborted, type CancelSignal } from './cancellation';
 import { planBudget } from '../plan/planner';
+import { runSplit, type SplitRunOptions, type SplitRunReport } from '../plan/splitRun';
+import type { PromptItem } from '../plan/promptSet';
 import type { PlanQuery, PlanResult } from '../plan/types';
 import type { ModelEntry } from '../catalog/types';
 import { closeLocalModels, compressWithLocalModel, localModelInfo, type LocalCapsuleResult, type LocalModelInfo, type LocalModelRequest } from '../onnx/service';
@@ -35,6 +37,11 @@ export interface JobMap {
   plan: {
     input: { query: PlanQuery; catalog: ModelEntry[] };
     output: PlanResult;
+  };
+  /** The CEMA-style edge/cloud split with the local model (progress: prompts measured). */
+  splitPrompts: {
+    input: { prompts: PromptItem[]; request: LocalModelRequest; options: SplitRunOptions };
+    output: SplitRunReport;
   };
   /** The LLM backend: network calls, validation and the built-in fallback, off the host. */
   compressLlm: {
@@ -106,6 +113,7 @@ export const jobHandlers: { [K in JobKind]: JobHandler<K> } = {
   compress: (input, signal) => compressPrompt(input.text, input.options, signal),
   estimateServing: (input, signal, progress) => estimateServing(input, signal, progress),
   plan: (input, signal, progress) => planBudget(input.query, { catalog: input.catalog, signal, progress }),
+  splitPrompts: (input, signal, progress) => runSplit(input.prompts, input.request, input.options, signal, progress),
   compressLlm: (input, flag) =>
     withAbortSignal(flag, async (signal) => {
       let endpoint = input.endpoint;
