@@ -4,7 +4,7 @@ import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, ModelRow, SortColumn, SortState, UsageSettings } from '../src/core/protocol/panel';
-import { debounce } from './dom';
+import { debounce, cardSection } from './dom';
 import { icon as codicon } from './templates';
 
 export interface BudgetViewEvents {
@@ -77,10 +77,7 @@ export class BudgetView {
     private sort: SortState,
     private readonly events: BudgetViewEvents,
   ) {
-    this.root = document.createElement('section');
-    this.root.className = 'card';
-    this.root.setAttribute('aria-labelledby', 'budget-title');
-    container.append(this.root);
+    this.root = cardSection(container, { className: 'card', titleId: 'budget-title' });
     this.emitUsage = debounce((usage: UsageSettings) => events.onUsageChange(usage), 300);
   }
 

@@ -3,7 +3,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import { live } from 'lit/directives/live.js';
 import { formatCount, formatPercent, formatUsd } from '../src/core/format/numbers';
 import type { BudgetState, CapsuleCardState, CompressorChoice, CompressorId, LlmCardInfo, LocalCardInfo } from '../src/core/protocol/panel';
-import { debounce } from './dom';
+import { debounce, cardSection } from './dom';
 import { icon as codicon } from './templates';
 
 export interface CapsuleViewEvents {
@@ -50,11 +50,7 @@ export class CapsuleView {
     container: HTMLElement,
     private readonly events: CapsuleViewEvents,
   ) {
-    this.root = document.createElement('section');
-    this.root.className = 'card capsule-card';
-    this.root.dataset.testid = 'capsule-card';
-    this.root.setAttribute('aria-labelledby', 'capsule-title');
-    container.append(this.root);
+    this.root = cardSection(container, { className: 'card capsule-card', testid: 'capsule-card', titleId: 'capsule-title' });
     this.emitRate = debounce((rate: number) => events.onCompress(rate), 350);
   }
 

@@ -28,6 +28,13 @@ export function codicon(name: string): HTMLElement {
   return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
+/** A card of the panel: a section labelled by its heading (`titleId`), appended to the panel. */
+export function cardSection(container: HTMLElement, card: { className: string; titleId: string; testid?: string; hidden?: boolean }): HTMLElement {
+  const section = h('section', { class: card.className, 'data-testid': card.testid, 'aria-labelledby': card.titleId, hidden: card.hidden });
+  container.append(section);
+  return section;
+}
+
 export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): (...args: A) => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return (...args: A) => {

@@ -3,12 +3,11 @@ import { classMap } from 'lit/directives/class-map.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { formatCount, formatFixed, formatNumber, formatPercent, formatUsd } from '../src/core/format/numbers';
+import { formatCount, formatFixed, formatNumber, formatPercent, formatUsd, formatMs as ms } from '../src/core/format/numbers';
 import type { BudgetName, PlanBudgets } from '../src/core/plan/types';
 import type { BudgetState, PlanCandidate, PlanCardState, PlanInputs, PlanResult } from '../src/core/protocol/panel';
 import { ScatterChart, type ScatterSpec } from './charts';
-import { debounce } from './dom';
-import { ms } from './format';
+import { debounce, cardSection } from './dom';
 import { PLAN_FIELDS, parsePlanField, type PlanField } from '../src/core/plan/fields';
 import { icon as codicon } from './templates';
 
@@ -190,12 +189,7 @@ export class PlanView {
     container: HTMLElement,
     private readonly events: PlanViewEvents,
   ) {
-    this.root = document.createElement('section');
-    this.root.className = 'card plan-card';
-    this.root.dataset.testid = 'plan-card';
-    this.root.setAttribute('aria-labelledby', 'plan-title');
-    this.root.hidden = true;
-    container.append(this.root);
+    this.root = cardSection(container, { className: 'card plan-card', testid: 'plan-card', titleId: 'plan-title', hidden: true });
     this.emit = debounce((inputs: PlanInputs) => events.onInputsChange(inputs), INPUT_DEBOUNCE_MS);
   }
 

@@ -1,12 +1,11 @@
 import { html, nothing, render, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { formatCount, formatFixed, formatNumber, formatPercent, formatUsd } from '../src/core/format/numbers';
+import { formatCount, formatFixed, formatNumber, formatPercent, formatUsd, formatMs as ms } from '../src/core/format/numbers';
 import { TENSOR_PARALLEL_CHOICES, type BudgetState, type ServingCardState, type ServingInputs } from '../src/core/protocol/panel';
 import type { CurvePoint, ModeSummary, ServingEstimate } from '../src/core/serving/estimate';
 import { parseServingField, SERVING_FIELDS, type ServingNumberField } from '../src/core/serving/fields';
 import { LineChart, type ChartColour } from './charts';
-import { codicon, debounce, h } from './dom';
-import { ms } from './format';
+import { codicon, debounce, h, cardSection } from './dom';
 import { icon } from './templates';
 
 export interface ServingViewEvents {
@@ -83,10 +82,9 @@ export class ServingView {
     container: HTMLElement,
     private readonly events: ServingViewEvents,
   ) {
-    this.root = h('section', { class: 'card serving-card', 'data-testid': 'serving-card', 'aria-labelledby': 'serving-title' });
+    this.root = cardSection(container, { className: 'card serving-card', testid: 'serving-card', titleId: 'serving-title' });
     this.body = h('div', { class: 'serving-body' });
     this.root.append(h('h2', { id: 'serving-title' }, codicon('server-process'), ' Serving'), this.body);
-    container.append(this.root);
     this.emit = debounce((inputs: ServingInputs) => events.onInputsChange(inputs), 400);
   }
 

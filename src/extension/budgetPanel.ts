@@ -259,7 +259,9 @@ export class BudgetPanel implements vscode.Disposable {
     this.state = { ...state, capsule, compressor: this.compressor, serving: this.serving, plan: this.plan.state };
     this.post({ kind: 'notification', method: 'state', params: this.state });
     this.scheduleServing();
-    this.plan.setSubject(this.planSubject(this.state), this.state.status === 'counting');
+    // Publishes follow keystrokes in a document with a pending capsule: the plan's subject is
+    // worked out only once its card is open (openPlan hands it over then).
+    if (this.plan.isOpen) this.plan.setSubject(this.planSubject(this.state), this.state.status === 'counting');
   }
 
   /** Opens the Plan card; resolves when the first plan for the text is ready. */

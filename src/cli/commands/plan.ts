@@ -1,5 +1,5 @@
 import { countForModels } from '../../core/count/countModels';
-import { formatUsd } from '../../core/format/numbers';
+import { formatMs, formatUsd } from '../../core/format/numbers';
 import { HIRED_CAVEAT } from '../../core/plan/hired';
 import { hostedModels, parseHostedLatency } from '../../core/plan/hosted';
 import { PLAN_DEFAULTS, PlanInputError, planBudget } from '../../core/plan/planner';
@@ -93,7 +93,7 @@ async function spaceFlags(args: ParsedArgs, io: CliIo): Promise<PlanSpace> {
   return space;
 }
 
-const ms = (x: number | null) => (x === null ? '—' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(x >= 100 ? 0 : 1)} ms`);
+const ms = (x: number | null) => (x === null ? '—' : formatMs(x));
 
 function where(c: PlanCandidate): string {
   if (c.kind === 'hosted') return 'hosted API';

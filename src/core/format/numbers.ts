@@ -42,3 +42,8 @@ export function formatUsd(usd: number): string {
 export function formatPercent(share: number, digits = 0): string {
   return `${(share * 100).toFixed(digits)}%`;
 }
+
+/** A duration as the cards and the CLI write it: "12.3 ms", "2,114 ms" or "12.5 s". */
+export function formatMs(ms: number): string {
+  return ms >= 10_000 ? `${formatFixed(ms / 1000, 1)} s` : `${formatFixed(ms, ms >= 100 ? 0 : 1)} ms`;
+}

@@ -2,12 +2,13 @@
  * Budgets, the Pareto frontier and the recommendation: pure functions of the candidates'
  * figures, so each rule is tested on hand-made rows.
  */
+import { formatPercent, formatUsd } from '../format/numbers';
 import { BUDGET_NAMES, type BudgetName, type PlanBudgets, type PlanCandidate, type PlanRecommendation } from './types';
 
 /** Within this share of the cheapest's cost, a higher-quality candidate is pointed out. */
 export const NEAR_COST_SHARE = 0.02;
 
-const usd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;
+const usd = formatUsd;
 
 /** Which budgets a candidate misses, and why, in words. Unknown figures miss a budget set on them. */
 export function checkBudgets(c: PlanCandidate, budgets: PlanBudgets & { attainment: number }): { violates: BudgetName[]; violations: string[] } {
@@ -17,7 +18,7 @@ export function checkBudgets(c: PlanCandidate, budgets: PlanBudgets & { attainme
     violates.push(name);
     violations.push(why);
   };
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const pct = (x: number) => formatPercent(x, 1);
   const target = budgets.attainment;
   for (const [name, slo, value, label] of [
     ['sloTtftMs', budgets.sloTtftMs, c.ttftP90Ms, 'TTFT'],

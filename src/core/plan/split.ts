@@ -8,6 +8,7 @@
  * the default threshold is 0.4 x log2(vocabulary). Pure: the measuring is in splitMeasure.ts.
  */
 import type { ModelEntry } from '../catalog/types';
+import { formatMs, formatPercent, formatUsd } from '../format/numbers';
 import type { HostedLatency } from './types';
 
 /** CEMA's high-entropy margin (conf/cema.conf, ent_high_margin). */
@@ -102,9 +103,9 @@ export function splitPrompts(prompts: readonly PromptEntropy[], options: SplitOp
   };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const usd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;
-const ms = (x: number | null) => (x === null ? 'unknown' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
+const pct = (x: number) => formatPercent(x, 1);
+const usd = formatUsd;
+const ms = (x: number | null) => (x === null ? 'unknown' : formatMs(x));
 
 /** The report in sentences, for the terminal and the extension's Markdown report. */
 export function describeSplit(r: SplitReport): string[] {

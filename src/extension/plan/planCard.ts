@@ -51,8 +51,8 @@ export class PlanCard implements vscode.Disposable {
     return this.card !== undefined;
   }
 
-  inputs(): PlanInputs {
-    const defaults = readPlanSettings().inputs;
+  /** The card's inputs: the settings, with the fields the user edited in the card over them. */
+  inputs(defaults: PlanInputs = readPlanSettings().inputs): PlanInputs {
     const saved = this.deps.memento.get<Partial<PlanInputs>>(INPUTS_KEY);
     return { ...defaults, ...(saved ?? {}) };
   }
@@ -122,8 +122,8 @@ export class PlanCard implements vscode.Disposable {
 
   private schedule(force = false): void {
     if (!this.card || !this.subject) return;
-    const inputs = this.inputs();
     const settings = readPlanSettings();
+    const inputs = this.inputs(settings.inputs);
     const key = JSON.stringify([inputs, settings.attainment, settings.space, this.subject.o200kTokens, this.subject.basis]);
     if (key === this.key && !force) return;
     this.key = key;
