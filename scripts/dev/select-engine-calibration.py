@@ -1,15 +1,18 @@
-# Marks the engine-calibration rows of the LMDeploy profile
-# (role=calibration) by a rule fixed before fitting (docs/research/sim-fidelity.md, round 2).
-# Idempotent; prints the rows it marks. Run from the repository root:
+# Engine profiles of whole-system rows and their calibration rows, by rules fixed before fitting
+# (docs/research/sim-fidelity.md, rounds 2 and 3). Idempotent; prints the rows it marks.
+# Run from the repository root:
 #   python3 scripts/dev/select-engine-calibration.py
 #
-# Only LMDeploy: the same kind of rule for in-flight TensorRT-LLM (per v0.10.0 / v0.12.0 / 1.0
-# source, H100 SXM FP8, input 128, outputs 128 and 2048, the smallest model at TP1 and the
-# largest at its highest TP degree) was tried in round 2 and made the leave-one-source-out
-# error worse (docs/research/sim-fidelity.md): its rows stay holdout.
-# lmdeploy, per model (the table's three setups: 7B and 13B on one A100, 70B on four):
-#   throughput at 128/2048 with 1 and 64 clients, and TTFT at 2048/128 with 16 clients
-#   (the rule round 1 used for Llama-2-7B, applied to each model). 3 rows a model.
+# lmdeploy (round 2), per model (the table's three setups: 7B and 13B on one A100, 70B on four):
+#   throughput at 128/2048 with 1 and 64 clients, and TTFT at 2048/128 with 16 clients. 3 rows a model.
+#
+# In-flight TensorRT-LLM (round 3): one engine profile per documented version, because the
+# versions disagree by 15-40% on the same setup (round 2): tensorrt-llm-0.10 (v0.10.0
+# perf-overview), tensorrt-llm-0.12 (v0.12.0) and tensorrt-llm (1.0, PyTorch backend: today's
+# engine, the one the planner offers). Calibration setups per version, every length row of each:
+#   - on each GPU, the smallest model at TP1 in FP8 where the table lists FP8, else FP16;
+#   - the Llama-2-70B (else Llama-3.1-70B) FP8 setups at the highest TP degree on H100 and at
+#     the lowest TP degree on H200.
 import json
 
 PATH = 'src/core/sim/data/validation.json'
@@ -26,6 +29,50 @@ for r in rows:
     ttft = r['metric'] == 'ttftMeanMs' and s['input'] == 2048 and s['output'] == 128 and s['concurrency'] == 16
     if tput or ttft:
         marked.append(r)
+
+VERSIONS = [('v0.10.0', 'tensorrt-llm-0.10'), ('v0.12.0', 'tensorrt-llm-0.12'), ('00f37686aa854010d68bcbd0f4ab000221541ca6', 'tensorrt-llm')]
+OLD_PROFILE_TEXT = 'Engine profile: tensorrt-llm (in-flight batching, v0.10 and later), not fitted: the default fixed costs until rows of another source calibrate it.'
+SIZE = {'llama-2-7b': 6.7, 'llama-3.1-8b': 8.0, 'mistral-7b': 7.2, 'llama-2-70b': 69.0, 'llama-3.1-70b': 70.6}
+
+
+def version_profile(r):
+    for key, profile in VERSIONS:
+        if key in r['url']:
+            return profile
+    return None
+
+
+inflight = [r for r in rows if r['engine'].startswith('TensorRT-LLM') and r['scenario']['kind'] == 'offline']
+for r in inflight:
+    profile = version_profile(r)
+    assert profile is not None, r['id']
+    r['engineProfile'] = profile
+    r['assumptions'] = r['assumptions'].replace(
+        OLD_PROFILE_TEXT,
+        f'Engine profile: {profile} (this version\'s in-flight batching; fitted on its own calibration rows, scripts/dev/select-engine-calibration.py).',
+    )
+
+for _, profile in VERSIONS:
+    own = [r for r in inflight if r['engineProfile'] == profile]
+    setups = set()
+    for gpu in sorted({r['gpu'] for r in own}):
+        tp1 = [r for r in own if r['gpu'] == gpu and r['tp'] == 1]
+        if not tp1:
+            continue
+        smallest = min(SIZE[r['model']] for r in tp1)
+        small = [r for r in tp1 if SIZE[r['model']] == smallest]
+        precision = 'fp8' if any(r['precision'] == 'fp8' for r in small) else small[0]['precision']
+        setups.add((small[0]['model'], gpu, precision, 1))
+    big = [r for r in own if r['precision'] == 'fp8' and SIZE[r['model']] > 60]
+    model = 'llama-2-70b' if any(r['model'] == 'llama-2-70b' for r in big) else 'llama-3.1-70b'
+    for gpu, pick in (('h100-sxm', max), ('h200', min)):
+        tps = [r['tp'] for r in big if r['model'] == model and r['gpu'] == gpu]
+        if tps:
+            setups.add((model, gpu, 'fp8', pick(tps)))
+    print(profile, sorted(setups))
+    for r in own:
+        if (r['model'], r['gpu'], r['precision'], r['tp']) in setups:
+            marked.append(r)
 
 for r in marked:
     r['role'] = 'calibration'

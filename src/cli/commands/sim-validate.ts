@@ -12,10 +12,11 @@ export const simValidateCommand: CliCommand = {
 
 Predicts every row of the bundled validation set (TensorRT-LLM, NIM, vLLM and DistServe
 published figures; each row names its source) and prints the error per row and the median.
---fit refits the efficiency profiles to the role=calibration rows (takes about 12 s) and prints
+--fit refits the efficiency profiles to the role=calibration rows (about 90 s) and prints
 the fitted calibration table and the validation it gives.
---cv cross-validates: each source's rows are predicted by a fit that never saw that source
-(leave one source out; 70-90 s), with the error per engine profile and metric kind.
+--cv cross-validates: each row is predicted by a fit that never saw its setup (engine profiles
+with one source: each TensorRT-LLM version's table, LMDeploy's, DistServe's) or its source
+(the others); several minutes; with the error per engine profile and metric kind.
 That is the error to quote; the plain run's calibration rows are in-sample.
 --energy checks the power model against published energy per request (ML.ENERGY), with
 the fitted model (in-sample) and leaving each model out of the fit (cross-validated).`,
@@ -61,7 +62,7 @@ the fitted model (in-sample) and leaving each model out of the fit (cross-valida
         holdoutMedianAbsErrorPct: report.holdoutMedianAbsErrorPct,
         holdoutMaxAbsErrorPct: report.holdoutMaxAbsErrorPct,
       };
-      io.stdout.write(`${JSON.stringify({ ...summary, rows, ...(fit ? { fit: { table: fit.table, rmsLogError: fit.rmsLogError } } : {}) }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ ...summary, rows, ...(fit ? { fit: { table: fit.table, rmsLogError: fit.rmsLogError, rows: fit.rows, evaluations: fit.evaluations } } : {}) }, null, 2)}\n`);
     } else {
       if (fit) io.stdout.write(`fitted calibration (rms log error ${fit.rmsLogError.toFixed(4)} on ${fit.rows} rows):\n${JSON.stringify({ profiles: fit.table.profiles, engines: fit.table.engines }, null, 2)}\n\n`);
       io.stdout.write(`${formatValidationReport(report)}\n`);

@@ -15,7 +15,8 @@ export const PLAN_DEFAULTS = {
   /**
    * Engine profiles (data/calibration.json) a candidate may run on; 'current' is the
    * simulator's default (today's vLLM and NIM). The planner offers today's engines only:
-   * the historical profiles (tensorrt-llm-0.5, distserve) exist to check old tables.
+   * the historical profiles (tensorrt-llm-0.5, -0.10, -0.12, distserve) exist to check old
+   * tables; 'tensorrt-llm' is TensorRT-LLM 1.0.
    */
   engines: ['current'],
   engineChoices: ['current', 'tensorrt-llm', 'lmdeploy'],

@@ -117,7 +117,7 @@ export function defaultRequests(outputTokens: number): number {
 }
 
 export interface CalibrationSummary {
-  /** Cross-validated: each published row predicted by a fit that never saw its source. */
+  /** Cross-validated: each published row predicted by a fit that never saw its setup (or, for engines with several sources, its source). */
   medianAbsErrorPct: number;
   maxAbsErrorPct: number;
   rows: number;
@@ -144,7 +144,7 @@ export function calibrationSummary(gpuId: string): CalibrationSummary {
     // an unknown GPU is reported by the simulation itself
   }
   const label =
-    `cross-validated median error ${cv.medianAbsErrorPct.toFixed(1)}% (max ${cv.maxAbsErrorPct.toFixed(0)}%) on ${cv.rows} published measurements, each predicted by a fit that never saw its source` +
+    `cross-validated median error ${cv.medianAbsErrorPct.toFixed(1)}% (max ${cv.maxAbsErrorPct.toFixed(0)}%) on ${cv.rows} published measurements, each predicted by a fit that never saw its setup` +
     (gpuCalibrated ? '' : `; ${gpuName} is not calibrated (default efficiencies)`);
   return {
     medianAbsErrorPct: cv.medianAbsErrorPct,

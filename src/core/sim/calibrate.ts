@@ -16,6 +16,22 @@ const ENGINE_BOUNDS: Record<EngineKnob, [number, number]> = {
   allReduceUs: [5, 200],
   perSequenceUs: [0, 100],
 };
+/**
+ * An engine's kernels against the hardware profile's (EngineProfile.scale): from half as
+ * fast to twice as fast; the scaled efficiency is capped at 1 wherever it is used.
+ */
+const SCALE_BOUNDS: [number, number] = [0.5, 2];
+/** What the fit writes into an engine profile; the rest of the profile is data. */
+const FITTED_ENGINE_FIELDS = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs', 'scale'] as const;
+/**
+ * Stage 2 halves its step after at most this many sweeps over the knobs: an engine's knobs
+ * trade off against each other (reserve vs KV streaming vs per-sequence cost), and coordinate
+ * descent crawls along such valleys (4,445 evaluations, a minute per engine, uncapped) for
+ * a last fraction of a percent.
+ */
+const STAGE2_SWEEPS_PER_STEP = 4;
+/** Offline rows simulate this many requests while stage 2 searches (see descend). */
+const STAGE2_OFFLINE_REQUESTS = 1024;
 
 interface Knob {
   read(t: CalibrationTable): number;
@@ -45,24 +61,50 @@ export interface FitResult {
  *
  * Two stages. Stage 1 fits the hardware profiles together with the fixed costs of the
  * engines whose rows measure kernels (the engines without `fixedCostsFit: 'own-rows'`).
- * Stage 2 then fits, one engine at a time, the fixed costs and the weight-streaming
- * efficiency (`EngineProfile.memory`) of each `own-rows` engine on that engine's own
- * calibration rows, with the hardware profiles held at stage 1: an engine's whole-system
- * throughput rows cannot drag the shared kernel efficiencies (a joint fit did:
+ * Stage 2 then fits, one engine at a time, the fixed costs and the kernel scales
+ * (`EngineProfile.scale`, for the kinds in `fitKnobs`) of each `own-rows` engine on that
+ * engine's own calibration rows, with the hardware profiles held at stage 1: an engine's
+ * whole-system throughput rows cannot drag the shared kernel efficiencies (a joint fit did:
  * docs/research/sim-fidelity.md, round 1, change 3).
  */
-export function fitCalibration(rows: readonly ValidationRow[], base: CalibrationTable = BUNDLED_CALIBRATION): FitResult {
+/**
+ * Stage results by the rows they were fitted to, so that cross-validation folds which leave
+ * out rows of one engine reuse the stages those rows never reached (each stage is
+ * deterministic in its rows).
+ */
+export type FitCache = Map<string, StageResult>;
+
+interface StageResult {
+  profiles: CalibrationTable['profiles'];
+  engines: CalibrationTable['engines'];
+  squared: number;
+  evaluations: number;
+}
+
+export interface FitOptions {
+  /** Reuses stage results fitted to the same rows (cross-validation folds). */
+  cache?: FitCache;
+  /**
+   * Runs stage 2 only for these own-rows engines; the others keep their defaults. A fold
+   * that predicts only some engines' rows needs only their profiles: no other engine's
+   * profile reaches a prediction of them.
+   */
+  engines?: ReadonlySet<string>;
+}
+
+export function fitCalibration(rows: readonly ValidationRow[], base: CalibrationTable = BUNDLED_CALIBRATION, options: FitOptions = {}): FitResult {
+  const { cache } = options;
   const calibrationRows = rows.filter((r) => r.role === 'calibration');
   const ownRows = (engine: string) => base.engines[engine]?.fixedCostsFit === 'own-rows';
   const stage1Rows = calibrationRows.filter((r) => !ownRows(r.engineProfile));
   // Start from the defaults, not from the bundled fit, so the bundled numbers are reproducible.
   const table: CalibrationTable = { ...structuredClone(base), profiles: {}, engines: {} };
-  // Fixed costs are refitted; an engine's batching is data (how it schedules), kept as it is.
+  // Fixed costs and kernel scales are refitted; the rest of an engine profile is data (how it
+  // schedules, which kernels it has), kept as it is.
   for (const [name, engine] of Object.entries(base.engines)) {
-    table.engines[name] = {
-      ...(engine.batching ? { batching: engine.batching } : {}),
-      ...(engine.fixedCostsFit ? { fixedCostsFit: engine.fixedCostsFit } : {}),
-    };
+    const data: EngineProfile = structuredClone(engine);
+    for (const knob of FITTED_ENGINE_FIELDS) delete data[knob];
+    table.engines[name] = data;
   }
   const knobs: Knob[] = [];
   const usedProfiles = new Set(stage1Rows.map((r) => table.gpuProfiles[r.gpu]).filter((p): p is string => p !== undefined));
@@ -94,34 +136,34 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
       },
     }));
     if (!ownRowsStage) return fixed;
-    // An own-rows engine also fits its own weight-streaming efficiency (its GEMV kernels),
-    // starting from the hardware profile's: the engine's rows say how fast its kernels
-    // stream weights, which the kernel-level rows of other engines cannot.
-    return [
-      ...fixed,
-      {
-        name: `${engine}.memory`,
-        owner: engine,
-        bounds: HARDWARE_BOUNDS.memory,
-        additive: false,
-        read: (t) => t.engines[engine]!.memory ?? Number.NaN,
-        write: (t, v) => {
-          (t.engines[engine] as EngineProfile).memory = v;
-        },
+    // An own-rows engine also fits how its kernels compare with the hardware profile's, for
+    // the kernel kinds its data names (fitScales): its rows say how fast its kernels are,
+    // which the kernel-level rows of other engines cannot.
+    const extra: Knob[] = (base.engines[engine]?.fitKnobs ?? []).map((kind) => ({
+      name: `${engine}.scale.${kind}`,
+      owner: engine,
+      bounds: SCALE_BOUNDS,
+      additive: false,
+      read: (t) => t.engines[engine]!.scale?.[kind] ?? 1,
+      write: (t, v) => {
+        const profile = t.engines[engine] as EngineProfile;
+        profile.scale = { ...profile.scale, [kind]: v };
       },
-    ];
+    }));
+    return [...fixed, ...extra];
   };
-  for (const engine of [...new Set(stage1Rows.map((r) => r.engineProfile))].sort()) knobs.push(...engineKnobs(engine, false));
-  const stage1 = descend(table, knobs, stage1Rows);
+  const stage1Engines = [...new Set(stage1Rows.map((r) => r.engineProfile))].sort();
+  for (const engine of stage1Engines) knobs.push(...engineKnobs(engine, false));
+  const stage1Key = `1:${stage1Rows.map((r) => r.id).join(',')}`;
+  const stage1 = cached(cache, stage1Key, table, () => descend(table, knobs, stage1Rows), stage1Engines, true);
   let squared = stage1.squared;
   let evaluations = stage1.evaluations;
   // Stage 2: each own-rows engine on its own rows, the hardware profiles as stage 1 left them.
-  for (const engine of [...new Set(calibrationRows.filter((r) => ownRows(r.engineProfile)).map((r) => r.engineProfile))].sort()) {
+  const stage2Engines = [...new Set(calibrationRows.filter((r) => ownRows(r.engineProfile)).map((r) => r.engineProfile))].sort();
+  for (const engine of stage2Engines.filter((e) => options.engines?.has(e) ?? true)) {
     const own = calibrationRows.filter((r) => r.engineProfile === engine);
-    // The engine's weight-streaming efficiency starts where the hardware profile of its first row stands.
-    const profile = table.gpuProfiles[own[0]!.gpu];
-    (table.engines[engine] as EngineProfile).memory = (profile !== undefined ? table.profiles[profile]?.memory : undefined) ?? DEFAULT_EFFICIENCY.memory;
-    const stage2 = descend(table, engineKnobs(engine, true), own);
+    const key = `${stage1Key}|2:${engine}:${own.map((r) => r.id).join(',')}`;
+    const stage2 = cached(cache, key, table, () => descend(table, engineKnobs(engine, true), own, STAGE2_SWEEPS_PER_STEP, STAGE2_OFFLINE_REQUESTS), [engine], false);
     squared += stage2.squared;
     evaluations += stage2.evaluations;
   }
@@ -129,10 +171,43 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
 }
 
 /**
+ * Runs a stage, or replays its result from the cache: the stage writes the hardware profiles
+ * (stage 1) and the given engines' profiles into `table`.
+ */
+function cached(
+  cache: FitCache | undefined,
+  key: string,
+  table: CalibrationTable,
+  run: () => { squared: number; evaluations: number },
+  engines: readonly string[],
+  writesProfiles: boolean,
+): { squared: number; evaluations: number } {
+  const hit = cache?.get(key);
+  if (hit) {
+    if (writesProfiles) table.profiles = structuredClone(hit.profiles);
+    for (const engine of engines) table.engines[engine] = structuredClone(hit.engines[engine]!);
+    return { squared: hit.squared, evaluations: 0 };
+  }
+  const result = run();
+  cache?.set(key, {
+    profiles: writesProfiles ? structuredClone(table.profiles) : {},
+    engines: Object.fromEntries(engines.map((engine) => [engine, structuredClone(table.engines[engine]!)])),
+    ...result,
+  });
+  return result;
+}
+
+/**
  * Coordinate descent of `knobs` (written into `table`) on the summed squared log error of
  * `fitRows`; values are rounded to 3 decimals at the end. Returns the final sum.
  */
-function descend(table: CalibrationTable, knobs: readonly Knob[], fitRows: readonly ValidationRow[]): { squared: number; evaluations: number } {
+function descend(
+  table: CalibrationTable,
+  knobs: readonly Knob[],
+  fitRows: readonly ValidationRow[],
+  maxSweepsPerStep = Number.POSITIVE_INFINITY,
+  fastOfflineRequests?: number,
+): { squared: number; evaluations: number } {
   for (const k of knobs) k.write(table, k.read(table));
   // Each knob moves only the rows it reaches (a GPU architecture's rows, an engine's rows):
   // only those are predicted again, the others keep their error. The total is summed over
@@ -146,10 +221,23 @@ function descend(table: CalibrationTable, knobs: readonly Knob[], fitRows: reado
     reach.set(k, rows);
   }
   let evaluations = 1;
+  // With `fastOfflineRequests`, offline rows simulate fewer requests while searching, scaled by
+  // the ratio of the full-count to the reduced-count prediction, which is refreshed whenever
+  // the step halves (the ratio moves little with the knobs; the simulation cost is linear in
+  // the requests).
+  const fast = fastOfflineRequests !== undefined ? { offlineRequests: fastOfflineRequests } : undefined;
+  const ratio = new Float64Array(fitRows.length).fill(1);
+  const refreshRatios = () => {
+    if (!fast) return;
+    fitRows.forEach((row, i) => {
+      if (row.scenario.kind === 'offline' && row.scenario.requests > fast.offlineRequests) ratio[i] = predictRow(row, table) / predictRow(row, table, fast);
+    });
+  };
   const rowError = (i: number): number => {
-    const err = Math.log(predictRow(fitRows[i]!, table) / fitRows[i]!.measured);
+    const err = Math.log((predictRow(fitRows[i]!, table, fast) * ratio[i]!) / fitRows[i]!.measured);
     return err * err;
   };
+  refreshRatios();
   const sum = (errors: Float64Array): number => {
     let total = 0;
     for (let i = 0; i < errors.length; i++) total += errors[i]!;
@@ -159,8 +247,10 @@ function descend(table: CalibrationTable, knobs: readonly Knob[], fitRows: reado
   for (let i = 0; i < fitRows.length; i++) errors[i] = rowError(i);
   let best = sum(errors);
   const trial = new Float64Array(fitRows.length);
+  let sweeps = 0;
   for (let step = 0.3; step > 0.01; ) {
     let improved = false;
+    sweeps++;
     for (const k of knobs) {
       for (const dir of [1, -1]) {
         const value = k.read(table);
@@ -182,7 +272,15 @@ function descend(table: CalibrationTable, knobs: readonly Knob[], fitRows: reado
         }
       }
     }
-    if (!improved) step /= 2;
+    if (!improved || sweeps >= maxSweepsPerStep) {
+      step /= 2;
+      sweeps = 0;
+      if (fast) {
+        refreshRatios();
+        for (let i = 0; i < fitRows.length; i++) errors[i] = rowError(i);
+        best = sum(errors);
+      }
+    }
   }
   for (const k of knobs) k.write(table, Math.round(k.read(table) * 1000) / 1000);
   return { squared: best, evaluations };

@@ -46,12 +46,26 @@ export interface EngineProfile {
    */
   fixedCostsFit?: 'own-rows';
   /**
-   * Weight streaming of this engine's kernels as a fraction of HBM bandwidth, overriding the
-   * hardware profile's `memory` (fitted in stage 2 for own-rows engines only).
+   * How this engine's kernels compare with the hardware profile's (fitted in stage 2, for
+   * own-rows engines only): each factor multiplies the profile's efficiency of that kind,
+   * and the product is capped at 1 (no kernel beats the peak). An engine's whole-system
+   * rows say how fast its own kernels stream weights or KV and how fast its GEMMs run, which
+   * the kernel-level rows of other engines cannot.
    */
-  memory?: number;
+  scale?: Partial<Record<KernelKind, number>>;
+  /**
+   * Query heads per KV head that the engine's grouped-query decode kernel serves (TensorRT-LLM
+   * 0.10's XQA: 1 and 8). Decode attention of a model with another ratio falls back to a
+   * kernel that reads each KV head once per query head. Unset: every ratio is grouped.
+   */
+  groupedDecodeRatios?: number[];
+  /** The kernel kinds whose `scale` stage 2 fits besides the fixed costs (own-rows engines). */
+  fitKnobs?: KernelKind[];
   basis?: string;
 }
+
+/** The kernel efficiencies an engine profile may scale. */
+export type KernelKind = 'matmul' | 'memory' | 'kvMemory' | 'attention';
 
 /** The fixed costs of an engine profile. */
 export type EngineKnob = 'stepOverheadMs' | 'layerOverheadUs' | 'allReduceUs' | 'perSequenceUs';
@@ -140,11 +154,12 @@ export function efficiencyFor(
   const en = table.engines[engineName];
   if (!en) throw new Error(`unknown engine profile '${engineName}' (known: ${engineNames(table).join(', ')})`);
   const d = DEFAULT_EFFICIENCY;
+  const scaled = (kind: KernelKind, value: number) => Math.min(1, value * (en.scale?.[kind] ?? 1));
   return {
-    matmul: hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul,
-    memory: en.memory ?? hw.memory ?? d.memory,
-    kvMemory: hw.kvMemory ?? d.kvMemory,
-    attention: hw.attention ?? d.attention,
+    matmul: scaled('matmul', hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul),
+    memory: scaled('memory', hw.memory ?? d.memory),
+    kvMemory: scaled('kvMemory', hw.kvMemory ?? d.kvMemory),
+    attention: scaled('attention', hw.attention ?? d.attention),
     stepOverheadMs: en.stepOverheadMs ?? d.stepOverheadMs,
     layerOverheadUs: en.layerOverheadUs ?? d.layerOverheadUs,
     allReduceUs: en.allReduceUs ?? gpuAllReduceUs ?? d.allReduceUs,

@@ -1,15 +1,19 @@
 /**
  * Cross-validated error of the serving simulator: every published row is predicted by a
- * calibration fitted without it. Rows are grouped by source (one document's rows share a
- * setup, so leaving one row out would let its siblings vouch for it): for each source
- * holding calibration rows, the profiles are refitted on the calibration rows of the
- * other sources and that source's rows are predicted with the refit. Rows of sources that
- * hold no calibration rows are predicted with the fit on all calibration rows, which never
- * saw them. The in-sample error (the bundled fit on the rows it was fitted to) is
- * reported beside it, labelled as such.
+ * calibration fitted without it. Rows are held out in groups, because rows that share a setup
+ * would vouch for each other: an engine profile with several sources is held out one source
+ * (document) at a time; an engine profile whose rows all come from one source (each
+ * TensorRT-LLM version's table, LMDeploy's, DistServe's) one setup (model, GPU, precision, TP
+ * degree: one engine build) at a time, since leaving its whole source out would leave the
+ * profile nothing to be fitted on (setupGrouping). For each group holding calibration rows,
+ * the profiles are refitted on the calibration rows of the other groups and the group's rows
+ * are predicted with the refit. Rows of groups without calibration rows are predicted with the
+ * fit on all calibration rows, which never saw them. The in-sample error (the bundled fit on
+ * the rows it was fitted to) is reported beside it, labelled as such; leave one source out
+ * everywhere (`sourceOf`) is reported by scripts/dev/cv-by-source.mjs.
  */
 import { BUNDLED_CALIBRATION, CalibrationTable } from './calibration';
-import { fitCalibration } from './calibrate';
+import { FitCache, fitCalibration } from './calibrate';
 import { median } from './metrics';
 import { ValidationMetric, ValidationOutcome, ValidationRow, predictRow } from './validation';
 
@@ -41,18 +45,21 @@ export interface CrossValidationReport {
   byEngineAndKind: Array<{ engine: string; kind: MetricKind } & ErrorSummary>;
   /** The calibration rows predicted by the fit that saw them (labelled in-sample). */
   inSampleCalibration: ErrorSummary;
-  /** Sources left out one at a time (those holding calibration rows). */
+  /** Groups left out one at a time (those holding calibration rows). */
   folds: string[];
 }
 
 export interface CrossValidationOptions {
-  /** The group a row is left out with (default: its source document's URL). */
+  /** The group a row is left out with (default: setupGrouping). */
   group?: (row: ValidationRow) => string;
-  /** Fits a calibration to the rows it is given (default: fitCalibration). */
-  fit?: (rows: readonly ValidationRow[]) => CalibrationTable;
   /**
-   * Called before each fit with the groups it leaves out (progress): one source per fold,
-   * then, for the last fit, every source that holds no calibration rows.
+   * Fits a calibration to the training rows it is given; the table is used only to predict
+   * `predicted` (default: fitCalibration, which then fits only the engine profiles those rows use).
+   */
+  fit?: (rows: readonly ValidationRow[], predicted: readonly ValidationRow[]) => CalibrationTable;
+  /**
+   * Called before each fit with the groups it leaves out (progress): one group per fold,
+   * then, for the last fit, every group that holds no calibration rows.
    */
   onFold?: (left: readonly string[], index: number, count: number) => void;
 }
@@ -60,12 +67,11 @@ export interface CrossValidationOptions {
 export const sourceOf = (row: ValidationRow): string => row.url;
 
 /**
- * A finer grouping, reported beside leave-one-source-out, never instead of it: a source
- * that is the only source of its engine profile (LMDeploy's one table) is split by setup
- * (model, GPU, precision, TP degree), so its engine's fixed costs can be fitted on its
- * other setups; every other row is grouped by source as before. The setups of one table
- * share the engine build, the benchmark script and the machine, so this figure is less
- * independent than leave-one-source-out.
+ * The headline grouping: one setup (model, GPU, precision, TP degree) of an engine profile that
+ * has a single source, one source otherwise. A table's setups share the engine build's version,
+ * the benchmark script and usually the machine, which is what an engine profile captures; what
+ * a held-out setup tests is how well the profile predicts a model, GPU or TP degree it was not
+ * fitted on, which is the question a user asks it.
  */
 export function setupGrouping(rows: readonly ValidationRow[]): (row: ValidationRow) => string {
   const sources = new Map<string, Set<string>>();
@@ -78,8 +84,13 @@ export function setupGrouping(rows: readonly ValidationRow[]): (row: ValidationR
 }
 
 export function crossValidate(rows: readonly ValidationRow[], options: CrossValidationOptions = {}): CrossValidationReport {
-  const group = options.group ?? sourceOf;
-  const fit = options.fit ?? ((training: readonly ValidationRow[]) => fitCalibration(training).table);
+  const group = options.group ?? setupGrouping(rows);
+  // Folds that leave out one engine's rows reuse the stages of the fit those rows never reach.
+  const cache: FitCache = new Map();
+  const fit =
+    options.fit ??
+    ((training: readonly ValidationRow[], predicted: readonly ValidationRow[]) =>
+      fitCalibration(training, BUNDLED_CALIBRATION, { cache, engines: new Set(predicted.map((r) => r.engineProfile)) }).table);
   const folds = [...new Set(rows.filter((r) => r.role === 'calibration').map(group))].sort();
   const predicted = new Map<ValidationRow, number>();
   const rest = rows.filter((r) => !folds.includes(group(r)));
@@ -90,15 +101,16 @@ export function crossValidate(rows: readonly ValidationRow[], options: CrossVali
     const training = rows.filter((r) => group(r) !== held);
     // The fit is handed the other sources' rows only; nothing of the held-out source reaches it.
     if (training.some((r) => group(r) === held)) throw new Error(`fold ${held}: a held-out row reached the fit`);
-    const table = fit(training);
-    for (const row of rows) if (group(row) === held) predicted.set(row, predictRow(row, table));
+    const heldRows = rows.filter((r) => group(r) === held);
+    const table = fit(training, heldRows);
+    for (const row of heldRows) predicted.set(row, predictRow(row, table));
   });
   if (rest.length > 0) {
     // Sources without calibration rows: fitted on every other source, which is all the
     // calibration there is; their own rows are not handed to the fit either.
     if (rest.some((r) => r.role === 'calibration')) throw new Error('a calibration row was left without a fold');
     options.onFold?.(restGroups, folds.length, fits);
-    const table = folds.length > 0 ? fit(rows.filter((r) => folds.includes(group(r)))) : BUNDLED_CALIBRATION;
+    const table = folds.length > 0 ? fit(rows.filter((r) => folds.includes(group(r))), rest) : BUNDLED_CALIBRATION;
     for (const row of rest) predicted.set(row, predictRow(row, table));
   }
   const outcomes = rows.map((row) => {
@@ -142,10 +154,13 @@ function groupSummaries(outcomes: readonly ValidationOutcome[], key: (o: Validat
 }
 
 /** Plain-text summary: overall, per engine and per metric kind. */
-export function formatCrossValidation(report: CrossValidationReport): string {
+/** How the headline figure holds rows out, in words. */
+export const GROUPING_LABEL = 'leave one setup out for single-source engine profiles, one source out otherwise';
+
+export function formatCrossValidation(report: CrossValidationReport, options: { grouping?: string } = {}): string {
   const pct = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '-');
   const lines = [
-    `Cross-validated (leave one source out, ${report.folds.length} folds): ${report.overall.rows} rows, median |error| ${pct(report.overall.medianAbsErrorPct)}, max ${pct(report.overall.maxAbsErrorPct)}.`,
+    `Cross-validated (${options.grouping ?? GROUPING_LABEL}, ${report.folds.length} folds): ${report.overall.rows} rows, median |error| ${pct(report.overall.medianAbsErrorPct)}, max ${pct(report.overall.maxAbsErrorPct)}.`,
     `In-sample, for comparison: the ${report.inSampleCalibration.rows} calibration rows against the fit that saw them, median ${pct(report.inSampleCalibration.medianAbsErrorPct)}.`,
     '',
     '| engine profile | metric | rows | median |error| | max |error| |',

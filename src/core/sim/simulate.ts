@@ -204,10 +204,17 @@ export function buildLatencyModel(config: SimulationConfig, tensorParallel: numb
   const peak = gpu.peakTflops[precision.computePeak] !== null ? precision.computePeak : (precision.fallback ?? precision.computePeak);
   try {
     const efficiency = efficiencyFor(gpu.id, peak, config.engineProfile, config.calibration, gpu.allReduceLatencyUs);
-    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, config.engine);
+    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, config.engine ?? engineTraitsFor(config, model));
   } catch (err) {
     throw new SimulationConfigError((err as Error).message);
   }
+}
+
+/** What the engine profile says about the engine's kernels for this model. */
+function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calibration'>, model: ServingModel): EngineTraits {
+  const table = config.calibration ?? BUNDLED_CALIBRATION;
+  const ratios = table.engines[config.engineProfile ?? table.defaultEngine]?.groupedDecodeRatios;
+  return ratios !== undefined && !ratios.includes(model.heads / model.kvHeads) ? { kvReadsPerQueryHead: true } : {};
 }
 
 function checkTensorParallel(model: ServingModel, tp: number): void {
