@@ -25,7 +25,7 @@ const SCALE_BOUNDS: [number, number] = [0.5, 2];
 const FITTED_ENGINE_FIELDS = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs', 'scale'] as const;
 /**
  * Stage 2 halves its step after at most this many sweeps over the knobs: an engine's knobs
- * trade off against each other (reserve vs KV streaming vs per-sequence cost), and coordinate
+ * trade off against each other (weight vs KV streaming vs per-sequence cost), and coordinate
  * descent crawls along such valleys (4,445 evaluations, a minute per engine, uncapped) for
  * a last fraction of a percent.
  */
@@ -53,21 +53,6 @@ export interface FitResult {
 }
 
 /**
- * Fit the hardware profiles (kernel efficiencies per GPU architecture) and engine profiles
- * (fixed costs per engine generation) to the role=calibration rows, by coordinate descent on
- * the summed squared log error (a 10% miss costs the same on a 7 ms latency as on a
- * 20,000 tok/s throughput). Only profiles that some calibration row exercises move.
- * Starts from the defaults; deterministic, so it reproduces data/calibration.json.
- *
- * Two stages. Stage 1 fits the hardware profiles together with the fixed costs of the
- * engines whose rows measure kernels (the engines without `fixedCostsFit: 'own-rows'`).
- * Stage 2 then fits, one engine at a time, the fixed costs and the kernel scales
- * (`EngineProfile.scale`, for the kinds in `fitKnobs`) of each `own-rows` engine on that
- * engine's own calibration rows, with the hardware profiles held at stage 1: an engine's
- * whole-system throughput rows cannot drag the shared kernel efficiencies (a joint fit did:
- * docs/research/sim-fidelity.md, round 1, change 3).
- */
-/**
  * Stage results by the rows they were fitted to, so that cross-validation folds which leave
  * out rows of one engine reuse the stages those rows never reached (each stage is
  * deterministic in its rows).
@@ -92,6 +77,21 @@ export interface FitOptions {
   engines?: ReadonlySet<string>;
 }
 
+/**
+ * Fit the hardware profiles (kernel efficiencies per GPU architecture) and engine profiles
+ * (fixed costs per engine generation) to the role=calibration rows, by coordinate descent on
+ * the summed squared log error (a 10% miss costs the same on a 7 ms latency as on a
+ * 20,000 tok/s throughput). Only profiles that some calibration row exercises move.
+ * Starts from the defaults; deterministic, so it reproduces data/calibration.json.
+ *
+ * Two stages. Stage 1 fits the hardware profiles together with the fixed costs of the
+ * engines whose rows measure kernels (the engines without `fixedCostsFit: 'own-rows'`).
+ * Stage 2 then fits, one engine at a time, the fixed costs and the kernel scales
+ * (`EngineProfile.scale`, for the kinds in `fitKnobs`) of each `own-rows` engine on that
+ * engine's own calibration rows, with the hardware profiles held at stage 1: an engine's
+ * whole-system throughput rows cannot drag the shared kernel efficiencies (a joint fit did:
+ * docs/research/sim-fidelity.md, round 1, change 3).
+ */
 export function fitCalibration(rows: readonly ValidationRow[], base: CalibrationTable = BUNDLED_CALIBRATION, options: FitOptions = {}): FitResult {
   const { cache } = options;
   const calibrationRows = rows.filter((r) => r.role === 'calibration');
@@ -137,7 +137,7 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
     }));
     if (!ownRowsStage) return fixed;
     // An own-rows engine also fits how its kernels compare with the hardware profile's, for
-    // the kernel kinds its data names (fitScales): its rows say how fast its kernels are,
+    // the kernel kinds its data names (fitKnobs): its rows say how fast its kernels are,
     // which the kernel-level rows of other engines cannot.
     const extra: Knob[] = (base.engines[engine]?.fitKnobs ?? []).map((kind) => ({
       name: `${engine}.scale.${kind}`,

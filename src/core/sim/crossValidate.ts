@@ -99,7 +99,7 @@ export function crossValidate(rows: readonly ValidationRow[], options: CrossVali
   folds.forEach((held, index) => {
     options.onFold?.([held], index, fits);
     const training = rows.filter((r) => group(r) !== held);
-    // The fit is handed the other sources' rows only; nothing of the held-out source reaches it.
+    // The fit is handed the other groups' rows only; nothing of the held-out group reaches it.
     if (training.some((r) => group(r) === held)) throw new Error(`fold ${held}: a held-out row reached the fit`);
     const heldRows = rows.filter((r) => group(r) === held);
     const table = fit(training, heldRows);

@@ -111,7 +111,10 @@ describe('cross-validation (leave one setup / source out)', () => {
 
 describe('the bundled calibration', () => {
   test("stage 2: an own-rows engine's calibration rows (LMDeploy) do not move the hardware profiles", () => {
-    const without = fitCalibration(VALIDATION_ROWS.filter((r) => !(r.engineProfile === 'lmdeploy' && r.role === 'calibration'))).table;
+    // Stage 2 of the other own-rows engines (TensorRT-LLM's versions) cannot touch the hardware profiles either; skipped for time.
+    const without = fitCalibration(VALIDATION_ROWS.filter((r) => !(r.engineProfile === 'lmdeploy' && r.role === 'calibration')), BUNDLED_CALIBRATION, {
+      engines: new Set(['lmdeploy']),
+    }).table;
     const numbers = (profile: object) => Object.fromEntries(Object.entries(profile).filter(([, v]) => typeof v === 'number'));
     for (const [name, profile] of Object.entries(without.profiles)) assert.deepEqual(numbers(profile), numbers(BUNDLED_CALIBRATION.profiles[name]!), name);
     assert.equal(BUNDLED_CALIBRATION.engines.lmdeploy?.fixedCostsFit, 'own-rows');
