@@ -1,5 +1,6 @@
 // Writes src/core/sim/data/cross-validation.json: the simulator's cross-validated error
-// (each published row predicted by a fit that never saw its setup or, for engines with several sources, its source; `capsule sim-validate
+// (each published row predicted by a fit that never saw its engine build: its source's rows of
+// the same engine profile, model, GPU, precision and TP degree; `capsule sim-validate
 // --cv`), summarised for the Serving card, which cannot spend the minutes it takes.
 // Run after `npm run build`: node scripts/dev/build-cross-validation.mjs [--from CV.json]
 // (--from: the saved output of `capsule sim-validate --cv --json` instead of running it again)

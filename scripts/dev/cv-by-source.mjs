@@ -1,6 +1,6 @@
 // Cross-validated error with every row held out with its whole source (document), for every
 // engine profile (crossValidate.ts sourceOf). Reported beside `capsule sim-validate --cv`
-// (leave one setup out for single-source engine profiles), which is the figure to quote: a
+// (leave one engine build out), which is the figure to quote: a
 // profile whose only source is held out is predicted with its unfitted defaults, so this
 // figure says how far those defaults are off rather than how well the profile predicts.
 // Run after `npm run compile-tests`:

@@ -14,9 +14,9 @@ Predicts every row of the bundled validation set (TensorRT-LLM, NIM, vLLM and Di
 published figures; each row names its source) and prints the error per row and the median.
 --fit refits the efficiency profiles to the role=calibration rows (about 90 s) and prints
 the fitted calibration table and the validation it gives.
---cv cross-validates: each row is predicted by a fit that never saw its setup (engine profiles
-with one source: each TensorRT-LLM version's table, LMDeploy's, DistServe's) or its source
-(the others); several minutes; with the error per engine profile and metric kind.
+--cv cross-validates: each row is predicted by a fit that never saw its engine build (the rows
+of its source with the same engine profile, model, GPU, precision and TP degree); several
+minutes; with the error per engine profile and metric kind.
 That is the error to quote; the plain run's calibration rows are in-sample.
 --energy checks the power model against published energy per request (ML.ENERGY), with
 the fitted model (in-sample) and leaving each model out of the fit (cross-validated).`,

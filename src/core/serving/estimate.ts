@@ -117,7 +117,7 @@ export function defaultRequests(outputTokens: number): number {
 }
 
 export interface CalibrationSummary {
-  /** Cross-validated: each published row predicted by a fit that never saw its setup (or, for engines with several sources, its source). */
+  /** Cross-validated: each published row predicted by a fit that never saw its engine build (its source's rows of the same engine, model, GPU, precision and TP). */
   medianAbsErrorPct: number;
   maxAbsErrorPct: number;
   rows: number;

@@ -27,6 +27,11 @@ export interface EngineBatching {
   kvReservation?: 'prompt' | 'full-sequence';
   /** TensorRT-LLM kv_cache_free_gpu_mem_fraction (see MemorySettings.kvFreeMemoryFraction). */
   kvFreeMemoryFraction?: number;
+  /**
+   * The prefill leaves the last prompt token to the next decode step, which emits the first
+   * token (SchedulerOptions.lastPromptTokenInDecode).
+   */
+  lastPromptTokenInDecode?: boolean;
   /** Prompt tokens of one iteration at most without chunking (null: no limit). */
   maxBatchedTokens?: number | null;
   basis?: string;

@@ -1,15 +1,15 @@
 /**
  * Cross-validated error of the serving simulator: every published row is predicted by a
- * calibration fitted without it. Rows are held out in groups, because rows that share a setup
- * would vouch for each other: an engine profile with several sources is held out one source
- * (document) at a time; an engine profile whose rows all come from one source (each
- * TensorRT-LLM version's table, LMDeploy's, DistServe's) one setup (model, GPU, precision, TP
- * degree: one engine build) at a time, since leaving its whole source out would leave the
- * profile nothing to be fitted on (setupGrouping). For each group holding calibration rows,
- * the profiles are refitted on the calibration rows of the other groups and the group's rows
- * are predicted with the refit. Rows of groups without calibration rows are predicted with the
- * fit on all calibration rows, which never saw them. The in-sample error (the bundled fit on
- * the rows it was fitted to) is reported beside it, labelled as such; leave one source out
+ * calibration fitted without it. Rows are held out in groups, because rows of one engine build
+ * would vouch for each other: one build (an engine profile's setup: model, GPU, precision, TP
+ * degree, in one source's table) at a time (setupGrouping). That is stricter than
+ * leave-one-out, which issue 14 allows. Leaving a whole source out instead would leave a
+ * profile whose calibration rows come from one table nothing to be fitted on, and its rows
+ * would be predicted by unfitted defaults. For each group holding calibration rows, the
+ * profiles are refitted on the calibration rows of the other groups and the group's rows are
+ * predicted with the refit. Rows of groups without calibration rows are predicted with the fit
+ * on all calibration rows, which never saw them. The in-sample error (the bundled fit on the
+ * rows it was fitted to) is reported beside it, labelled as such; leave one source out
  * everywhere (`sourceOf`) is reported by scripts/dev/cv-by-source.mjs.
  */
 import { BUNDLED_CALIBRATION, CalibrationTable } from './calibration';
@@ -67,24 +67,20 @@ export interface CrossValidationOptions {
 export const sourceOf = (row: ValidationRow): string => row.url;
 
 /**
- * The headline grouping: one setup (model, GPU, precision, TP degree) of an engine profile that
- * has a single source, one source otherwise. A table's setups share the engine build's version,
- * the benchmark script and usually the machine, which is what an engine profile captures; what
- * a held-out setup tests is how well the profile predicts a model, GPU or TP degree it was not
- * fitted on, which is the question a user asks it.
+ * The headline grouping: one engine build, i.e. one setup (model, GPU, precision, TP degree) of
+ * one source (the table of one engine version) of one engine profile. A build's rows share the
+ * engine version, the benchmark script and the machine, which is what an engine profile
+ * captures, so they are held out together; what a held-out build tests is how well the profile
+ * predicts a model, GPU or TP degree it was not fitted on, which is the question a user asks it.
+ * The same setup in another version's table (TensorRT-LLM 0.5, 0.6.1 and 0.9.0 under one
+ * profile) is another build, measured again, and stays in the fit.
  */
-export function setupGrouping(rows: readonly ValidationRow[]): (row: ValidationRow) => string {
-  const sources = new Map<string, Set<string>>();
-  for (const r of rows) {
-    const set = sources.get(r.engineProfile) ?? new Set<string>();
-    set.add(r.url);
-    sources.set(r.engineProfile, set);
-  }
-  return (row) => (sources.get(row.engineProfile)!.size === 1 ? `${row.url} | ${row.model} ${row.gpu} ${row.precision} tp${row.tp}` : row.url);
+export function setupGrouping(row: ValidationRow): string {
+  return `${row.engineProfile} | ${row.url} | ${row.model} ${row.gpu} ${row.precision} tp${row.tp}`;
 }
 
 export function crossValidate(rows: readonly ValidationRow[], options: CrossValidationOptions = {}): CrossValidationReport {
-  const group = options.group ?? setupGrouping(rows);
+  const group = options.group ?? setupGrouping;
   // Folds that leave out one engine's rows reuse the stages of the fit those rows never reach.
   const cache: FitCache = new Map();
   const fit =
@@ -155,7 +151,7 @@ function groupSummaries(outcomes: readonly ValidationOutcome[], key: (o: Validat
 
 /** Plain-text summary: overall, per engine and per metric kind. */
 /** How the headline figure holds rows out, in words. */
-export const GROUPING_LABEL = 'leave one setup out for single-source engine profiles, one source out otherwise';
+export const GROUPING_LABEL = 'leave one engine build (an engine profile\'s model, GPU, precision and TP in one source) out';
 
 export function formatCrossValidation(report: CrossValidationReport, options: { grouping?: string } = {}): string {
   const pct = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '-');

@@ -20,6 +20,13 @@ export interface SchedulerOptions {
    * prompt alone, growth paid by preemption.
    */
   reserveFullSequence?: boolean;
+  /**
+   * The prefill computes the KV of every prompt token but the last; the last goes through the
+   * next decode step, which emits the first token, and a one-token prompt skips the prefill
+   * (LMDeploy TurboMind v0.1.0a1: data/calibration.json, engine lmdeploy). Unset: the prefill
+   * emits the first token, as vLLM and TensorRT-LLM do.
+   */
+  lastPromptTokenInDecode?: boolean;
 }
 
 export type InstanceRole = 'mixed' | 'prefill' | 'decode';
@@ -61,6 +68,8 @@ export class Instance {
   private settling = false;
   private readonly batchRequests: SimRequest[] = [];
   private readonly batchChunks: number[] = [];
+  /** Requests in the decode set whose first token their next decode step emits (lastPromptTokenInDecode). */
+  private awaitingFirstToken: SimRequest[] = [];
   private batchDecodes = 0;
 
   private waitingDemand = 0;
@@ -140,6 +149,8 @@ export class Instance {
   }
 
   enqueue(r: SimRequest): void {
+    // A new arrival's last prompt token waits for the decode step on such engines.
+    if (this.options.lastPromptTokenInDecode && r.phase === Phase.NotArrived) r.prefillLen = Math.max(0, r.input - 1);
     r.instance = this.index;
     r.phase = Phase.Waiting;
     this.pushWaiting(r, false);
@@ -210,6 +221,7 @@ export class Instance {
     if (this.batchDecodes > 0) {
       this.decodeStep++;
       this.contextTokens += this.batchDecodes;
+      if (this.awaitingFirstToken.length > 0) this.emitFirstTokens();
       const heap = this.finishHeap;
       for (let top = heap.peek(); top && top.step <= this.decodeStep; top = heap.peek()) {
         heap.pop();
@@ -242,6 +254,17 @@ export class Instance {
     this.tryStart();
   }
 
+  /** Decode step just ended: the requests that joined the decode set without a token have their first. */
+  private emitFirstTokens(): void {
+    const now = this.host.now;
+    for (const r of this.awaitingFirstToken) {
+      if (r.phase === Phase.Decoding && r.instance === this.index && r.firstTokenAt < 0 && this.generatedOf(r) > 0) r.firstTokenAt = now;
+    }
+    // Requests that left the decode set before a decode step (preempted, paused) get theirs
+    // when they join again.
+    this.awaitingFirstToken = this.awaitingFirstToken.filter((r) => r.firstTokenAt < 0 && r.phase === Phase.Decoding && r.instance === this.index);
+  }
+
   private pauseNow(r: SimRequest): void {
     if (r.phase !== Phase.Decoding || r.instance !== this.index) {
       this.host.onPausedForMigration(r, this);
@@ -256,8 +279,10 @@ export class Instance {
     const idx = this.prefilling.indexOf(r);
     if (idx >= 0) this.prefilling.splice(idx, 1);
     if (r.highPriority) this.highPriorityPrefilling--;
-    r.generated += 1;
-    if (r.firstTokenAt < 0) r.firstTokenAt = this.host.now;
+    if (!this.options.lastPromptTokenInDecode) {
+      r.generated += 1;
+      if (r.firstTokenAt < 0) r.firstTokenAt = this.host.now;
+    }
     const context = r.prefillLen;
     r.prefillDone = 0;
     if (r.generated >= r.output) {
@@ -285,6 +310,7 @@ export class Instance {
     r.generatedAtJoin = r.generated;
     r.finishStep = this.decodeStep + (r.output - r.generated);
     r.readyKvTokens = 0;
+    if (r.firstTokenAt < 0) this.awaitingFirstToken.push(r);
     r.prev = this.tail;
     r.next = null;
     if (this.tail) this.tail.next = r;
@@ -340,18 +366,31 @@ export class Instance {
     }
   }
 
-  private admitPrompt(r: SimRequest): void {
+  /** Start a waiting request's prompt; false when it has nothing to prefill and went straight to the decode set. */
+  private admitPrompt(r: SimRequest): boolean {
     this.popWaiting();
-    r.phase = Phase.Prefilling;
-    r.prefillDone = 0;
-    r.reserved = r.prefillLen;
-    this.reservedTokens += r.prefillLen;
+    if (r.prefillLen === 0 && this.role === 'prefill') {
+      // A one-token prompt on an engine whose decode step takes the last prompt token: nothing
+      // to compute here, straight on to a decode instance.
+      r.phase = Phase.Transferring;
+      this.host.onPrefillHandoff(r, this);
+      return false;
+    }
     if (this.options.reserveFullSequence) {
       r.committed = r.input + r.output;
       this.committedTokens += r.committed;
     }
+    if (r.prefillLen === 0) {
+      this.joinDecode(r, 0);
+      return false;
+    }
+    r.phase = Phase.Prefilling;
+    r.prefillDone = 0;
+    r.reserved = r.prefillLen;
+    this.reservedTokens += r.prefillLen;
     this.prefilling.push(r);
     if (r.highPriority) this.highPriorityPrefilling++;
+    return true;
   }
 
   private canAdmitPrompt(r: SimRequest): boolean {
@@ -380,24 +419,25 @@ export class Instance {
         budget -= c;
       }
       for (let r = this.peekWaiting(); r && budget > 0 && this.canAdmitPrompt(r); r = this.peekWaiting()) {
-        this.admitPrompt(r);
+        if (!this.admitPrompt(r)) continue;
         const c = Math.min(r.prefillLen, budget);
         requests.push(r);
         chunks.push(c);
         budget -= c;
       }
-      this.batchDecodes = decodes;
+      // Prompts that went straight to the decode set decode in this iteration too.
+      this.batchDecodes = this.role === 'prefill' ? 0 : this.decodeCount;
     } else {
       // vLLM (v0) default: waiting prompts are prefilled first, pausing the running decodes.
       let tokens = 0;
       for (let r = this.peekWaiting(); r && this.canAdmitPrompt(r); r = this.peekWaiting()) {
         if (requests.length > 0 && tokens + r.prefillLen > opts.maxBatchedTokens) break;
-        this.admitPrompt(r);
+        if (!this.admitPrompt(r)) continue;
         requests.push(r);
         chunks.push(r.prefillLen);
         tokens += r.prefillLen;
       }
-      this.batchDecodes = requests.length === 0 ? decodes : 0;
+      this.batchDecodes = requests.length === 0 ? (this.role === 'prefill' ? 0 : this.decodeCount) : 0;
     }
     if (this.batchDecodes > 0) this.makeRoomForDecode();
     return requests.length > 0 || this.batchDecodes > 0;
@@ -408,7 +448,7 @@ export class Instance {
     while (this.decodeCount > 1 && this.usedTokens + this.decodeCount > this.capacityTokens) {
       const victim = this.pickVictim();
       this.leaveDecode(victim);
-      victim.prefillLen = victim.input + victim.generated;
+      victim.prefillLen = victim.input + victim.generated - (this.options.lastPromptTokenInDecode ? 1 : 0);
       victim.prefillDone = 0;
       victim.preemptions++;
       this.preemptions++;
@@ -443,7 +483,8 @@ export class Instance {
       prefillTokens += c;
       pairs += c * (o + (c + 1) / 2);
       cached += o;
-      if (o + c >= r.prefillLen) logits++;
+      // The last chunk of a prompt goes through the LM head, unless the decode step takes it.
+      if (o + c >= r.prefillLen && !this.options.lastPromptTokenInDecode) logits++;
     }
     const d = this.batchDecodes;
     return {

@@ -16,7 +16,10 @@ export class SimRequest {
   generated = 0;
   firstTokenAt = -1;
   finishAt = -1;
-  /** Prompt tokens still to compute: the input, or input + generated after a preemption. */
+  /**
+   * Prompt tokens the prefill computes: the input, or input + generated after a preemption
+   * (one fewer where the decode step takes the last one: SchedulerOptions.lastPromptTokenInDecode).
+   */
   prefillLen: number;
   prefillDone = 0;
   /** Tokens whose KV is already present on arrival at an instance (disaggregated decode, migration). */

@@ -128,6 +128,7 @@ function engineScheduler(config: SimulationConfig): Partial<SchedulerOptions> {
     chunkedPrefill: batching.chunkedPrefill,
     maxBatch: batching.maxBatch,
     ...(batching.kvReservation !== undefined ? { reserveFullSequence: batching.kvReservation === 'full-sequence' } : {}),
+    ...(batching.lastPromptTokenInDecode !== undefined ? { lastPromptTokenInDecode: batching.lastPromptTokenInDecode } : {}),
     ...(batching.chunkTokens !== undefined ? { chunkTokens: batching.chunkTokens } : {}),
     ...(batching.maxBatchedTokens !== undefined ? { maxBatchedTokens: batching.maxBatchedTokens ?? Number.POSITIVE_INFINITY } : {}),
   };

@@ -42,6 +42,20 @@ describe('conservation', () => {
     checkConservation({ model: 'llama-2-13b', gpu: 'a100-80gb', deployment: { mode: 'disaggregated', prefillInstances: 2, decodeInstances: 1 }, workload: workload(400, 8) });
   });
 
+  test('first token from the decode step (LMDeploy v0.1.0a1), one-token prompts included: every mode keeps every token', () => {
+    const scheduler = { lastPromptTokenInDecode: true };
+    const shortPrompts = (requests: number, rate: number, max = 1500): SimulationConfig['workload'] => ({ ...workload(requests, rate), input: { kind: 'uniform', min: 1, max } });
+    const colocated = checkConservation({ model: 'llama-2-7b', gpu: 'l4', deployment: { mode: 'colocated' }, scheduler, workload: shortPrompts(400, 4) });
+    assert.ok(colocated.result.preemptions > 0, 'the scenario must preempt');
+    const tiny = checkConservation({ model: 'llama-2-7b', gpu: 'l4', deployment: { mode: 'colocated' }, scheduler, workload: shortPrompts(200, 4, 3) });
+    assert.ok(tiny.requests.some((r) => r.input === 1), 'the scenario must hold one-token prompts');
+    checkConservation({ model: 'llama-2-13b', gpu: 'a100-80gb', deployment: { mode: 'disaggregated', prefillInstances: 1, decodeInstances: 1 }, scheduler, workload: shortPrompts(200, 8, 3) });
+    checkConservation({ model: 'llama-3.1-8b', gpu: 'a10g', deployment: { mode: 'colocated', instances: 2 }, scheduler: { ...scheduler, chunkedPrefill: true, chunkTokens: 256 }, workload: shortPrompts(300, 6) });
+    checkConservation({ model: 'llama-2-13b', gpu: 'a100-80gb', deployment: { mode: 'disaggregated', prefillInstances: 2, decodeInstances: 1 }, scheduler, workload: shortPrompts(300, 8) });
+    const llumnix = checkConservation({ model: 'llama-2-13b', gpu: 'a100-80gb', deployment: { mode: 'llumnix', instances: 4, dispatch: 'round-robin' }, scheduler, workload: { ...shortPrompts(1000, 6), arrival: { kind: 'gamma', rate: 6, cv: 2 } } });
+    assert.ok(llumnix.result.migrations > 0, 'the scenario must migrate');
+  });
+
   test('llumnix: migrations preserve every token', () => {
     const { result, requests } = checkConservation({
       model: 'llama-2-13b',

@@ -1,14 +1,15 @@
 /**
  * Engine profiles as data (issue 14): an engine's kernels against the hardware profile's
- * (scale) and its decode kernel's grouped-query support (TensorRT-LLM 0.10's XQA).
+ * (scale), its decode kernel's grouped-query support (TensorRT-LLM 0.10's XQA) and where its
+ * first token comes from (LMDeploy TurboMind v0.1.0a1's decode step).
  * Hand-computed cases.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BUNDLED_CALIBRATION, CalibrationTable, efficiencyFor } from '../../../src/core/sim/calibration';
 import { getGpu, getPrecision, getServingModel, kvBytesPerToken } from '../../../src/core/sim/catalog';
-import { decodeShape } from '../../../src/core/sim/latency';
-import { buildLatencyModel } from '../../../src/core/sim/simulate';
+import { decodeShape, prefillShape } from '../../../src/core/sim/latency';
+import { SimulationConfig, buildLatencyModel, simulate } from '../../../src/core/sim/simulate';
 
 /** Two engines with the same fixed costs and kernels; only what the test names differs. */
 function table(engines: CalibrationTable['engines']): CalibrationTable {
@@ -61,5 +62,43 @@ describe('engine profiles', () => {
     for (const model of ['llama-2-70b', 'llama-2-7b']) assert.equal(step('xqa-1-8', model), step('xqa', model), model);
     assert.deepEqual(BUNDLED_CALIBRATION.engines['tensorrt-llm-0.10']?.groupedDecodeRatios, [1, 8]);
     assert.equal(BUNDLED_CALIBRATION.engines['tensorrt-llm']?.groupedDecodeRatios, undefined);
+  });
+
+  test("LMDeploy v0.1.0a1's first token comes from a decode step over the last prompt token, and a one-token prompt skips the prefill, by hand", () => {
+    const batching = { chunkedPrefill: false, maxBatch: 128, maxBatchedTokens: null };
+    const t = table({ plain: { ...FIXED, batching }, turbomind: { ...FIXED, batching: { ...batching, lastPromptTokenInDecode: true } } });
+    const config = (engineProfile: string, input: number, output: number): SimulationConfig => ({
+      model: 'llama-2-7b',
+      gpu: 'a100-80gb',
+      precision: 'fp16',
+      calibration: t,
+      engineProfile,
+      deployment: { mode: 'colocated' },
+      workload: { requests: 1, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: input }, output: { kind: 'fixed', tokens: output }, seed: 1 },
+    });
+    const step = (engineProfile: string, shape: Parameters<typeof decodeShape> | 'prefill-128' | 'prefill-127-no-logits') => {
+      const latency = buildLatencyModel(config(engineProfile, 128, 3), 1);
+      if (shape === 'prefill-128') return latency.iterationSeconds(prefillShape([128]));
+      if (shape === 'prefill-127-no-logits') return latency.iterationSeconds({ ...prefillShape([127]), logitTokens: 0 });
+      return latency.iterationSeconds(decodeShape(...shape));
+    };
+    const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
+    // Plain: the 128-token prefill emits token 1; two decode steps (contexts 129, 130) emit 2 and 3.
+    const plain = simulate(config('plain', 128, 3));
+    close(plain.ttftMs.mean, step('plain', 'prefill-128') * 1000);
+    close(plain.e2eMs.mean, (step('plain', 'prefill-128') + step('plain', [1, 129]) + step('plain', [1, 130])) * 1000);
+    // TurboMind: a 127-token prefill without the LM head, then three decode steps (contexts 128-130).
+    const turbo = simulate(config('turbomind', 128, 3));
+    const prefill = step('turbomind', 'prefill-127-no-logits');
+    close(turbo.ttftMs.mean, (prefill + step('turbomind', [1, 128])) * 1000);
+    close(turbo.e2eMs.mean, (prefill + step('turbomind', [1, 128]) + step('turbomind', [1, 129]) + step('turbomind', [1, 130])) * 1000);
+    assert.equal(turbo.iterations, 4);
+    assert.equal(turbo.outputTokens, 3);
+    // A one-token prompt: no prefill at all; the first decode step (context 1) emits token 1.
+    const single = simulate(config('turbomind', 1, 2));
+    close(single.ttftMs.mean, step('turbomind', [1, 1]) * 1000);
+    close(single.e2eMs.mean, (step('turbomind', [1, 1]) + step('turbomind', [1, 2])) * 1000);
+    assert.equal(single.iterations, 2);
+    assert.equal(BUNDLED_CALIBRATION.engines.lmdeploy?.batching?.lastPromptTokenInDecode, true);
   });
 });
