@@ -218,6 +218,7 @@ export class Cluster implements InstanceHost {
   onFinish(r: SimRequest): void {
     r.phase = Phase.Done;
     r.finishAt = this.now;
+    r.generatedAtFinish = r.generated;
     r.generated = r.output;
     if (r.migration) this.abortMigration(r.migration);
     this.finished.push(r);

@@ -1,5 +1,5 @@
 import { MinHeap } from './heap';
-import { IterationShape, LatencyModel } from './latency';
+import { IterationBreakdown, IterationShape, LatencyModel, decodeShape } from './latency';
 import { Deque, Phase, SimRequest } from './request';
 
 /** Scheduler knobs of one serving instance (names follow vLLM where it has them). */
@@ -103,7 +103,22 @@ export class Instance {
     readonly capacityTokens: number,
     readonly options: SchedulerOptions,
     private readonly host: InstanceHost,
-  ) {}
+  ) {
+    this.fusedDecode = options.lastPromptTokenInDecode === true && !options.chunkedPrefill && role !== 'prefill';
+  }
+
+  /**
+   * TurboMind's loop (lastPromptTokenInDecode without chunks): an iteration prefills the new
+   * prompts, all tokens but the last, then runs one decode step over the running sequences and
+   * the new prompts' last tokens, which emits their first tokens: two forward passes, one
+   * iteration, and the running sequences never wait for a prefill.
+   */
+  private readonly fusedDecode: boolean;
+
+  /** Sequences of the decode set that an iteration of this instance decodes. */
+  private get decodingInBatch(): number {
+    return this.role === 'prefill' ? 0 : this.decodeCount;
+  }
 
   get gpus(): number {
     return this.latency.tensorParallel;
@@ -202,8 +217,7 @@ export class Instance {
     if (this.busy || this.settling) return;
     const now = this.host.now;
     if (!this.compose()) return;
-    const shape = this.shape();
-    const b = this.latency.breakdown(shape);
+    const b = this.fusedDecode && this.batchRequests.length > 0 ? this.fusedBreakdown() : this.latency.breakdown(this.shape());
     this.busy = true;
     this.busySeconds += b.seconds;
     this.computeBusySeconds += b.seconds * b.computeUtilization;
@@ -279,11 +293,13 @@ export class Instance {
     const idx = this.prefilling.indexOf(r);
     if (idx >= 0) this.prefilling.splice(idx, 1);
     if (r.highPriority) this.highPriorityPrefilling--;
-    if (!this.options.lastPromptTokenInDecode) {
+    // The prefill emits the first token, unless the engine leaves the last prompt token to a
+    // decode step: in the same iteration (fusedDecode) or in the next one.
+    if (!this.options.lastPromptTokenInDecode || this.fusedDecode) {
       r.generated += 1;
       if (r.firstTokenAt < 0) r.firstTokenAt = this.host.now;
     }
-    const context = r.prefillLen;
+    const context = r.prefillLen + (this.fusedDecode ? 1 : 0);
     r.prefillDone = 0;
     if (r.generated >= r.output) {
       this.reservedTokens -= r.reserved;
@@ -399,6 +415,9 @@ export class Instance {
     // An empty instance always admits one request, so one that needs most of memory still runs.
     if (this.runningCount === 0 && this.reservedTokens === 0) return true;
     if (this.options.reserveFullSequence) return this.committedTokens + r.input + r.output <= this.capacityTokens;
+    // A prompt with nothing to prefill joins the decode set at once and needs room for its token
+    // beside the running sequences' next ones (else it would be preempted straight back).
+    if (r.prefillLen === 0 && this.role !== 'prefill') return this.usedTokens + this.decodeCount + 1 <= this.admissionLimit();
     return this.usedTokens + r.prefillLen <= this.admissionLimit();
   }
 
@@ -408,9 +427,8 @@ export class Instance {
     const opts = this.options;
     const requests = this.batchRequests;
     const chunks = this.batchChunks;
-    const decodes = this.role === 'prefill' ? 0 : this.decodeCount;
     if (opts.chunkedPrefill) {
-      let budget = opts.chunkTokens - decodes;
+      let budget = opts.chunkTokens - this.decodingInBatch;
       for (const r of this.prefilling) {
         if (budget <= 0) break;
         const c = Math.min(r.prefillLen - r.prefillDone, budget);
@@ -419,14 +437,17 @@ export class Instance {
         budget -= c;
       }
       for (let r = this.peekWaiting(); r && budget > 0 && this.canAdmitPrompt(r); r = this.peekWaiting()) {
-        if (!this.admitPrompt(r)) continue;
+        if (!this.admitPrompt(r)) {
+          budget--; // its token decodes in this iteration
+          continue;
+        }
         const c = Math.min(r.prefillLen, budget);
         requests.push(r);
         chunks.push(c);
         budget -= c;
       }
       // Prompts that went straight to the decode set decode in this iteration too.
-      this.batchDecodes = this.role === 'prefill' ? 0 : this.decodeCount;
+      this.batchDecodes = this.decodingInBatch;
     } else {
       // vLLM (v0) default: waiting prompts are prefilled first, pausing the running decodes.
       let tokens = 0;
@@ -437,7 +458,8 @@ export class Instance {
         chunks.push(r.prefillLen);
         tokens += r.prefillLen;
       }
-      this.batchDecodes = requests.length === 0 ? (this.role === 'prefill' ? 0 : this.decodeCount) : 0;
+      // TurboMind decodes every iteration (fusedDecode); vLLM v0 pauses decodes for a prefill.
+      this.batchDecodes = requests.length === 0 || this.fusedDecode ? this.decodingInBatch : 0;
     }
     if (this.batchDecodes > 0) this.makeRoomForDecode();
     return requests.length > 0 || this.batchDecodes > 0;
@@ -456,7 +478,7 @@ export class Instance {
       this.pushWaiting(victim, true);
       this.host.onPreempt(victim, this);
     }
-    this.batchDecodes = this.role === 'prefill' ? 0 : this.decodeCount;
+    this.batchDecodes = this.decodingInBatch;
   }
 
   /** Newest normal-priority sequence, else the newest; never one being migrated out. */
@@ -470,7 +492,39 @@ export class Instance {
     return fallback ?? this.tail!;
   }
 
-  private shape(): IterationShape {
+  /**
+   * A fusedDecode iteration with prompts: their prefill pass (all tokens but the last, no LM
+   * head), then the decode pass over the running sequences and the prompts' last tokens. Each
+   * pass pays its own per-layer and per-sequence costs; the loop's step cost is paid once.
+   */
+  private fusedBreakdown(): IterationBreakdown {
+    const prefill = this.latency.breakdown(this.shape(0));
+    let prompts = 0;
+    let promptContext = 0;
+    for (const r of this.batchRequests) {
+      prompts++;
+      promptContext += r.prefillLen + 1;
+    }
+    const d = this.batchDecodes;
+    const decode = this.latency.breakdown(decodeShape(d + prompts, (d > 0 ? this.contextTokens + d : 0) + promptContext));
+    const loopCost = this.latency.efficiency.stepOverheadMs * 1e-3;
+    const passes = prefill.seconds + decode.seconds;
+    const seconds = passes - loopCost;
+    const weighted = (a: number, b: number) => Math.min(1, (a * prefill.seconds + b * decode.seconds) / passes);
+    return {
+      seconds,
+      matmulSeconds: prefill.matmulSeconds + decode.matmulSeconds,
+      attentionSeconds: prefill.attentionSeconds + decode.attentionSeconds,
+      communicationSeconds: prefill.communicationSeconds + decode.communicationSeconds,
+      overheadSeconds: prefill.overheadSeconds + decode.overheadSeconds - loopCost,
+      flops: prefill.flops + decode.flops,
+      computeUtilization: weighted(prefill.computeUtilization, decode.computeUtilization),
+      memoryUtilization: weighted(prefill.memoryUtilization, decode.memoryUtilization),
+      computeBound: prefill.computeBound,
+    };
+  }
+
+  private shape(d = this.batchDecodes): IterationShape {
     let prefillTokens = 0;
     let pairs = 0;
     let cached = 0;
@@ -486,7 +540,6 @@ export class Instance {
       // The last chunk of a prompt goes through the LM head, unless the decode step takes it.
       if (o + c >= r.prefillLen && !this.options.lastPromptTokenInDecode) logits++;
     }
-    const d = this.batchDecodes;
     return {
       prefillTokens,
       prefillAttentionPairs: pairs,

@@ -16,6 +16,8 @@ export class SimRequest {
   generated = 0;
   firstTokenAt = -1;
   finishAt = -1;
+  /** Tokens the instance had counted for the request when it finished (a check: the output). */
+  generatedAtFinish = -1;
   /**
    * Prompt tokens the prefill computes: the input, or input + generated after a preemption
    * (one fewer where the decode step takes the last one: SchedulerOptions.lastPromptTokenInDecode).

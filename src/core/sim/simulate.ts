@@ -260,6 +260,7 @@ export interface RequestRecord {
   finishAt: number;
   input: number;
   output: number;
+  /** Tokens its instance had counted for it when it finished (-1: unfinished): the output, or a bug. */
   generated: number;
   preemptions: number;
   migrations: number;
@@ -277,7 +278,7 @@ export function simulateDetailed(config: SimulationConfig): { result: Simulation
     finishAt: r.finishAt,
     input: r.input,
     output: r.output,
-    generated: r.generated,
+    generated: r.generatedAtFinish,
     preemptions: r.preemptions,
     migrations: r.migrations,
     highPriority: r.highPriority,

@@ -175,6 +175,8 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable, o
     }
     case 'concurrency': {
       // The engine's own batching (data/calibration.json), else in-flight batching with chunks.
+      // Only the limits a concurrency row changes are set here: simulate() lays these over the
+      // engine profile's whole scheduler (engineScheduler: KV reservation, the first token's step).
       const batching = (calibration ?? BUNDLED_CALIBRATION).engines[row.engineProfile]?.batching;
       const scheduler = batching
         ? {

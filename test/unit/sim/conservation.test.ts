@@ -9,7 +9,7 @@ function checkConservation(config: SimulationConfig) {
   assert.equal(new Set(finishOrder).size, n, 'no request finishes twice');
   let tokens = 0;
   for (const r of requests) {
-    assert.equal(r.generated, r.output, `request ${r.id} generated ${r.generated} of ${r.output} tokens`);
+    assert.equal(r.generated, r.output, `request ${r.id} finished after ${r.generated} of ${r.output} tokens`);
     assert.ok(r.arrival >= 0 && r.firstTokenAt >= r.arrival && r.finishAt >= r.firstTokenAt, `request ${r.id} times out of order`);
     tokens += r.output;
   }

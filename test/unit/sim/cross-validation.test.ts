@@ -12,7 +12,7 @@ import { crossValidate, formatCrossValidation, setupGrouping, sourceOf } from '.
 import { VALIDATION_ROWS, ValidationRow } from '../../../src/core/sim/validation';
 import { calibrationSummary } from '../../../src/core/serving/estimate';
 
-describe('cross-validation (leave one setup / source out)', () => {
+describe('cross-validation (leave one engine build out; one source out as a check)', () => {
   test('a fit never reads a row of the source it is validated on (asserted with rows that throw when read during their fold)', () => {
     let heldOut = new Set<string>();
     let fitting = false;
@@ -97,7 +97,7 @@ describe('cross-validation (leave one setup / source out)', () => {
     // First-token latency (58 rows) now stays under 40% everywhere (round 4: LMDeploy's first
     // token from a decode step, closed-loop clients that miss the iteration in flight).
     const ttft = report.byMetricKind.find((k) => k.kind === 'ttft')!;
-    assert.ok(ttft.medianAbsErrorPct <= 8.2 && ttft.maxAbsErrorPct <= 40, text);
+    assert.ok(ttft.medianAbsErrorPct <= 8.3 && ttft.maxAbsErrorPct <= 40, text);
     // Engine profiles that meet the targets keep meeting them: today's TensorRT-LLM (1.0, 40
     // rows) and today's default engine (9 rows).
     for (const name of ['tensorrt-llm', 'current']) {

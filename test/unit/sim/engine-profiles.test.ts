@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { BUNDLED_CALIBRATION, CalibrationTable, efficiencyFor } from '../../../src/core/sim/calibration';
 import { getGpu, getPrecision, getServingModel, kvBytesPerToken } from '../../../src/core/sim/catalog';
 import { decodeShape, prefillShape } from '../../../src/core/sim/latency';
-import { SimulationConfig, buildLatencyModel, simulate } from '../../../src/core/sim/simulate';
+import { SimulationConfig, buildLatencyModel, simulate, simulateDetailed } from '../../../src/core/sim/simulate';
 
 /** Two engines with the same fixed costs and kernels; only what the test names differs. */
 function table(engines: CalibrationTable['engines']): CalibrationTable {
@@ -64,40 +64,52 @@ describe('engine profiles', () => {
     assert.equal(BUNDLED_CALIBRATION.engines['tensorrt-llm']?.groupedDecodeRatios, undefined);
   });
 
-  test("LMDeploy v0.1.0a1's first token comes from a decode step over the last prompt token, and a one-token prompt skips the prefill, by hand", () => {
+  test("LMDeploy v0.1.0a1's iteration: a prefill pass without the last prompt token, then a decode pass that emits the first token; a one-token prompt skips the prefill, by hand", () => {
     const batching = { chunkedPrefill: false, maxBatch: 128, maxBatchedTokens: null };
     const t = table({ plain: { ...FIXED, batching }, turbomind: { ...FIXED, batching: { ...batching, lastPromptTokenInDecode: true } } });
-    const config = (engineProfile: string, input: number, output: number): SimulationConfig => ({
+    const config = (engineProfile: string, input: number, output: number, requests = 1): SimulationConfig => ({
       model: 'llama-2-7b',
       gpu: 'a100-80gb',
       precision: 'fp16',
       calibration: t,
       engineProfile,
       deployment: { mode: 'colocated' },
-      workload: { requests: 1, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: input }, output: { kind: 'fixed', tokens: output }, seed: 1 },
+      workload: { requests, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: input }, output: { kind: 'fixed', tokens: output }, seed: 1 },
     });
-    const step = (engineProfile: string, shape: Parameters<typeof decodeShape> | 'prefill-128' | 'prefill-127-no-logits') => {
-      const latency = buildLatencyModel(config(engineProfile, 128, 3), 1);
-      if (shape === 'prefill-128') return latency.iterationSeconds(prefillShape([128]));
-      if (shape === 'prefill-127-no-logits') return latency.iterationSeconds({ ...prefillShape([127]), logitTokens: 0 });
-      return latency.iterationSeconds(decodeShape(...shape));
-    };
+    const latency = (engineProfile: string) => buildLatencyModel(config(engineProfile, 128, 3), 1);
+    const decode = (engineProfile: string, batch: number, context: number) => latency(engineProfile).iterationSeconds(decodeShape(batch, context));
     const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
     // Plain: the 128-token prefill emits token 1; two decode steps (contexts 129, 130) emit 2 and 3.
     const plain = simulate(config('plain', 128, 3));
-    close(plain.ttftMs.mean, step('plain', 'prefill-128') * 1000);
-    close(plain.e2eMs.mean, (step('plain', 'prefill-128') + step('plain', [1, 129]) + step('plain', [1, 130])) * 1000);
-    // TurboMind: a 127-token prefill without the LM head, then three decode steps (contexts 128-130).
+    const plainPrefill = latency('plain').iterationSeconds(prefillShape([128]));
+    close(plain.ttftMs.mean, plainPrefill * 1000);
+    close(plain.e2eMs.mean, (plainPrefill + decode('plain', 1, 129) + decode('plain', 1, 130)) * 1000);
+    // TurboMind, one iteration: a 127-token prefill pass without the LM head, then a decode pass
+    // over the last prompt token (context 128) that emits token 1; the loop's step cost (1 ms)
+    // is paid once. Two more decode steps (contexts 129, 130) emit 2 and 3.
+    const loopCost = FIXED.stepOverheadMs / 1000;
+    const first = latency('turbomind').iterationSeconds({ ...prefillShape([127]), logitTokens: 0 }) + decode('turbomind', 1, 128) - loopCost;
     const turbo = simulate(config('turbomind', 128, 3));
-    const prefill = step('turbomind', 'prefill-127-no-logits');
-    close(turbo.ttftMs.mean, (prefill + step('turbomind', [1, 128])) * 1000);
-    close(turbo.e2eMs.mean, (prefill + step('turbomind', [1, 128]) + step('turbomind', [1, 129]) + step('turbomind', [1, 130])) * 1000);
-    assert.equal(turbo.iterations, 4);
+    close(turbo.ttftMs.mean, first * 1000);
+    close(turbo.e2eMs.mean, (first + decode('turbomind', 1, 129) + decode('turbomind', 1, 130)) * 1000);
+    assert.equal(turbo.iterations, 3);
     assert.equal(turbo.outputTokens, 3);
-    // A one-token prompt: no prefill at all; the first decode step (context 1) emits token 1.
+    // Two requests at t = 0: the idle engine starts on the first at once. The second's prefill
+    // pass runs in the next iteration, whose decode pass also carries the first request (context
+    // 129): a running sequence never waits for a prefill.
+    const pair = simulateDetailed(config('turbomind', 128, 3, 2));
+    const prefill127 = latency('turbomind').iterationSeconds({ ...prefillShape([127]), logitTokens: 0 });
+    const second = prefill127 + decode('turbomind', 2, 129 + 128) - loopCost;
+    const [a, b] = pair.requests;
+    close(a!.firstTokenAt, first);
+    close(b!.firstTokenAt, first + second);
+    close(a!.finishAt, first + second + decode('turbomind', 2, 130 + 129));
+    close(b!.finishAt, first + second + decode('turbomind', 2, 130 + 129) + decode('turbomind', 1, 130));
+    assert.equal(pair.result.iterations, 4);
+    // A one-token prompt: no prefill pass at all; the first decode step (context 1) emits token 1.
     const single = simulate(config('turbomind', 1, 2));
-    close(single.ttftMs.mean, step('turbomind', [1, 1]) * 1000);
-    close(single.e2eMs.mean, (step('turbomind', [1, 1]) + step('turbomind', [1, 2])) * 1000);
+    close(single.ttftMs.mean, decode('turbomind', 1, 1) * 1000);
+    close(single.e2eMs.mean, (decode('turbomind', 1, 1) + decode('turbomind', 1, 2)) * 1000);
     assert.equal(single.iterations, 2);
     assert.equal(BUNDLED_CALIBRATION.engines.lmdeploy?.batching?.lastPromptTokenInDecode, true);
   });
