@@ -80,7 +80,9 @@ export function setupGrouping(row: ValidationRow): string {
 }
 
 export function crossValidate(rows: readonly ValidationRow[], options: CrossValidationOptions = {}): CrossValidationReport {
-  const group = options.group ?? setupGrouping;
+  // Each row's group, worked out once (folds filter the rows by it many times).
+  const groups = new Map(rows.map((r) => [r, (options.group ?? setupGrouping)(r)]));
+  const group = (row: ValidationRow) => groups.get(row)!;
   // Folds that leave out one engine's rows reuse the stages of the fit those rows never reach.
   const cache: FitCache = new Map();
   const fit =
@@ -102,7 +104,7 @@ export function crossValidate(rows: readonly ValidationRow[], options: CrossVali
     for (const row of heldRows) predicted.set(row, predictRow(row, table));
   });
   if (rest.length > 0) {
-    // Sources without calibration rows: fitted on every other source, which is all the
+    // Groups without calibration rows: fitted on every other group, which is all the
     // calibration there is; their own rows are not handed to the fit either.
     if (rest.some((r) => r.role === 'calibration')) throw new Error('a calibration row was left without a fold');
     options.onFold?.(restGroups, folds.length, fits);
@@ -149,10 +151,10 @@ function groupSummaries(outcomes: readonly ValidationOutcome[], key: (o: Validat
   return [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, list]) => [k, summarizeErrors(list)]);
 }
 
-/** Plain-text summary: overall, per engine and per metric kind. */
 /** How the headline figure holds rows out, in words. */
 export const GROUPING_LABEL = 'leave one engine build (an engine profile\'s model, GPU, precision and TP in one source) out';
 
+/** Plain-text summary: overall, per engine and per metric kind. */
 export function formatCrossValidation(report: CrossValidationReport, options: { grouping?: string } = {}): string {
   const pct = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '-');
   const lines = [

@@ -2,7 +2,7 @@ import validationFile from './data/validation.json';
 import { BUNDLED_CALIBRATION, CalibrationTable } from './calibration';
 import { EngineTraits, decodeShape, prefillShape } from './latency';
 import { median } from './metrics';
-import { DEFAULT_SCHEDULER, SimulationConfig, buildLatencyModel, simulate } from './simulate';
+import { SimulationConfig, buildLatencyModel, simulate } from './simulate';
 
 export type ValidationScenario =
   /** One prefill iteration of `batch` prompts of `input` tokens (time to first token, no queueing). */
@@ -174,18 +174,12 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable, o
       return row.metric === 'outputTokensPerSecPerGpu' ? result.throughput.outputTokensPerSec / row.tp : result.throughput.outputTokensPerSec;
     }
     case 'concurrency': {
-      // The engine's own batching (data/calibration.json), else in-flight batching with chunks.
-      // Only the limits a concurrency row changes are set here: simulate() lays these over the
-      // engine profile's whole scheduler (engineScheduler: KV reservation, the first token's step).
+      // The engine's own batching (simulate() applies the profile's scheduler: engineScheduler),
+      // room for every client, and TensorRT-LLM's chunk where the profile names none; an engine
+      // without batching data gets in-flight batching with chunks.
       const batching = (calibration ?? BUNDLED_CALIBRATION).engines[row.engineProfile]?.batching;
       const scheduler = batching
-        ? {
-            chunkedPrefill: batching.chunkedPrefill,
-            chunkTokens: batching.chunkTokens ?? INFLIGHT_BATCH_TOKENS,
-            maxBatch: Math.max(batching.maxBatch, s.concurrency),
-            // null: no limit; unset: the scheduler's default (as simulate() reads it).
-            maxBatchedTokens: batching.maxBatchedTokens === null ? Number.POSITIVE_INFINITY : (batching.maxBatchedTokens ?? DEFAULT_SCHEDULER.maxBatchedTokens),
-          }
+        ? { maxBatch: Math.max(batching.maxBatch, s.concurrency), chunkTokens: batching.chunkTokens ?? INFLIGHT_BATCH_TOKENS }
         : { chunkedPrefill: true, chunkTokens: INFLIGHT_BATCH_TOKENS, maxBatch: Math.max(256, s.concurrency) };
       const result = simulate({
         ...base,
