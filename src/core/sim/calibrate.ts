@@ -99,6 +99,12 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   const { cache } = options;
   const calibrationRows = rows.filter((r) => r.role === 'calibration');
   const ownRows = (engine: string) => base.engines[engine]?.fixedCostsFit === 'own-rows';
+  for (const [name, engine] of Object.entries(base.engines)) {
+    // A kind fitted both ways would fall back to the global scale where an architecture has
+    // no rows, instead of the profile's own kernels.
+    const both = (engine.fitKnobs ?? []).filter((kind) => engine.fitKnobsByArchitecture?.includes(kind));
+    if (both.length > 0) throw new Error(`engine profile '${name}' fits ${both.join(', ')} both globally (fitKnobs) and per architecture (fitKnobsByArchitecture)`);
+  }
   const stage1Rows = calibrationRows.filter((r) => !ownRows(r.engineProfile));
   // Start from the defaults, not from the bundled fit, so the bundled numbers are reproducible.
   const table: CalibrationTable = { ...structuredClone(base), profiles: {}, engines: {} };

@@ -60,11 +60,11 @@ export interface EngineProfile {
   scale?: Partial<Record<KernelKind, number>>;
   /**
    * The same, for the kernel kinds in `fitKnobsByArchitecture`, by hardware profile (GPU
-   * architecture): overrides `scale` there. GEMM speed-ups are architecture-specific: by
-   * v0.10, TensorRT-LLM's Hopper GEMMs ran about 1.4 times as fast as the 2023 kernels the
-   * Hopper profile was fitted on, while its Ampere GEMMs ran about as fast as Ampere's profile
-   * says (docs/research/sim-fidelity.md, round 5). On an architecture the engine has no
-   * calibration rows on, those kinds keep the profile's kernels (no scale).
+   * architecture); those kinds take no `scale`. GEMM speed-ups differ by architecture: against
+   * the profiles (fitted on 2023 kernels), TensorRT-LLM 0.12's GEMMs fit 1.135 on Hopper and
+   * 1.053 on Ampere, and 0.10's 1.398 on Hopper while its Ampere GEMMs sit at the A100's
+   * measured ceiling (docs/research/sim-fidelity.md, round 5). On an architecture the engine
+   * has no calibration rows on, those kinds keep the profile's kernels (no scale).
    */
   scaleByArchitecture?: Record<string, Partial<Record<KernelKind, number>>>;
   /**
@@ -158,15 +158,18 @@ export interface GpuLimits {
   allReduceUs?: number;
   /** The largest matmul efficiency measured on the GPU at this peak (matmulCeiling). */
   matmulCeiling?: number;
+  /** The same at the 16-bit peak, which prefill attention (tensor-core matmuls) runs at. */
+  attentionCeiling?: number;
 }
 
 /**
  * Efficiency factors for a GPU, matmul precision and engine. An uncalibrated GPU takes the
  * defaults; a GPU's own all-reduce latency assumption (gpus.json) applies when the engine
  * profile has none. An engine's kernel scales multiply the hardware profile's factors, and
- * the result stays at or below 1 and, for matmuls, the GPU's measured ceiling: a profile
- * fitted on one GPU of an architecture, or scaled by an engine, cannot make a GEMM run faster
- * than that GPU's best measured one.
+ * the result stays at or below 1 and, for matmuls and prefill attention (FlashAttention is
+ * tensor-core matmuls), the GPU's measured matmul ceiling: a profile fitted on one GPU of an
+ * architecture, or scaled by an engine, cannot make them run faster than that GPU's best
+ * measured GEMM.
  */
 export function efficiencyFor(
   gpuId: string,
@@ -187,7 +190,7 @@ export function efficiencyFor(
     matmul: Math.min(gpuLimits.matmulCeiling ?? 1, scaled('matmul', hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul)),
     memory: scaled('memory', hw.memory ?? d.memory),
     kvMemory: scaled('kvMemory', hw.kvMemory ?? d.kvMemory),
-    attention: scaled('attention', hw.attention ?? d.attention),
+    attention: Math.min(gpuLimits.attentionCeiling ?? 1, scaled('attention', hw.attention ?? d.attention)),
     stepOverheadMs: en.stepOverheadMs ?? d.stepOverheadMs,
     layerOverheadUs: en.layerOverheadUs ?? d.layerOverheadUs,
     allReduceUs: en.allReduceUs ?? gpuLimits.allReduceUs ?? d.allReduceUs,

@@ -202,11 +202,13 @@ function resolve(config: SimulationConfig): Resolved {
 export function buildLatencyModel(config: SimulationConfig, tensorParallel: number): LatencyModel {
   const { model, gpu, precision } = resolve(config);
   checkTensorParallel(model, tensorParallel);
-  const peak = gpu.peakTflops[precision.computePeak] !== null ? precision.computePeak : (precision.fallback ?? precision.computePeak);
+  // The same choice as matmulPeakFlops: the precision's own tensor cores, else its fallback.
+  const peak = (gpu.peakTflops[precision.computePeak] ?? null) !== null ? precision.computePeak : (precision.fallback ?? precision.computePeak);
   try {
     const efficiency = efficiencyFor(gpu.id, peak, config.engineProfile, config.calibration, {
       allReduceUs: gpu.allReduceLatencyUs,
       matmulCeiling: gpu.matmulCeiling?.[peak],
+      attentionCeiling: gpu.matmulCeiling?.fp16,
     });
     return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, config.engine ?? engineTraitsFor(config, model));
   } catch (err) {

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { fitCalibration } from '../../../src/core/sim/calibrate';
 import { BUNDLED_CALIBRATION, CalibrationTable, efficiencyFor } from '../../../src/core/sim/calibration';
 import { getGpu, getPrecision, getServingModel, kvBytesPerToken } from '../../../src/core/sim/catalog';
 import { decodeShape, prefillShape } from '../../../src/core/sim/latency';
@@ -43,6 +44,19 @@ describe('engine profiles', () => {
     assert.ok(Math.abs(fastOnHopper.memory - Math.min(1, hopper.memory! * 1.5)) < 1e-12);
   });
 
+  test("an architecture's own scale wins over the engine's global one for the same kind", () => {
+    const t = table({ both: { ...FIXED, scale: { memory: 1.5 }, scaleByArchitecture: { ampere: { memory: 1.2 } } } });
+    const ampere = BUNDLED_CALIBRATION.profiles.ampere!;
+    const hopper = BUNDLED_CALIBRATION.profiles.hopper!;
+    assert.ok(Math.abs(efficiencyFor('a100-80gb', 'fp16', 'both', t).memory - ampere.memory! * 1.2) < 1e-12);
+    assert.ok(Math.abs(efficiencyFor('h100-sxm', 'fp16', 'both', t).memory - Math.min(1, hopper.memory! * 1.5)) < 1e-12);
+  });
+
+  test('the fit refuses a kind fitted both globally and per architecture', () => {
+    const base = table({ both: { ...FIXED, fixedCostsFit: 'own-rows', fitKnobs: ['matmul', 'memory'], fitKnobsByArchitecture: ['matmul'] } });
+    assert.throws(() => fitCalibration([], base), /fits matmul both globally/);
+  });
+
   test("a scaled matmul stays under the GPU's measured ceiling (A100: 271.2 of 312 TFLOPS, 86.9%)", () => {
     const t = table({ fast: { ...FIXED, scaleByArchitecture: { ampere: { matmul: 2 } } } });
     const gpu = getGpu('a100-80gb');
@@ -50,10 +64,19 @@ describe('engine profiles', () => {
     const capped = efficiencyFor('a100-80gb', 'fp16', 'fast', t, { matmulCeiling: gpu.matmulCeiling?.fp16 });
     assert.equal(capped.matmul, 0.869);
     assert.equal(efficiencyFor('a100-80gb', 'fp16', 'fast', t).matmul, Math.min(1, BUNDLED_CALIBRATION.profiles.ampere!.matmul! * 2));
-    // The simulator passes the GPU's ceiling for the peak its matmuls run at.
+    // The simulator passes the GPU's ceiling for the peak its matmuls run at, and the 16-bit
+    // one for prefill attention (tensor-core matmuls too).
     const config = { model: 'llama-2-7b', gpu: 'a100-80gb', precision: 'fp16', calibration: t, engineProfile: 'fast', deployment: { mode: 'colocated' as const },
       workload: { requests: 1, arrival: { kind: 'offline' as const }, input: { kind: 'fixed' as const, tokens: 8 }, output: { kind: 'fixed' as const, tokens: 2 }, seed: 1 } };
     assert.equal(buildLatencyModel(config, 1).efficiency.matmul, 0.869);
+    const attention = table({ fast: { ...FIXED, scaleByArchitecture: { ampere: { attention: 2 } } } });
+    assert.equal(buildLatencyModel({ ...config, calibration: attention }, 1).efficiency.attention, 0.869);
+    // FP8 weights on an A100 (no FP8 tensor cores) run their matmuls at the 16-bit peak: its ceiling.
+    assert.equal(buildLatencyModel({ ...config, precision: 'fp8' }, 1).efficiency.matmul, 0.869);
+    // On an H100 they run at the FP8 peak, whose measured ceiling is lower (1402.6 of 1979 TFLOPS).
+    const hopperFast = table({ fast: { ...FIXED, scaleByArchitecture: { hopper: { matmul: 2 } } } });
+    assert.equal(buildLatencyModel({ ...config, gpu: 'h100-sxm', precision: 'fp8', calibration: hopperFast }, 1).efficiency.matmul, 0.709);
+    assert.equal(buildLatencyModel({ ...config, gpu: 'h100-sxm', precision: 'fp16', calibration: hopperFast }, 1).efficiency.matmul, 0.803);
   });
 
   test("TensorRT-LLM 0.10's XQA serves 8 query heads per KV head: Llama-3-8B's 4 read each KV head once per query head, by hand", () => {

@@ -53,6 +53,13 @@ describe('roofline latency model', () => {
     close(b.seconds, 2.5e-5 + 4e-5 + 4.08e-5);
   });
 
+  test("the all-reduce moves its bytes at the node's measured bus bandwidth where the GPU has one", () => {
+    const m = createLatencyModel(model, { ...gpu, allReduceBusGBps: 50 }, fp16, 2, ideal);
+    const b = m.breakdown(decodeShape(10, 10_000));
+    // 4 all-reduces x (10 us + 2(2-1)/2 x 10 tokens x 1000 x 2 B / 5e10 B/s): half the link rate, twice the time.
+    close(b.communicationSeconds, 4 * (1e-5 + 4e-7));
+  });
+
   test('fixed costs: per step, per layer and per sequence', () => {
     const m = createLatencyModel(model, gpu, fp16, 1, { ...ideal, stepOverheadMs: 1, layerOverheadUs: 10, perSequenceUs: 5 });
     const b = m.breakdown(decodeShape(10, 10_000));
