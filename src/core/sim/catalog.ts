@@ -133,8 +133,17 @@ export function kvBytesPerToken(m: ServingModel, p: Precision): number {
 }
 
 /** The tensor-core peak (FLOP/s) the matmuls of this precision run at on this GPU. */
+/**
+ * The tensor-core peak a precision's matmuls run at on a GPU: its own, else its fallback
+ * (FP8 weights on an A100 run at the 16-bit peak). The efficiency factors are looked up at
+ * the same key.
+ */
+export function matmulPeakKey(g: Gpu, p: Precision): PeakKey {
+  return (g.peakTflops[p.computePeak] ?? null) === null && p.fallback ? p.fallback : p.computePeak;
+}
+
 export function matmulPeakFlops(g: Gpu, p: Precision): number {
-  const peak = g.peakTflops[p.computePeak] ?? (p.fallback ? g.peakTflops[p.fallback] : null);
+  const peak = g.peakTflops[matmulPeakKey(g, p)];
   if (peak === null || peak === undefined) {
     throw new CatalogError(`${g.name} has no ${p.computePeak} tensor cores for ${p.name}`);
   }

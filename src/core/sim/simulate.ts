@@ -2,7 +2,7 @@ import { BUNDLED_CALIBRATION, CalibrationTable, MEMORY_SETTINGS, MemorySettings,
 
 /** Board power whenever an instance computes: the model before utilisation-aware power (no table). */
 const FULL_POWER: PowerModel = { base: 1, compute: 0, memory: 0 };
-import { Gpu, Precision, ServingModel, getGpu, getPrecision, getServingModel, kvBytesPerToken } from './catalog';
+import { Gpu, Precision, ServingModel, getGpu, getPrecision, getServingModel, kvBytesPerToken, matmulPeakKey } from './catalog';
 import { Cluster, DispatchPolicy, MigrationOptions, RunLimits } from './cluster';
 import { Instance, InstanceRole, SchedulerOptions } from './instance';
 import { EngineTraits, LatencyModel, createLatencyModel } from './latency';
@@ -202,8 +202,7 @@ function resolve(config: SimulationConfig): Resolved {
 export function buildLatencyModel(config: SimulationConfig, tensorParallel: number): LatencyModel {
   const { model, gpu, precision } = resolve(config);
   checkTensorParallel(model, tensorParallel);
-  // The same choice as matmulPeakFlops: the precision's own tensor cores, else its fallback.
-  const peak = (gpu.peakTflops[precision.computePeak] ?? null) !== null ? precision.computePeak : (precision.fallback ?? precision.computePeak);
+  const peak = matmulPeakKey(gpu, precision);
   try {
     const efficiency = efficiencyFor(gpu.id, peak, config.engineProfile, config.calibration, {
       allReduceUs: gpu.allReduceLatencyUs,
