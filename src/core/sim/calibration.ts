@@ -160,6 +160,8 @@ export interface GpuLimits {
   matmulCeiling?: number;
   /** The same at the 16-bit peak, which prefill attention (tensor-core matmuls) runs at. */
   attentionCeiling?: number;
+  /** The largest share of HBM bandwidth a read-streaming kernel reaches on the GPU (hbmReadCeiling). */
+  hbmReadCeiling?: number;
 }
 
 /**
@@ -169,7 +171,8 @@ export interface GpuLimits {
  * the result stays at or below 1 and, for matmuls and prefill attention (FlashAttention is
  * tensor-core matmuls), the GPU's measured matmul ceiling: a profile fitted on one GPU of an
  * architecture, or scaled by an engine, cannot make them run faster than that GPU's best
- * measured GEMM.
+ * measured GEMM. Weight and KV streaming stay at or below the GPU's measured HBM read
+ * ceiling for the same reason.
  */
 export function efficiencyFor(
   gpuId: string,
@@ -188,8 +191,8 @@ export function efficiencyFor(
   const scaled = (kind: KernelKind, value: number) => Math.min(1, value * (byArchitecture?.[kind] ?? en.scale?.[kind] ?? 1));
   return {
     matmul: Math.min(gpuLimits.matmulCeiling ?? 1, scaled('matmul', hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul)),
-    memory: scaled('memory', hw.memory ?? d.memory),
-    kvMemory: scaled('kvMemory', hw.kvMemory ?? d.kvMemory),
+    memory: Math.min(gpuLimits.hbmReadCeiling ?? 1, scaled('memory', hw.memory ?? d.memory)),
+    kvMemory: Math.min(gpuLimits.hbmReadCeiling ?? 1, scaled('kvMemory', hw.kvMemory ?? d.kvMemory)),
     attention: Math.min(gpuLimits.attentionCeiling ?? 1, scaled('attention', hw.attention ?? d.attention)),
     stepOverheadMs: en.stepOverheadMs ?? d.stepOverheadMs,
     layerOverheadUs: en.layerOverheadUs ?? d.layerOverheadUs,

@@ -51,6 +51,19 @@ export interface Gpu {
    */
   matmulCeiling?: Partial<Record<PeakKey, number>>;
   matmulCeilingSource?: string;
+  /**
+   * The largest share of hbmGBps a read-streaming kernel reaches on this GPU (measured); no
+   * fitted or scaled weight- or KV-streaming efficiency goes above it. Absent: no figure.
+   */
+  hbmReadCeiling?: number;
+  hbmReadCeilingSource?: string;
+  /** L2 read bandwidth a microbenchmark reaches with all SMs (measured), GB/s. Absent: no figure. */
+  l2ReadGBps?: number;
+  l2ReadSource?: string;
+  /** Streaming multiprocessors and boost clock (datasheet), for CUDA-core instruction rates. */
+  smCount?: number;
+  boostClockMHz?: number;
+  smSource?: string;
   tdpW: number;
   idleW: number;
   pricePerHourUsd: number;

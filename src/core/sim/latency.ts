@@ -89,6 +89,8 @@ export interface LatencyModel {
 
 /** Bytes per activation element exchanged by the tensor-parallel all-reduce (16-bit on all engines). */
 const ACTIVATION_BYTES = 2;
+/** CUDA-core type conversions per clock per SM ("all other type conversions", compute capability 8.0 and 9.0). */
+const CONVERSIONS_PER_CLOCK_PER_SM = 16;
 
 /**
  * Roofline latency of one iteration on a tensor-parallel group of `tp` GPUs:
@@ -96,6 +98,8 @@ const ACTIVATION_BYTES = 2;
  *   t = overhead + layers * layer overhead
  *       + max(matmul FLOPs / (peak * e_mm), weight bytes / (BW * e_mem))
  *       + prefill attention FLOPs / (peak16 * e_attn) + KV bytes read / (BW * e_kv)
+ *         (where decode reads each KV head once per query head: the longest of the first read
+ *         from HBM, all reads from L2, and one FP32 conversion per element read on CUDA cores)
  *       + 2 * layers * (all-reduce latency + 2 (tp-1)/tp * tokens * hidden * 2 B / bus BW)
  *
  * Matmuls are compute- or memory-bound as a whole (the roofline max); attention and the
@@ -113,6 +117,9 @@ export function createLatencyModel(
 ): LatencyModel {
   const tp = tensorParallel;
   const kvReadFactor = traits.kvReadsPerQueryHead ? model.heads / model.kvHeads : 1;
+  const l2BytesPerSecond = gpu.l2ReadGBps !== undefined ? gpu.l2ReadGBps * 1e9 : undefined;
+  const conversionsPerSecond =
+    gpu.smCount !== undefined && gpu.boostClockMHz !== undefined ? gpu.smCount * gpu.boostClockMHz * 1e6 * CONVERSIONS_PER_CLOCK_PER_SM : undefined;
   const layerMatmulFlopsPerToken = (2 * model.layers * layerParams(model)) / tp;
   const lmHeadFlopsPerToken = (2 * lmHeadParams(model)) / tp;
   const weightBytesPerGpu = (matmulParams(model) * precision.weightBytes) / tp;
@@ -135,9 +142,24 @@ export function createLatencyModel(
     const computeSeconds = matmulFlops / (matmulPeak * efficiency.matmul);
     const matmulSeconds = Math.max(computeSeconds, weightSeconds);
     const prefillAttentionFlops = attentionFlopsPerPair * s.prefillAttentionPairs;
-    const kvReadBytes = kvBytesPerTokenPerGpu * (kvReadFactor * s.decodeContextTokens + s.prefillCachedTokens);
+    const prefillKvBytes = kvBytesPerTokenPerGpu * s.prefillCachedTokens;
+    const decodeKvBytes = kvBytesPerTokenPerGpu * s.decodeContextTokens;
+    const repeatBytes = decodeKvBytes * (kvReadFactor - 1);
+    // Without grouped-query decode kernels (masked multi-head attention: one thread block per
+    // query head) the blocks of a KV head's query heads run together and read the same K/V:
+    // the first read comes from HBM, the repeats hit L2 where the GPU's L2 bandwidth is
+    // measured (at HBM speed where it is not). Each block also widens every element it reads
+    // to FP32 on CUDA cores (MMHA_USE_FP32_ACUM_FOR_FMA / _OUT). The decode kernel takes the
+    // longest of the three (hierarchical roofline). Prompt chunks read their cached KV in the
+    // context kernel, at HBM speed.
+    const decodeHbmBytes = l2BytesPerSecond !== undefined ? decodeKvBytes : decodeKvBytes + repeatBytes;
+    const l2Seconds = l2BytesPerSecond !== undefined && repeatBytes > 0 ? (decodeKvBytes + repeatBytes) / l2BytesPerSecond : 0;
+    const convertSeconds =
+      conversionsPerSecond !== undefined && repeatBytes > 0 ? (decodeKvBytes + repeatBytes) / precision.kvBytes / conversionsPerSecond : 0;
+    const decodeKvSeconds = Math.max(decodeHbmBytes / (bandwidth * efficiency.kvMemory), l2Seconds, convertSeconds);
+    const kvReadBytes = decodeHbmBytes + prefillKvBytes;
     const attentionSeconds =
-      prefillAttentionFlops / (attentionPeak * efficiency.attention) + kvReadBytes / (bandwidth * efficiency.kvMemory);
+      prefillAttentionFlops / (attentionPeak * efficiency.attention) + prefillKvBytes / (bandwidth * efficiency.kvMemory) + decodeKvSeconds;
     const communicationSeconds =
       tp > 1 ? allReduces * (allReduceLatency + (ringFactor * tokens * model.hidden * ACTIVATION_BYTES) / busBytesPerSecond) : 0;
     const overheadSeconds = overhead + perSequence * s.sequences;

@@ -208,6 +208,7 @@ export function buildLatencyModel(config: SimulationConfig, tensorParallel: numb
       allReduceUs: gpu.allReduceLatencyUs,
       matmulCeiling: gpu.matmulCeiling?.[peak],
       attentionCeiling: gpu.matmulCeiling?.fp16,
+      hbmReadCeiling: gpu.hbmReadCeiling,
     });
     return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, config.engine ?? engineTraitsFor(config, model));
   } catch (err) {

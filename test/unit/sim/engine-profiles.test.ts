@@ -79,6 +79,26 @@ describe('engine profiles', () => {
     assert.equal(buildLatencyModel({ ...config, gpu: 'h100-sxm', precision: 'fp16', calibration: hopperFast }, 1).efficiency.matmul, 0.803);
   });
 
+  test("weight and KV streaming stop at the GPU's measured HBM read ceiling, however an engine scales them", () => {
+    const streaming = table({ fast: { ...FIXED, scale: { memory: 3, kvMemory: 3 } } });
+    const config = { model: 'llama-2-7b', gpu: 'a100-80gb', precision: 'fp16', calibration: streaming, engineProfile: 'fast', deployment: { mode: 'colocated' as const },
+      workload: { requests: 1, arrival: { kind: 'offline' as const }, input: { kind: 'fixed' as const, tokens: 8 }, output: { kind: 'fixed' as const, tokens: 2 }, seed: 1 } };
+    // BabelStream Dot: 1.75 of 2.039 TB/s on an A100 80GB, 3.18 of 3.35 on an H100, 4.48 of 4.8 on an H200.
+    for (const [gpu, ceiling] of [['a100-80gb', 0.858], ['h100-sxm', 0.949], ['h200', 0.933]] as const) {
+      assert.equal(getGpu(gpu).hbmReadCeiling, ceiling);
+      const e = buildLatencyModel({ ...config, gpu }, 1).efficiency;
+      assert.equal(e.memory, ceiling, gpu);
+      assert.equal(e.kvMemory, ceiling, gpu);
+    }
+    // A GPU without a measured figure keeps the cap at the whole bandwidth.
+    assert.equal(getGpu('l4').hbmReadCeiling, undefined);
+    assert.equal(buildLatencyModel({ ...config, gpu: 'l4' }, 1).efficiency.memory, 1);
+    // Below the ceiling the profile's own figure stands: Ampere's fitted weight streaming.
+    const ampereMemory = BUNDLED_CALIBRATION.profiles.ampere!.memory!;
+    assert.ok(ampereMemory < 0.858);
+    assert.equal(buildLatencyModel({ ...config, calibration: table({ plain: { ...FIXED } }), engineProfile: 'plain' }, 1).efficiency.memory, ampereMemory);
+  });
+
   test("TensorRT-LLM 0.10's XQA serves 8 query heads per KV head: Llama-3-8B's 4 read each KV head once per query head, by hand", () => {
     const t = table({ xqa: { ...FIXED }, 'xqa-1-8': { ...FIXED, groupedDecodeRatios: [1, 8] } });
     const gpu = getGpu('h100-sxm');
@@ -100,9 +120,15 @@ describe('engine profiles', () => {
       ).iterationSeconds(decodeShape(batch, batch * context));
     const llama3 = getServingModel('llama-3.1-8b');
     assert.equal(llama3.heads / llama3.kvHeads, 4);
-    const kvSeconds = (kvBytesPerToken(llama3, fp16) * batch * context) / (gpu.hbmGBps * 1e9 * efficiencyFor('h100-sxm', 'fp16', 'xqa', t).kvMemory);
-    // The fallback reads the cache 4 times instead of once: 3 more reads of it.
-    assert.ok(Math.abs(step('xqa-1-8', 'llama-3.1-8b') - step('xqa', 'llama-3.1-8b') - 3 * kvSeconds) < 1e-9);
+    const kvBytes = kvBytesPerToken(llama3, fp16) * batch * context;
+    const kvSeconds = kvBytes / (gpu.hbmGBps * 1e9 * efficiencyFor('h100-sxm', 'fp16', 'xqa', t, { hbmReadCeiling: gpu.hbmReadCeiling }).kvMemory);
+    // The fallback's 4 query-head blocks per KV head read it 4 times: once from HBM, 3 times from
+    // L2 (9.8 TB/s measured), and widen each 2-byte element they read to FP32 at 16 per clock on
+    // 132 SMs at 1,980 MHz. On an H100 the conversions are the longest: 4 x bytes / 2 / 4.18e12.
+    assert.equal(gpu.l2ReadGBps, 9800);
+    const conversionSeconds = (4 * kvBytes) / 2 / (132 * 1980e6 * 16);
+    assert.ok(conversionSeconds > (4 * kvBytes) / 9800e9 && conversionSeconds > kvSeconds);
+    assert.ok(Math.abs(step('xqa-1-8', 'llama-3.1-8b') - step('xqa', 'llama-3.1-8b') - (conversionSeconds - kvSeconds)) < 1e-9);
     // Llama-2-70B (64 / 8 = 8) has its XQA kernel; Llama-2-7B (one query head per KV head) needs none.
     for (const model of ['llama-2-70b', 'llama-2-7b']) assert.equal(step('xqa-1-8', model), step('xqa', model), model);
     assert.deepEqual(BUNDLED_CALIBRATION.engines['tensorrt-llm-0.10']?.groupedDecodeRatios, [1, 8]);

@@ -81,6 +81,42 @@ describe('roofline latency model', () => {
     close(perHead.attentionSeconds, 8e-5);
   });
 
+  test('the repeated reads come from L2 where the GPU has a measured L2 figure, and the kernel widens every element it reads to FP32 on CUDA cores, by hand', () => {
+    // 10 query heads over 2 KV heads: each KV head is read by 5 query heads' thread blocks.
+    const gqa = { ...model, kvHeads: 2 };
+    // KV of 10,000 cached tokens: 2 (K, V) x 2 layers x 2 heads x 100 x 2 B = 1,600 B per token = 1.6e7 B.
+    const bytes = 1.6e7;
+    const shape = decodeShape(10, 10_000);
+    const perHead = (g: Gpu, kvMemory = 1) =>
+      createLatencyModel(gqa, g, fp16, 1, { ...ideal, kvMemory }, { kvReadsPerQueryHead: true }).breakdown(shape).attentionSeconds;
+    // No L2 figure: all five reads at HBM speed, 5 x 1.6e7 / 1e12.
+    close(perHead(gpu), 8e-5);
+    // L2 at 20 TB/s: HBM 1.6e7 / 1e12 = 1.6e-5 s; L2 5 x 1.6e7 / 2e13 = 4e-6 s; the longer of the two.
+    close(perHead({ ...gpu, l2ReadGBps: 20_000 }), bytes / 1e12);
+    // L2 at 2 TB/s is the bottleneck: 8e7 / 2e12 = 4e-5 s.
+    close(perHead({ ...gpu, l2ReadGBps: 2000 }), 4e-5);
+    // CUDA-core conversions: 5 x 1.6e7 / 2 B = 4e7 elements at 10 SMs x 1,000 MHz x 16 per clock = 1.6e11/s = 2.5e-4 s.
+    close(perHead({ ...gpu, l2ReadGBps: 20_000, smCount: 10, boostClockMHz: 1000 }), 2.5e-4);
+    // HBM stays the floor at a low streaming efficiency: 1.6e7 / (1e12 x 0.05) = 3.2e-4 s.
+    close(perHead({ ...gpu, l2ReadGBps: 20_000, smCount: 10, boostClockMHz: 1000 }, 0.05), 3.2e-4);
+    // Grouped kernels read each KV head once and do not take the per-query-head kernel's roofs
+    // (here the conversion roof would be 1.6e7 / 2 / 1.6e11 = 5e-5 s).
+    const grouped = createLatencyModel(gqa, { ...gpu, l2ReadGBps: 2000, smCount: 10, boostClockMHz: 1000 }, fp16, 1, ideal).breakdown(shape);
+    close(grouped.attentionSeconds, 1.6e-5);
+    // Power: memory utilisation counts HBM bytes once when the repeats come from L2. Weights:
+    // 2 x (1e6 q + 0.4e6 kv + 1e6 o + 8e6 MLP) + 1e6 LM head = 21.8e6 x 2 B = 4.36e7 B (4.36e-5 s);
+    // with L2 at 2 TB/s the step takes 4.36e-5 + 4e-5 s.
+    const withL2 = createLatencyModel(gqa, { ...gpu, l2ReadGBps: 2000 }, fp16, 1, ideal, { kvReadsPerQueryHead: true }).breakdown(shape);
+    close(withL2.seconds, 8.36e-5);
+    close(withL2.memoryUtilization, (4.36e7 + bytes) / (1e12 * 8.36e-5));
+    // A prompt chunk's cached KV is read by the context kernel, at HBM speed, beside the decode
+    // kernel's roofs: 2,000 cached tokens x 1,600 B = 3.2e6 B / 1e12 = 3.2e-6 s on top.
+    const mixed = { ...shape, prefillTokens: 10, prefillAttentionPairs: 0, prefillCachedTokens: 2000 };
+    const slowL2 = { ...gpu, l2ReadGBps: 2000 };
+    const mixedSeconds = createLatencyModel(gqa, slowL2, fp16, 1, ideal, { kvReadsPerQueryHead: true }).breakdown(mixed).attentionSeconds;
+    close(mixedSeconds, 4e-5 + 3.2e-6);
+  });
+
   test('utilisation counts useful FLOPs over the whole group', () => {
     const one = createLatencyModel(model, gpu, fp16, 1, ideal).breakdown(prefillShape([1000]));
     const two = createLatencyModel(model, gpu, fp16, 2, ideal).breakdown(prefillShape([1000]));
