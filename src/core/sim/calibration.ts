@@ -188,12 +188,13 @@ export function efficiencyFor(
   if (!en) throw new Error(`unknown engine profile '${engineName}' (known: ${engineNames(table).join(', ')})`);
   const d = DEFAULT_EFFICIENCY;
   const byArchitecture = name !== undefined ? en.scaleByArchitecture?.[name] : undefined;
-  const scaled = (kind: KernelKind, value: number) => Math.min(1, value * (byArchitecture?.[kind] ?? en.scale?.[kind] ?? 1));
+  // Scaled by the engine, capped at the GPU's measured ceiling for the kind (1 without one).
+  const scaled = (kind: KernelKind, value: number, ceiling = 1) => Math.min(ceiling, value * (byArchitecture?.[kind] ?? en.scale?.[kind] ?? 1));
   return {
-    matmul: Math.min(gpuLimits.matmulCeiling ?? 1, scaled('matmul', hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul)),
-    memory: Math.min(gpuLimits.hbmReadCeiling ?? 1, scaled('memory', hw.memory ?? d.memory)),
-    kvMemory: Math.min(gpuLimits.hbmReadCeiling ?? 1, scaled('kvMemory', hw.kvMemory ?? d.kvMemory)),
-    attention: Math.min(gpuLimits.attentionCeiling ?? 1, scaled('attention', hw.attention ?? d.attention)),
+    matmul: scaled('matmul', hw.matmulByPeak?.[peak] ?? hw.matmul ?? d.matmul, gpuLimits.matmulCeiling),
+    memory: scaled('memory', hw.memory ?? d.memory, gpuLimits.hbmReadCeiling),
+    kvMemory: scaled('kvMemory', hw.kvMemory ?? d.kvMemory, gpuLimits.hbmReadCeiling),
+    attention: scaled('attention', hw.attention ?? d.attention, gpuLimits.attentionCeiling),
     stepOverheadMs: en.stepOverheadMs ?? d.stepOverheadMs,
     layerOverheadUs: en.layerOverheadUs ?? d.layerOverheadUs,
     allReduceUs: en.allReduceUs ?? gpuLimits.allReduceUs ?? d.allReduceUs,

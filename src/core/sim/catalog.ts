@@ -145,7 +145,6 @@ export function kvBytesPerToken(m: ServingModel, p: Precision): number {
   return 2 * m.layers * m.kvHeads * m.headDim * p.kvBytes;
 }
 
-/** The tensor-core peak (FLOP/s) the matmuls of this precision run at on this GPU. */
 /**
  * The tensor-core peak a precision's matmuls run at on a GPU: its own, else its fallback
  * (FP8 weights on an A100 run at the 16-bit peak). The efficiency factors are looked up at
@@ -155,6 +154,7 @@ export function matmulPeakKey(g: Gpu, p: Precision): PeakKey {
   return (g.peakTflops[p.computePeak] ?? null) === null && p.fallback ? p.fallback : p.computePeak;
 }
 
+/** The tensor-core peak (FLOP/s) the matmuls of this precision run at on this GPU. */
 export function matmulPeakFlops(g: Gpu, p: Precision): number {
   const peak = g.peakTflops[matmulPeakKey(g, p)];
   if (peak === null || peak === undefined) {

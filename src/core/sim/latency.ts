@@ -116,10 +116,6 @@ export function createLatencyModel(
   traits: EngineTraits = {},
 ): LatencyModel {
   const tp = tensorParallel;
-  const kvReadFactor = traits.kvReadsPerQueryHead ? model.heads / model.kvHeads : 1;
-  const l2BytesPerSecond = gpu.l2ReadGBps !== undefined ? gpu.l2ReadGBps * 1e9 : undefined;
-  const conversionsPerSecond =
-    gpu.smCount !== undefined && gpu.boostClockMHz !== undefined ? gpu.smCount * gpu.boostClockMHz * 1e6 * CONVERSIONS_PER_CLOCK_PER_SM : undefined;
   const layerMatmulFlopsPerToken = (2 * model.layers * layerParams(model)) / tp;
   const lmHeadFlopsPerToken = (2 * lmHeadParams(model)) / tp;
   const weightBytesPerGpu = (matmulParams(model) * precision.weightBytes) / tp;
@@ -135,6 +131,7 @@ export function createLatencyModel(
   const weightSeconds = weightBytesPerGpu / (bandwidth * efficiency.memory);
   const overhead = efficiency.stepOverheadMs * 1e-3 + efficiency.layerOverheadUs * 1e-6 * model.layers;
   const perSequence = efficiency.perSequenceUs * 1e-6;
+  const { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte } = decodeKvCost(model, gpu, precision, efficiency, traits);
 
   function breakdown(s: IterationShape): IterationBreakdown {
     const tokens = s.prefillTokens + s.decodeTokens;
@@ -144,22 +141,12 @@ export function createLatencyModel(
     const prefillAttentionFlops = attentionFlopsPerPair * s.prefillAttentionPairs;
     const prefillKvBytes = kvBytesPerTokenPerGpu * s.prefillCachedTokens;
     const decodeKvBytes = kvBytesPerTokenPerGpu * s.decodeContextTokens;
-    const repeatBytes = decodeKvBytes * (kvReadFactor - 1);
-    // Without grouped-query decode kernels (masked multi-head attention: one thread block per
-    // query head) the blocks of a KV head's query heads run together and read the same K/V:
-    // the first read comes from HBM, the repeats hit L2 where the GPU's L2 bandwidth is
-    // measured (at HBM speed where it is not). Each block also widens every element it reads
-    // to FP32 on CUDA cores (MMHA_USE_FP32_ACUM_FOR_FMA / _OUT). The decode kernel takes the
-    // longest of the three (hierarchical roofline). Prompt chunks read their cached KV in the
-    // context kernel, at HBM speed.
-    const decodeHbmBytes = l2BytesPerSecond !== undefined ? decodeKvBytes : decodeKvBytes + repeatBytes;
-    const l2Seconds = l2BytesPerSecond !== undefined && repeatBytes > 0 ? (decodeKvBytes + repeatBytes) / l2BytesPerSecond : 0;
-    const convertSeconds =
-      conversionsPerSecond !== undefined && repeatBytes > 0 ? (decodeKvBytes + repeatBytes) / precision.kvBytes / conversionsPerSecond : 0;
-    const decodeKvSeconds = Math.max(decodeHbmBytes / (bandwidth * efficiency.kvMemory), l2Seconds, convertSeconds);
-    const kvReadBytes = decodeHbmBytes + prefillKvBytes;
+    // Prompt chunks read their cached KV in the context kernel, at HBM speed.
+    const kvReadBytes = decodeKvBytes * hbmReadsPerDecodeKvByte + prefillKvBytes;
     const attentionSeconds =
-      prefillAttentionFlops / (attentionPeak * efficiency.attention) + prefillKvBytes / (bandwidth * efficiency.kvMemory) + decodeKvSeconds;
+      prefillAttentionFlops / (attentionPeak * efficiency.attention) +
+      prefillKvBytes / (bandwidth * efficiency.kvMemory) +
+      decodeKvBytes * secondsPerDecodeKvByte;
     const communicationSeconds =
       tp > 1 ? allReduces * (allReduceLatency + (ringFactor * tokens * model.hidden * ACTIVATION_BYTES) / busBytesPerSecond) : 0;
     const overheadSeconds = overhead + perSequence * s.sequences;
@@ -188,6 +175,38 @@ export function createLatencyModel(
     iterationSeconds: (s) => breakdown(s).seconds,
     breakdown,
   };
+}
+
+/**
+ * What decode attention costs per byte of KV cache it attends to (each term is linear in it,
+ * so the roofline's max is taken once per model). Grouped kernels read the cache once, from
+ * HBM. Without grouped-query decode kernels (masked multi-head attention: one thread block
+ * per query head) the blocks of a KV head's query heads run together and read the same K/V:
+ * the first read comes from HBM, the repeats hit L2 where the GPU's L2 bandwidth is measured
+ * (at HBM speed where it is not), and each block widens every element it reads to FP32 on
+ * CUDA cores (MMHA_USE_FP32_ACUM_FOR_FMA / _OUT). That kernel takes the longest of the three
+ * (hierarchical roofline).
+ */
+function decodeKvCost(
+  model: ServingModel,
+  gpu: Gpu,
+  precision: Precision,
+  efficiency: Efficiency,
+  traits: EngineTraits,
+): { hbmReadsPerDecodeKvByte: number; secondsPerDecodeKvByte: number } {
+  const readsPerByte = traits.kvReadsPerQueryHead ? model.heads / model.kvHeads : 1;
+  const hbmSecondsPerByte = 1 / (gpu.hbmGBps * 1e9 * efficiency.kvMemory);
+  if (readsPerByte === 1) return { hbmReadsPerDecodeKvByte: 1, secondsPerDecodeKvByte: hbmSecondsPerByte };
+  const l2 = gpu.l2ReadGBps !== undefined ? gpu.l2ReadGBps * 1e9 : undefined;
+  const conversionsPerSecond =
+    gpu.smCount !== undefined && gpu.boostClockMHz !== undefined ? gpu.smCount * gpu.boostClockMHz * 1e6 * CONVERSIONS_PER_CLOCK_PER_SM : undefined;
+  const hbmReadsPerDecodeKvByte = l2 !== undefined ? 1 : readsPerByte;
+  const secondsPerDecodeKvByte = Math.max(
+    hbmReadsPerDecodeKvByte * hbmSecondsPerByte,
+    l2 !== undefined ? readsPerByte / l2 : 0,
+    conversionsPerSecond !== undefined ? readsPerByte / precision.kvBytes / conversionsPerSecond : 0,
+  );
+  return { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte };
 }
 
 /** Shape of a prefill-only iteration over whole prompts of the given lengths. */

@@ -18,6 +18,15 @@ function table(engines: CalibrationTable['engines']): CalibrationTable {
 }
 
 const FIXED = { stepOverheadMs: 1, layerOverheadUs: 10, allReduceUs: 20, perSequenceUs: 5 };
+/** A small run whose latency model the ceiling tests read, on the engine profile named 'fast'. */
+const LLAMA2_7B_ON_A100: SimulationConfig = {
+  model: 'llama-2-7b',
+  gpu: 'a100-80gb',
+  precision: 'fp16',
+  engineProfile: 'fast',
+  deployment: { mode: 'colocated' },
+  workload: { requests: 1, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: 8 }, output: { kind: 'fixed', tokens: 2 }, seed: 1 },
+};
 
 describe('engine profiles', () => {
   test('a kernel scale multiplies the hardware efficiency and is capped at 1; a per-architecture scale overrides it there', () => {
@@ -66,8 +75,7 @@ describe('engine profiles', () => {
     assert.equal(efficiencyFor('a100-80gb', 'fp16', 'fast', t).matmul, Math.min(1, BUNDLED_CALIBRATION.profiles.ampere!.matmul! * 2));
     // The simulator passes the GPU's ceiling for the peak its matmuls run at, and the 16-bit
     // one for prefill attention (tensor-core matmuls too).
-    const config = { model: 'llama-2-7b', gpu: 'a100-80gb', precision: 'fp16', calibration: t, engineProfile: 'fast', deployment: { mode: 'colocated' as const },
-      workload: { requests: 1, arrival: { kind: 'offline' as const }, input: { kind: 'fixed' as const, tokens: 8 }, output: { kind: 'fixed' as const, tokens: 2 }, seed: 1 } };
+    const config: SimulationConfig = { ...LLAMA2_7B_ON_A100, calibration: t };
     assert.equal(buildLatencyModel(config, 1).efficiency.matmul, 0.869);
     const attention = table({ fast: { ...FIXED, scaleByArchitecture: { ampere: { attention: 2 } } } });
     assert.equal(buildLatencyModel({ ...config, calibration: attention }, 1).efficiency.attention, 0.869);
@@ -81,8 +89,7 @@ describe('engine profiles', () => {
 
   test("weight and KV streaming stop at the GPU's measured HBM read ceiling, however an engine scales them", () => {
     const streaming = table({ fast: { ...FIXED, scale: { memory: 3, kvMemory: 3 } } });
-    const config = { model: 'llama-2-7b', gpu: 'a100-80gb', precision: 'fp16', calibration: streaming, engineProfile: 'fast', deployment: { mode: 'colocated' as const },
-      workload: { requests: 1, arrival: { kind: 'offline' as const }, input: { kind: 'fixed' as const, tokens: 8 }, output: { kind: 'fixed' as const, tokens: 2 }, seed: 1 } };
+    const config: SimulationConfig = { ...LLAMA2_7B_ON_A100, calibration: streaming };
     // BabelStream Dot: 1.75 of 2.039 TB/s on an A100 80GB, 3.18 of 3.35 on an H100, 4.48 of 4.8 on an H200.
     for (const [gpu, ceiling] of [['a100-80gb', 0.858], ['h100-sxm', 0.949], ['h200', 0.933]] as const) {
       assert.equal(getGpu(gpu).hbmReadCeiling, ceiling);
