@@ -69,6 +69,15 @@ for _, profile in VERSIONS:
         tps = [r['tp'] for r in big if r['model'] == model and r['gpu'] == gpu]
         if tps:
             setups.add((model, gpu, 'fp8', pick(tps)))
+    # Round 7: the 70B model at the highest TP degree on every GPU of the table (FP8 where it
+    # lists FP8, else 16-bit), so that each version's fit sees a multi-GPU setup on each GPU
+    # and leaving one out still leaves another (v0.10 had one: H100 at TP8).
+    for gpu in sorted({r['gpu'] for r in own}):
+        on_gpu = [r for r in own if r['gpu'] == gpu and r['model'] == model]
+        if not on_gpu:
+            continue
+        precision = 'fp8' if any(r['precision'] == 'fp8' for r in on_gpu) else on_gpu[0]['precision']
+        setups.add((model, gpu, precision, max(r['tp'] for r in on_gpu if r['precision'] == precision)))
     print(profile, sorted(setups))
     for r in own:
         if (r['model'], r['gpu'], r['precision'], r['tp']) in setups:

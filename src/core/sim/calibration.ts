@@ -27,6 +27,8 @@ export interface EngineBatching {
   kvReservation?: 'prompt' | 'full-sequence';
   /** TensorRT-LLM kv_cache_free_gpu_mem_fraction (see MemorySettings.kvFreeMemoryFraction). */
   kvFreeMemoryFraction?: number;
+  /** What the engine's runtime allocates before it sizes the KV cache (see MemorySettings.runtimeMemory). */
+  runtimeMemory?: RuntimeMemory;
   /**
    * The prefill leaves the last prompt token to the next decode step, which emits the first
    * token (SchedulerOptions.lastPromptTokenInDecode).
@@ -96,6 +98,26 @@ export interface MemorySettings {
    * of the whole memory minus the weights (vLLM's gpu_memory_utilization).
    */
   kvFreeMemoryFraction?: number;
+  /**
+   * When set (with kvFreeMemoryFraction), the memory the engine's runtime takes besides the
+   * weights replaces activationReserveGiB, from the build's max batch and token budget.
+   */
+  runtimeMemory?: RuntimeMemory;
+}
+
+/**
+ * GPU memory a TensorRT-LLM runtime allocates per GPU before it sizes the KV cache from what is
+ * left: its logits and sampling (decoder) buffers for max_batch_size x vocabulary entries, the
+ * engine's execution context (activations) for max_num_tokens, and a fixed part (CUDA context,
+ * workspaces). Constants from the runtime's own memory log lines (calibration.json says which).
+ */
+export interface RuntimeMemory {
+  fixedGiB: number;
+  /** Bytes per max_batch_size x vocabulary entry (runtime and decoder buffers). */
+  bytesPerBatchVocabEntry: number;
+  /** Execution-context bytes per max_num_tokens x hidden element. */
+  bytesPerTokenHiddenElement: number;
+  basis?: string;
 }
 
 /**

@@ -3,6 +3,12 @@ import { MEMORY_SETTINGS, MemorySettings } from './calibration';
 
 const GIB = 1024 ** 3;
 
+/** The limits an engine was built for (TensorRT-LLM max_batch_size and max_num_tokens). */
+export interface EngineBuild {
+  maxBatch: number;
+  maxNumTokens: number;
+}
+
 export interface MemoryPlan {
   /** Weight bytes on each GPU of the tensor-parallel group. */
   weightBytesPerGpu: number;
@@ -22,16 +28,32 @@ export function planMemory(
   precision: Precision,
   tensorParallel: number,
   settings: MemorySettings = MEMORY_SETTINGS,
+  build?: EngineBuild,
 ): MemoryPlan {
   const weightBytesPerGpu = (totalParamsFromShape(model) * precision.weightBytes) / tensorParallel;
   // vLLM: a share of the whole memory, weights included. TensorRT-LLM: a share of what the
-  // weights and activations leave free (kv_cache_free_gpu_mem_fraction).
+  // weights and the runtime's buffers leave free (kv_cache_free_gpu_mem_fraction).
   const freePerGpu =
     settings.kvFreeMemoryFraction !== undefined
-      ? (gpu.memoryGiB * GIB - settings.activationReserveGiB * GIB - weightBytesPerGpu) * settings.kvFreeMemoryFraction
+      ? (gpu.memoryGiB * GIB - runtimeReserveBytes(model, settings, build) - weightBytesPerGpu) * settings.kvFreeMemoryFraction
       : gpu.memoryGiB * GIB * settings.gpuMemoryUtilization - settings.activationReserveGiB * GIB - weightBytesPerGpu;
   const perToken = kvBytesPerToken(model, precision);
   const rawTokens = freePerGpu > 0 ? Math.floor((freePerGpu * tensorParallel) / perToken) : 0;
   const kvCapacityTokens = Math.floor(rawTokens / settings.blockTokens) * settings.blockTokens;
   return { weightBytesPerGpu, kvCapacityTokens, kvBytesPerToken: perToken };
+}
+
+/**
+ * Memory each GPU's runtime holds besides the weights: the engine's runtime buffers where the
+ * settings describe them and the build is known (each rank keeps whole-vocabulary logits and
+ * its own sampling buffers), else the flat activation reserve.
+ */
+function runtimeReserveBytes(model: ServingModel, settings: MemorySettings, build: EngineBuild | undefined): number {
+  const runtime = settings.runtimeMemory;
+  if (runtime === undefined || build === undefined) return settings.activationReserveGiB * GIB;
+  return (
+    runtime.fixedGiB * GIB +
+    runtime.bytesPerBatchVocabEntry * build.maxBatch * model.vocab +
+    runtime.bytesPerTokenHiddenElement * build.maxNumTokens * model.hidden
+  );
 }

@@ -140,6 +140,7 @@ export function memorySettingsFor(config: Pick<SimulationConfig, 'engineProfile'
   return {
     ...MEMORY_SETTINGS,
     ...(batching?.kvFreeMemoryFraction !== undefined ? { kvFreeMemoryFraction: batching.kvFreeMemoryFraction } : {}),
+    ...(batching?.runtimeMemory !== undefined ? { runtimeMemory: batching.runtimeMemory } : {}),
     ...config.memory,
   };
 }
@@ -315,6 +316,8 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
   }
   // A prompt longer than the token budget still runs (alone), as vLLM requires budget >= max length.
   scheduler.maxBatchedTokens = Math.max(scheduler.maxBatchedTokens, longestPrompt);
+  // The engine was built for these limits; its runtime sizes its buffers from them.
+  const engineBuild = Number.isFinite(scheduler.maxBatchedTokens) ? { maxBatch: scheduler.maxBatch, maxNumTokens: scheduler.maxBatchedTokens } : undefined;
 
   const requests = plans.map((p, i) => new SimRequest(i, p.arrival, p.input, p.output, p.highPriority, -1));
   const migration = d.mode === 'llumnix' ? { ...DEFAULT_MIGRATION, ...d.migration } : null;
@@ -343,7 +346,7 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
       latency = buildLatencyModel(config, plan.tensorParallel);
       latencyByTp.set(plan.tensorParallel, latency);
     }
-    const memory = planMemory(model, gpu, precision, plan.tensorParallel, memorySettings);
+    const memory = planMemory(model, gpu, precision, plan.tensorParallel, memorySettings, engineBuild);
     if (memory.kvCapacityTokens < longestRequest) {
       const hint = memory.kvCapacityTokens === 0 ? '; try a higher tensor-parallel degree or a smaller precision' : '';
       throw new SimulationConfigError(

@@ -77,7 +77,7 @@ describe('cross-validation (leave one engine build out; one source out as a chec
     for (const g of [...setups('lmdeploy'), ...setups('tensorrt-llm')]) assert.ok(report.folds.includes(g), g);
   });
 
-  // 27 fits (about 6 minutes on one core of the 2-core CI machine): above the runner's
+  // 31 fits (about 8 minutes on one core of the 2-core CI machine): above the runner's
   // default 5-minute timeout once another test file shares the machine.
   test('the bundled figures are what a cross-validation gives today, and meet their regression bounds', { timeout: 20 * 60_000 }, () => {
     const report = crossValidate(VALIDATION_ROWS);
@@ -91,11 +91,15 @@ describe('cross-validation (leave one engine build out; one source out as a chec
       assert.ok(stored && Math.abs(stored.medianAbsErrorPct - engine.medianAbsErrorPct) < 0.06, `${engine.engine}\n${text}`);
     }
     // Issue 14's targets (median <= 8%, no row over 25%) are not met overall yet: these bounds
-    // catch a regression from today's 9.0%, 58.4% and 48 rows over 25%
-    // (docs/research/sim-fidelity.md, round 6).
-    assert.ok(report.overall.medianAbsErrorPct <= 9.1, text);
-    assert.ok(report.overall.maxAbsErrorPct <= 58.5, text);
-    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 48, text);
+    // catch a regression from today's 8.1%, 52.4% and 29 rows over 25%
+    // (docs/research/sim-fidelity.md, round 7).
+    assert.ok(report.overall.medianAbsErrorPct <= 8.2, text);
+    assert.ok(report.overall.maxAbsErrorPct <= 52.5, text);
+    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 29, text);
+    // TensorRT-LLM 0.12's memory-tight 70B rows (TP2 in 16-bit, up to -58% before round 7's
+    // runtime-memory model) stay within a third.
+    const v012 = report.byEngine.find((e) => e.engine === 'tensorrt-llm-0.12')!;
+    assert.ok(v012.maxAbsErrorPct <= 33, text);
     // First-token latency (58 rows) stays under 40% everywhere (round 4: LMDeploy's first
     // token from a decode step, closed-loop clients that miss the iteration in flight). Its
     // median is 7.97% (8.8% in round 5: round 6's refit with the HBM read ceiling moved
@@ -119,7 +123,7 @@ describe('cross-validation (leave one engine build out; one source out as a chec
   test('the Serving card states the cross-validated figure, not the in-sample one', () => {
     const summary = calibrationSummary('h100-sxm');
     assert.equal(summary.medianAbsErrorPct, crossValidationFile.overall.medianAbsErrorPct);
-    assert.match(summary.label, /^cross-validated median error 9\.0% \(max 58%\) on 533 published measurements/);
+    assert.match(summary.label, /^cross-validated median error 8\.1% \(max 52%\) on 533 published measurements/);
     assert.match(calibrationSummary('l4').label, /not calibrated/);
   });
 });

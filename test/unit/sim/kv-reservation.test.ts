@@ -30,12 +30,42 @@ describe('KV sizing', () => {
     assert.ok(expected > vllm);
   });
 
-  test('a run may size its cache as TensorRT-LLM does; the engine profiles size it as vLLM does', () => {
-    // Not the tensorrt-llm profile's default: without the engine's activation and workspace
-    // memory it over-predicts 70B rows on tight memory (docs/research/sim-fidelity.md).
+  test('a run may size its cache as TensorRT-LLM does; profiles without runtime-memory data size it as vLLM does', () => {
+    // Not without the engine's runtime buffers: a flat reserve over-predicts 70B rows on tight
+    // memory (docs/research/sim-fidelity.md, round 3).
     assert.equal(memorySettingsFor({ engineProfile: 'tensorrt-llm' }).kvFreeMemoryFraction, undefined);
     assert.equal(memorySettingsFor({}).kvFreeMemoryFraction, undefined);
     assert.equal(memorySettingsFor({ engineProfile: 'tensorrt-llm', memory: { kvFreeMemoryFraction: 0.99 } }).kvFreeMemoryFraction, 0.99);
+    const v012 = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.12' });
+    assert.equal(v012.kvFreeMemoryFraction, 0.9);
+    assert.deepEqual(
+      { fixed: v012.runtimeMemory?.fixedGiB, entry: v012.runtimeMemory?.bytesPerBatchVocabEntry, token: v012.runtimeMemory?.bytesPerTokenHiddenElement },
+      { fixed: 0.77, entry: 41.9, token: 29 },
+    );
+  });
+
+  test("TensorRT-LLM 0.12's runtime buffers grow with the build's max batch x vocabulary, by hand", () => {
+    // Llama-3.1-70B in 16-bit on two A100s, built for 2,048 sequences and 1,024 tokens
+    // (trtllm-bench's 4096-token entry): per GPU 0.77 GiB + 41.9 B x 2048 x 128,256 (10.25 GiB)
+    // + 29 B x 1024 x 8192 (0.23 GiB) beside 65.7 GiB of weights; 0.9 of the rest is KV.
+    const model = getServingModel('llama-3.1-70b');
+    const gpu = getGpu('a100-80gb');
+    const fp16 = getPrecision('fp16');
+    const settings = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.12' });
+    const weightsPerGpu = (totalParamsFromShape(model) * 2) / 2;
+    const reserve = 0.77 * GIB + 41.9 * 2048 * 128256 + 29 * 1024 * 8192;
+    const perToken = kvBytesPerToken(model, fp16); // 80 layers x 2 x 8 KV heads x 128 x 2 B = 320 KiB
+    assert.equal(perToken, 327680);
+    const expected = Math.floor(Math.floor(((gpu.memoryGiB * GIB - reserve - weightsPerGpu) * 0.9 * 2) / perToken) / 16) * 16;
+    const big = planMemory(model, gpu, fp16, 2, settings, { maxBatch: 2048, maxNumTokens: 1024 }).kvCapacityTokens;
+    assert.equal(big, expected);
+    assert.ok(big > 4096 && big < 20_000, String(big)); // a few requests of 2,048 + 2,048 tokens
+    // The same weights built for 256 sequences (the 'general' entry) leave about four times the room.
+    const small = planMemory(model, gpu, fp16, 2, settings, { maxBatch: 256, maxNumTokens: 1024 }).kvCapacityTokens;
+    assert.ok(small > 3.5 * big, `${small} vs ${big}`);
+    // Without a build the flat activation reserve stands in.
+    const flat = planMemory(model, gpu, fp16, 2, settings).kvCapacityTokens;
+    assert.equal(flat, Math.floor(Math.floor(((gpu.memoryGiB * GIB - GIB - weightsPerGpu) * 0.9 * 2) / perToken) / 16) * 16);
   });
 });
 
