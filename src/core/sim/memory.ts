@@ -12,6 +12,8 @@ export interface EngineBuild {
 export interface MemoryPlan {
   /** Weight bytes on each GPU of the tensor-parallel group. */
   weightBytesPerGpu: number;
+  /** What each GPU keeps besides weights and KV: the runtime's buffers, or the activation reserve. */
+  reserveBytesPerGpu: number;
   /** KV-cache tokens the whole group can hold. */
   kvCapacityTokens: number;
   kvBytesPerToken: number;
@@ -33,14 +35,15 @@ export function planMemory(
   const weightBytesPerGpu = (totalParamsFromShape(model) * precision.weightBytes) / tensorParallel;
   // vLLM: a share of the whole memory, weights included. TensorRT-LLM: a share of what the
   // weights and the runtime's buffers leave free (kv_cache_free_gpu_mem_fraction).
+  const reserveBytesPerGpu = settings.kvFreeMemoryFraction !== undefined ? runtimeReserveBytes(model, settings, build) : settings.activationReserveGiB * GIB;
   const freePerGpu =
     settings.kvFreeMemoryFraction !== undefined
-      ? (gpu.memoryGiB * GIB - runtimeReserveBytes(model, settings, build) - weightBytesPerGpu) * settings.kvFreeMemoryFraction
-      : gpu.memoryGiB * GIB * settings.gpuMemoryUtilization - settings.activationReserveGiB * GIB - weightBytesPerGpu;
+      ? (gpu.memoryGiB * GIB - reserveBytesPerGpu - weightBytesPerGpu) * settings.kvFreeMemoryFraction
+      : gpu.memoryGiB * GIB * settings.gpuMemoryUtilization - reserveBytesPerGpu - weightBytesPerGpu;
   const perToken = kvBytesPerToken(model, precision);
   const rawTokens = freePerGpu > 0 ? Math.floor((freePerGpu * tensorParallel) / perToken) : 0;
   const kvCapacityTokens = Math.floor(rawTokens / settings.blockTokens) * settings.blockTokens;
-  return { weightBytesPerGpu, kvCapacityTokens, kvBytesPerToken: perToken };
+  return { weightBytesPerGpu, reserveBytesPerGpu, kvCapacityTokens, kvBytesPerToken: perToken };
 }
 
 /**

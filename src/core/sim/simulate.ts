@@ -314,10 +314,11 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
     longestPrompt = Math.max(longestPrompt, p.input);
     longestRequest = Math.max(longestRequest, p.input + p.output);
   }
+  // The engine was built for these limits (before the widening below, which only lets a long
+  // prompt run); its runtime sizes its buffers from them.
+  const engineBuild = Number.isFinite(scheduler.maxBatchedTokens) ? { maxBatch: scheduler.maxBatch, maxNumTokens: scheduler.maxBatchedTokens } : undefined;
   // A prompt longer than the token budget still runs (alone), as vLLM requires budget >= max length.
   scheduler.maxBatchedTokens = Math.max(scheduler.maxBatchedTokens, longestPrompt);
-  // The engine was built for these limits; its runtime sizes its buffers from them.
-  const engineBuild = Number.isFinite(scheduler.maxBatchedTokens) ? { maxBatch: scheduler.maxBatch, maxNumTokens: scheduler.maxBatchedTokens } : undefined;
 
   const requests = plans.map((p, i) => new SimRequest(i, p.arrival, p.input, p.output, p.highPriority, -1));
   const migration = d.mode === 'llumnix' ? { ...DEFAULT_MIGRATION, ...d.migration } : null;
@@ -351,7 +352,8 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
       const hint = memory.kvCapacityTokens === 0 ? '; try a higher tensor-parallel degree or a smaller precision' : '';
       throw new SimulationConfigError(
         `${model.name} in ${precision.name} on ${plan.tensorParallel} x ${gpu.name} leaves room for ${memory.kvCapacityTokens} KV tokens; ` +
-          `a request needs ${longestRequest} (weights take ${(memory.weightBytesPerGpu / 1024 ** 3).toFixed(1)} GiB per GPU)${hint}`,
+          `a request needs ${longestRequest} (weights take ${(memory.weightBytesPerGpu / 1024 ** 3).toFixed(1)} GiB per GPU, ` +
+          `the engine's runtime ${(memory.reserveBytesPerGpu / 1024 ** 3).toFixed(1)} GiB)${hint}`,
       );
     }
     capacities.push(memory.kvCapacityTokens);

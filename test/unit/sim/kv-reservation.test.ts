@@ -67,6 +67,29 @@ describe('KV sizing', () => {
     const flat = planMemory(model, gpu, fp16, 2, settings).kvCapacityTokens;
     assert.equal(flat, Math.floor(Math.floor(((gpu.memoryGiB * GIB - GIB - weightsPerGpu) * 0.9 * 2) / perToken) / 16) * 16);
   });
+
+  test("a simulation sizes the runtime's buffers from the engine's build limits, not from a prompt that outgrows the token budget", () => {
+    const runConfig = (maxBatch: number): SimulationConfig => ({
+      model: 'llama-3.1-70b',
+      gpu: 'a100-80gb',
+      precision: 'fp16',
+      engineProfile: 'tensorrt-llm-0.12',
+      deployment: { mode: 'colocated', tensorParallel: 2 },
+      scheduler: { maxBatch, maxBatchedTokens: 1024, chunkedPrefill: true, chunkTokens: 1024 },
+      workload: { requests: 2, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: 2048 }, output: { kind: 'fixed', tokens: 8 }, seed: 1 },
+    });
+    const run = simulate(runConfig(2048));
+    const settings = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.12' });
+    const built = planMemory(getServingModel('llama-3.1-70b'), getGpu('a100-80gb'), getPrecision('fp16'), 2, settings, { maxBatch: 2048, maxNumTokens: 1024 });
+    assert.equal(run.kvCapacityTokensPerInstance[0], built.kvCapacityTokens);
+    assert.equal(run.completedRequests, 2);
+    // Built for 8,192 sequences, the runtime's buffers (41.0 GiB of sampling buffers + 0.23 GiB
+    // of activations + 0.77 GiB) leave no room: the message names them beside the weights.
+    assert.throws(
+      () => simulate({ ...runConfig(8192) }),
+      (e: Error) => /leaves room for 0 KV tokens/.test(e.message) && /the engine's runtime 42\.0 GiB/.test(e.message),
+    );
+  });
 });
 
 describe('full-sequence KV reservation (GUARANTEED_NO_EVICT)', () => {
