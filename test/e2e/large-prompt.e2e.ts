@@ -48,6 +48,9 @@ test('with the Budget Panel open on a 1 MB prompt, the status bar counts it, the
     // Compress File, with the panel still open: it runs on its own worker, so it does
     // not wait behind anything the panel started.
     await workbench.tab(BIG_FILE).click();
+    // The editor takes focus after its tab is active; a palette opened before that closes
+    // when it does.
+    await workbench.focusEditor();
     await workbench.runCommand('Capsule: Compress File');
     const title = await readDiffTab(workbench, BIG_TIMEOUT_MS);
     assert.equal(title.fileName, BIG_FILE);

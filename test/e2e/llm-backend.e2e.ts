@@ -44,11 +44,12 @@ test('the LLM backend: set the key by command, compress against an OpenAI-compat
       await workbench.selectAll();
       await statusBarShowsSelection(workbench, tokens);
       // The key goes in through the command, into VS Code's secret storage.
-      await workbench.runCommand('Capsule: Set API Key');
+      await workbench.runCommand('Capsule: Set API Key', { asks: true });
+      // The command's input box, once it replaces the palette: the key is typed into a password box.
       const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible' });
-      assert.equal(await input.getAttribute('type'), 'password', 'the key is typed into a password box');
-      await input.fill(API_KEY);
+      const passwordBox = workbench.page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+      await passwordBox.waitFor({ state: 'visible' });
+      await passwordBox.fill(API_KEY);
       await workbench.page.keyboard.press('Enter');
       await notification(workbench, 'API key saved for http://127.0.0.1').waitFor({ state: 'visible' });
 

@@ -59,7 +59,7 @@ test('the local model backend: compress with the bundled ONNX model, see its dep
     assert.equal(await saveAndReadFromDisk(workbench, CAPSULE_PROMPT_FILE, file), CAPSULE_PROMPT, 'one undo restores the original');
 
     // "Choose Local Sub-Model" lists every variant with its time on this machine; pick depth 2 int8.
-    await workbench.runCommand('Capsule: Choose Local Sub-Model');
+    await workbench.runCommand('Capsule: Choose Local Sub-Model', { asks: true });
     const row = workbench.quickInputRow('Depth 2 of 6, int8');
     await row.waitFor({ state: 'visible' });
     assert.match(normalizeSpaces(await row.innerText()), /ms per 1k tokens · quality \d+%/);

@@ -112,12 +112,19 @@ export class Workbench {
   }
 
   /** Runs a command from the command palette (F1), by its "Category: Title" label. */
-  async runCommand(label: string): Promise<void> {
+  /**
+   * Runs a command from the palette and waits until the palette has handed it over: closed,
+   * or, for a command that asks with its own quick pick or input box (`asks`), showing no
+   * longer the command's row. Such a command reuses the palette's widget, which may then never
+   * be seen hidden; the caller waits for what the command shows.
+   */
+  async runCommand(label: string, options: { asks?: boolean } = {}): Promise<void> {
     await this.page.keyboard.press('F1');
     await this.quickInput.waitFor({ state: 'visible' });
     await this.quickInput.fill(`>${label}`);
     await this.quickInputRow(label).click();
-    await this.quickInput.waitFor({ state: 'hidden' });
+    if (options.asks) await this.quickInputRow(label).waitFor({ state: 'hidden' });
+    else await this.quickInput.waitFor({ state: 'hidden' });
   }
 
   /** Rows of the open quick input (command palette, quick open, quick pick). */
