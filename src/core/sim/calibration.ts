@@ -75,6 +75,13 @@ export interface EngineProfile {
    * kernel that reads each KV head once per query head. Unset: every ratio is grouped.
    */
   groupedDecodeRatios?: number[];
+  /**
+   * The engine decodes multi-head models (one query head per KV head) with a kernel that widens
+   * every KV element to FP32 on CUDA cores, through FP16 pairs from an FP8 cache: a conversion
+   * roof besides the HBM read (TensorRT-LLM 0.12's masked multi-head attention; see
+   * docs/research/sim-fidelity.md, round 8). Unset: multi-head decode is bound by HBM alone.
+   */
+  mhaDecodeWidensToFp32?: boolean;
   /** The kernel kinds whose `scale` stage 2 fits besides the fixed costs (own-rows engines). */
   fitKnobs?: KernelKind[];
   /** The kernel kinds stage 2 fits per architecture its rows run on (`scaleByArchitecture`). */

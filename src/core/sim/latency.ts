@@ -73,6 +73,12 @@ export interface EngineTraits {
    * (engines without grouped-query decode kernels, e.g. TensorRT-LLM before its XQA kernels).
    */
   kvReadsPerQueryHead?: boolean;
+  /**
+   * Decode attention widens every KV element it reads to FP32 on CUDA cores, from an FP8 cache
+   * through FP16 pairs first (1.5 conversions per element; 1 from a 16-bit cache), also where
+   * it reads each KV head once. Unset: only the multi-head fallback above pays conversions.
+   */
+  kvWidenedToFp32?: boolean;
 }
 
 export interface LatencyModel {
@@ -185,7 +191,9 @@ export function createLatencyModel(
  * the first read comes from HBM, the repeats hit L2 where the GPU's L2 bandwidth is measured
  * (at HBM speed where it is not), and each block widens every element it reads to FP32 on
  * CUDA cores (MMHA_USE_FP32_ACUM_FOR_FMA / _OUT). That kernel takes the longest of the three
- * (hierarchical roofline).
+ * (hierarchical roofline). The same kernel serving a multi-head model reads each KV head once,
+ * from HBM; where the engine profile says so (`kvWidenedToFp32`), its widening counts from
+ * the cache's precision (an FP8 cache converts through FP16 pairs) and may outlast the read.
  */
 function decodeKvCost(
   model: ServingModel,
@@ -196,17 +204,26 @@ function decodeKvCost(
 ): { hbmReadsPerDecodeKvByte: number; secondsPerDecodeKvByte: number } {
   const readsPerByte = traits.kvReadsPerQueryHead ? model.heads / model.kvHeads : 1;
   const hbmSecondsPerByte = 1 / (gpu.hbmGBps * 1e9 * efficiency.kvMemory);
-  if (readsPerByte === 1) return { hbmReadsPerDecodeKvByte: 1, secondsPerDecodeKvByte: hbmSecondsPerByte };
+  if (readsPerByte === 1 && !traits.kvWidenedToFp32) return { hbmReadsPerDecodeKvByte: 1, secondsPerDecodeKvByte: hbmSecondsPerByte };
   const l2 = gpu.l2ReadGBps !== undefined ? gpu.l2ReadGBps * 1e9 : undefined;
   const conversionsPerSecond =
     gpu.smCount !== undefined && gpu.boostClockMHz !== undefined ? gpu.smCount * gpu.boostClockMHz * 1e6 * CONVERSIONS_PER_CLOCK_PER_SM : undefined;
+  const conversionsPerElement = traits.kvWidenedToFp32 ? fp32WideningConversions(precision) : 1;
   const hbmReadsPerDecodeKvByte = l2 !== undefined ? 1 : readsPerByte;
   const secondsPerDecodeKvByte = Math.max(
     hbmReadsPerDecodeKvByte * hbmSecondsPerByte,
-    l2 !== undefined ? readsPerByte / l2 : 0,
-    conversionsPerSecond !== undefined ? readsPerByte / precision.kvBytes / conversionsPerSecond : 0,
+    l2 !== undefined && readsPerByte > 1 ? readsPerByte / l2 : 0,
+    conversionsPerSecond !== undefined ? (readsPerByte * conversionsPerElement) / precision.kvBytes / conversionsPerSecond : 0,
   );
   return { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte };
+}
+
+/**
+ * CUDA-core conversions to widen one KV element to FP32: one from a 16-bit cache; from an FP8
+ * cache a paired FP8 -> FP16x2 conversion (half an instruction per element) and then the FP32 one.
+ */
+function fp32WideningConversions(precision: Precision): number {
+  return precision.kvBytes === 1 ? 1.5 : 1;
 }
 
 /** Shape of a prefill-only iteration over whole prompts of the given lengths. */

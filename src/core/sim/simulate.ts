@@ -220,8 +220,13 @@ export function buildLatencyModel(config: SimulationConfig, tensorParallel: numb
 /** What the engine profile says about the engine's kernels for this model. */
 function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calibration'>, model: ServingModel): EngineTraits {
   const table = config.calibration ?? BUNDLED_CALIBRATION;
-  const ratios = table.engines[config.engineProfile ?? table.defaultEngine]?.groupedDecodeRatios;
-  return ratios !== undefined && !ratios.includes(model.heads / model.kvHeads) ? { kvReadsPerQueryHead: true } : {};
+  const engine = table.engines[config.engineProfile ?? table.defaultEngine];
+  const ratio = model.heads / model.kvHeads;
+  const traits: EngineTraits = {};
+  const ratios = engine?.groupedDecodeRatios;
+  if (ratios !== undefined && !ratios.includes(ratio)) traits.kvReadsPerQueryHead = true;
+  if (engine?.mhaDecodeWidensToFp32 === true && (ratio === 1 || traits.kvReadsPerQueryHead === true)) traits.kvWidenedToFp32 = true;
+  return traits;
 }
 
 function checkTensorParallel(model: ServingModel, tp: number): void {

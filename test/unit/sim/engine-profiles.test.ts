@@ -107,7 +107,7 @@ describe('engine profiles', () => {
   });
 
   test("TensorRT-LLM 0.10's XQA serves 8 query heads per KV head: Llama-3-8B's 4 read each KV head once per query head, by hand", () => {
-    const t = table({ xqa: { ...FIXED }, 'xqa-1-8': { ...FIXED, groupedDecodeRatios: [1, 8] } });
+    const t = table({ xqa: { ...FIXED }, 'xqa-1-8': { ...FIXED, groupedDecodeRatios: [8] } });
     const gpu = getGpu('h100-sxm');
     const fp16 = getPrecision('fp16');
     const context = 2048;
@@ -136,10 +136,53 @@ describe('engine profiles', () => {
     const conversionSeconds = (4 * kvBytes) / 2 / (132 * 1980e6 * 16);
     assert.ok(conversionSeconds > (4 * kvBytes) / 9800e9 && conversionSeconds > kvSeconds);
     assert.ok(Math.abs(step('xqa-1-8', 'llama-3.1-8b') - step('xqa', 'llama-3.1-8b') - (conversionSeconds - kvSeconds)) < 1e-9);
-    // Llama-2-70B (64 / 8 = 8) has its XQA kernel; Llama-2-7B (one query head per KV head) needs none.
+    // Llama-2-70B (64 / 8 = 8) has its XQA kernel; Llama-2-7B (one query head per KV head) reads
+    // each KV head once with either kernel.
     for (const model of ['llama-2-70b', 'llama-2-7b']) assert.equal(step('xqa-1-8', model), step('xqa', model), model);
-    assert.deepEqual(BUNDLED_CALIBRATION.engines['tensorrt-llm-0.10']?.groupedDecodeRatios, [1, 8]);
+    assert.deepEqual(BUNDLED_CALIBRATION.engines['tensorrt-llm-0.10']?.groupedDecodeRatios, [8]);
     assert.equal(BUNDLED_CALIBRATION.engines['tensorrt-llm']?.groupedDecodeRatios, undefined);
+  });
+
+  test("TensorRT-LLM 0.12's multi-head decode widens its FP8 cache to FP32 on CUDA cores: 1.5 conversions per element cap the KV read on H100 and H200 alike, by hand", () => {
+    const t = table({ plain: { ...FIXED }, mmha: { ...FIXED, mhaDecodeWidensToFp32: true } });
+    const context = 2048;
+    const batch = 64;
+    const step = (engineProfile: string, model: string, gpu: string, precision: string) =>
+      buildLatencyModel(
+        {
+          model,
+          gpu,
+          precision,
+          calibration: t,
+          engineProfile,
+          deployment: { mode: 'colocated' },
+          workload: { requests: 1, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: 1 }, output: { kind: 'fixed', tokens: 1 }, seed: 1 },
+        },
+        1,
+      ).iterationSeconds(decodeShape(batch, batch * context));
+    const llama2 = getServingModel('llama-2-7b');
+    // FP8 cache: 2 x 32 layers x 32 heads x 128 x 1 B = 262,144 B per token; 64 x 2,048 tokens.
+    const kvBytes = kvBytesPerToken(llama2, getPrecision('fp8')) * batch * context;
+    assert.equal(kvBytes, 262_144 * 131_072);
+    // One FP8 -> FP16x2 conversion per pair and one FP16 -> FP32 per element: 1.5 per 1-byte
+    // element at 16 per clock on 132 SMs at 1,980 MHz (4.18e12 per second), on both GPUs.
+    const conversionSeconds = (1.5 * kvBytes) / (132 * 1980e6 * 16);
+    for (const name of ['h100-sxm', 'h200']) {
+      const gpu = getGpu(name);
+      const hbmSeconds = kvBytes / (gpu.hbmGBps * 1e9 * efficiencyFor(name, 'fp8', 'plain', t, { hbmReadCeiling: gpu.hbmReadCeiling }).kvMemory);
+      // The conversions take longer than the HBM read on both (2.79 TB/s against 3.35 and 4.8 TB/s peaks).
+      assert.ok(conversionSeconds > hbmSeconds, name);
+      const extra = step('mmha', 'llama-2-7b', name, 'fp8') - step('plain', 'llama-2-7b', name, 'fp8');
+      assert.ok(Math.abs(extra - (conversionSeconds - hbmSeconds)) < 1e-9, `${name}: ${extra}`);
+    }
+    // A 16-bit cache widens one conversion per 2-byte element (8.4 TB/s): HBM stays the roof.
+    assert.equal(step('mmha', 'llama-2-7b', 'h100-sxm', 'fp16'), step('plain', 'llama-2-7b', 'h100-sxm', 'fp16'));
+    // Grouped models decode with XQA (tensor cores), which takes no conversion roof.
+    assert.equal(step('mmha', 'llama-3.1-8b', 'h200', 'fp8'), step('plain', 'llama-3.1-8b', 'h200', 'fp8'));
+    assert.equal(BUNDLED_CALIBRATION.engines['tensorrt-llm-0.12']?.mhaDecodeWidensToFp32, true);
+    for (const engine of ['tensorrt-llm-0.5', 'tensorrt-llm-0.10', 'tensorrt-llm', 'current']) {
+      assert.equal(BUNDLED_CALIBRATION.engines[engine]?.mhaDecodeWidensToFp32, undefined, engine);
+    }
   });
 
   test("LMDeploy v0.1.0a1's iteration: a prefill pass without the last prompt token, then a decode pass that emits the first token; a one-token prompt skips the prefill, by hand", () => {

@@ -81,6 +81,24 @@ describe('roofline latency model', () => {
     close(perHead.attentionSeconds, 8e-5);
   });
 
+  test('a multi-head decode kernel that widens its cache to FP32 takes a conversion roof from the cache precision, by hand', () => {
+    // 10 query heads over 10 KV heads: each KV head is read once. 10,000 cached tokens.
+    const fp8: Precision = { ...fp16, id: 'fp8', kvBytes: 1 };
+    const shape = decodeShape(10, 10_000);
+    const slowCores = { ...gpu, smCount: 10, boostClockMHz: 1000 };
+    const attention = (p: Precision, widened: boolean) =>
+      createLatencyModel(model, slowCores, p, 1, ideal, widened ? { kvWidenedToFp32: true } : {}).breakdown(shape).attentionSeconds;
+    // FP8 cache: 2 x 2 layers x 10 heads x 100 x 1 B = 4,000 B per token = 4e7 B, 4e7 elements.
+    // HBM: 4e7 / 1e12 = 4e-5 s; conversions: 1.5 x 4e7 at 10 x 1e9 x 16 = 1.6e11/s = 3.75e-4 s.
+    close(attention(fp8, false), 4e-5);
+    close(attention(fp8, true), 3.75e-4);
+    // 16-bit cache: 8e7 B (8e-5 s at HBM), 4e7 elements x 1 conversion = 2.5e-4 s.
+    close(attention(fp16, false), 8e-5);
+    close(attention(fp16, true), 2.5e-4);
+    // With the GPU's conversion rate unknown, HBM stays the only roof.
+    close(createLatencyModel(model, gpu, fp8, 1, ideal, { kvWidenedToFp32: true }).breakdown(shape).attentionSeconds, 4e-5);
+  });
+
   test('the repeated reads come from L2 where the GPU has a measured L2 figure, and the kernel widens every element it reads to FP32 on CUDA cores, by hand', () => {
     // 10 query heads over 2 KV heads: each KV head is read by 5 query heads' thread blocks.
     const gqa = { ...model, kvHeads: 2 };
