@@ -143,6 +143,8 @@ export interface PowerModel {
 /** Everything the latency model's efficiency factors come from; the fit produces a new one. */
 export interface CalibrationTable {
   power?: PowerModel;
+  /** How the roofline combines a matmul's compute and memory times (unset: their max). */
+  roofline?: { matmulOverlapExponent: number; basis?: string };
   profiles: Record<string, HardwareProfile>;
   gpuProfiles: Record<string, string>;
   engines: Record<string, EngineProfile>;
@@ -171,6 +173,7 @@ export const DEFAULT_EFFICIENCY: Efficiency = {
 
 export const BUNDLED_CALIBRATION: CalibrationTable = {
   ...(file.power ? { power: file.power } : {}),
+  ...(file.roofline ? { roofline: file.roofline } : {}),
   profiles: file.profiles,
   gpuProfiles: file.gpuProfiles,
   engines: file.engines,
@@ -228,6 +231,7 @@ export function efficiencyFor(
     layerOverheadUs: en.layerOverheadUs ?? d.layerOverheadUs,
     allReduceUs: en.allReduceUs ?? gpuLimits.allReduceUs ?? d.allReduceUs,
     perSequenceUs: en.perSequenceUs ?? d.perSequenceUs,
+    ...(table.roofline !== undefined ? { matmulOverlapExponent: table.roofline.matmulOverlapExponent } : {}),
   };
 }
 

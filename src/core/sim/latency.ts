@@ -49,6 +49,11 @@ export interface Efficiency {
   allReduceUs: number;
   /** Per-sequence cost each iteration (batch bookkeeping, sampling). */
   perSequenceUs: number;
+  /**
+   * How a matmul's compute time c and weight-streaming time w combine: (c^p + w^p)^(1/p).
+   * Unset: max(c, w), as if loads and tensor-core work always overlapped perfectly.
+   */
+  matmulOverlapExponent?: number;
 }
 
 export interface IterationBreakdown {
@@ -102,13 +107,14 @@ const CONVERSIONS_PER_CLOCK_PER_SM = 16;
  * Roofline latency of one iteration on a tensor-parallel group of `tp` GPUs:
  *
  *   t = overhead + layers * layer overhead
- *       + max(matmul FLOPs / (peak * e_mm), weight bytes / (BW * e_mem))
+ *       + roof(matmul FLOPs / (peak * e_mm), weight bytes / (BW * e_mem))
+ *         (the p-norm of the two where the calibration sets an overlap exponent, else their max)
  *       + prefill attention FLOPs / (peak16 * e_attn) + KV bytes read / (BW * e_kv)
  *         (where decode reads each KV head once per query head: the longest of the first read
  *         from HBM, all reads from L2, and one FP32 conversion per element read on CUDA cores)
  *       + 2 * layers * (all-reduce latency + 2 (tp-1)/tp * tokens * hidden * 2 B / bus BW)
  *
- * Matmuls are compute- or memory-bound as a whole (the roofline max); attention and the
+ * Matmuls are compute- or memory-bound as a whole (the roofline, smoothed at its ridge); attention and the
  * all-reduces are separate kernels, so they add. Every term is divided over the `tp` GPUs.
  * The bus bandwidth is what NCCL reaches between the node's GPUs (gpus.json allReduceBusGBps:
  * 240 GB/s on A100's 300 GB/s links, 470 GB/s on H100's 450 GB/s with in-switch reduction).
@@ -143,7 +149,7 @@ export function createLatencyModel(
     const tokens = s.prefillTokens + s.decodeTokens;
     const matmulFlops = layerMatmulFlopsPerToken * tokens + lmHeadFlopsPerToken * s.logitTokens;
     const computeSeconds = matmulFlops / (matmulPeak * efficiency.matmul);
-    const matmulSeconds = Math.max(computeSeconds, weightSeconds);
+    const matmulSeconds = combineRoofs(computeSeconds, weightSeconds, efficiency.matmulOverlapExponent);
     const prefillAttentionFlops = attentionFlopsPerPair * s.prefillAttentionPairs;
     const prefillKvBytes = kvBytesPerTokenPerGpu * s.prefillCachedTokens;
     const decodeKvBytes = kvBytesPerTokenPerGpu * s.decodeContextTokens;
@@ -216,6 +222,19 @@ function decodeKvCost(
     conversionsPerSecond !== undefined ? (readsPerByte * conversionsPerElement) / precision.kvBytes / conversionsPerSecond : 0,
   );
   return { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte };
+}
+
+/**
+ * A kernel's time from its compute and memory roofs. Near the ridge point (c = w) a GEMM
+ * reaches neither roof: the p-norm goes from one roof to the other smoothly, 2^(1/p) x either
+ * at the ridge (p = 2: 1.41x), and tends to the plain roofline's max as p grows.
+ */
+export function combineRoofs(computeSeconds: number, memorySeconds: number, exponent: number | undefined): number {
+  if (exponent === undefined) return Math.max(computeSeconds, memorySeconds);
+  const longer = Math.max(computeSeconds, memorySeconds);
+  if (longer === 0) return 0;
+  // Scaled by the longer term so that large exponents do not overflow.
+  return longer * ((computeSeconds / longer) ** exponent + (memorySeconds / longer) ** exponent) ** (1 / exponent);
 }
 
 /**

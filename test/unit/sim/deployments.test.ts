@@ -29,17 +29,19 @@ describe('DistServe: disaggregation under a tight TPOT SLO', () => {
 describe('Llumnix: load imbalance', () => {
   // Bursty arrivals and heavy-tailed output lengths over 4 instances of a 13B model, near
   // saturation (the paper's load-balancing experiments have no priorities). Near saturation
-  // today is 5.5 req/s: round-robin preempts (about 130 times) and its p99 TTFT is about 10 s
-  // while its mean is 0.6 s. At 6 req/s, since round 6's HBM read ceiling slowed A100 KV reads
-  // by 10%, every instance is past saturation (mean TTFT 4.6 s), and moving requests between
-  // overloaded instances cannot shorten the queue (docs/research/sim-fidelity.md, round 6).
+  // today is 6 req/s: round-robin preempts (183 times) and its p99 TTFT is 12 s. Round 9's
+  // smoothed roofline and refit made A100 weight streaming faster (the fitted Ampere memory
+  // efficiency went from 0.613 to 0.77), so at round 6's 5.5 req/s round-robin barely preempts
+  // (11 times, p99 0.3 s) and there is no imbalance to fix; at 6.5 req/s every instance is past
+  // saturation and moving requests between overloaded instances cannot shorten the queue
+  // (docs/research/sim-fidelity.md, rounds 6 and 9).
   const base: SimulationConfig = {
     model: 'llama-2-13b',
     gpu: 'a100-80gb',
     deployment: { mode: 'colocated', instances: 4 },
     workload: {
       requests: 3000,
-      arrival: { kind: 'gamma', rate: 5.5, cv: 2 },
+      arrival: { kind: 'gamma', rate: 6, cv: 2 },
       input: { kind: 'uniform', min: 64, max: 1024 },
       output: { kind: 'zipf', min: 16, max: 2048, theta: 0.6 },
       seed: 3,

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Gpu, Precision, ServingModel } from '../../../src/core/sim/catalog';
-import { Efficiency, createLatencyModel, decodeShape, prefillShape } from '../../../src/core/sim/latency';
+import { Efficiency, combineRoofs, createLatencyModel, decodeShape, prefillShape } from '../../../src/core/sim/latency';
 
 // A toy model and GPU with round numbers, so every expected value below is worked by hand.
 // Per layer: q 1e6 + kv 2e6 + o 1e6 + MLP 2 x 1000 x 4000 = 12e6 weights; 2 layers = 24e6;
@@ -79,6 +79,24 @@ describe('roofline latency model', () => {
     const perHead = createLatencyModel(gqa, gpu, fp16, 1, ideal, { kvReadsPerQueryHead: true }).breakdown(decodeShape(10, 10_000));
     close(grouped.attentionSeconds, 4e-5);
     close(perHead.attentionSeconds, 8e-5);
+  });
+
+  test('with an overlap exponent a matmul near the ridge takes longer than either roof: the p-norm of the two times, by hand', () => {
+    // Unset: the plain roofline's max.
+    assert.equal(combineRoofs(3, 4, undefined), 4);
+    // p = 2: sqrt(3^2 + 4^2) = 5; at the ridge 2^(1/2) x; far from it, close to the longer roof.
+    close(combineRoofs(3, 4, 2), 5);
+    close(combineRoofs(1, 1, 2), Math.SQRT2);
+    close(combineRoofs(1, 100, 2), Math.sqrt(10_001));
+    close(combineRoofs(0, 7, 3), 7);
+    assert.equal(combineRoofs(0, 0, 2), 0);
+    // A large exponent tends to the max without overflowing.
+    close(combineRoofs(1e-3, 2e-3, 400), 2e-3);
+    // In the model, the decode step of 10 sequences above: matmul FLOPs (2 x 24e6 + 2 x 1e6) x 10
+    // = 5e8 / 1e14 = 5e-6 s against weights 5e7 B / 1e12 = 5e-5 s.
+    const step = (p?: number) => createLatencyModel(model, gpu, fp16, 1, { ...ideal, matmulOverlapExponent: p }).breakdown(decodeShape(10, 0)).matmulSeconds;
+    close(step(undefined), 5e-5);
+    close(step(2), Math.hypot(5e-6, 5e-5));
   });
 
   test('a multi-head decode kernel that widens its cache to FP32 takes a conversion roof from the cache precision, by hand', () => {
