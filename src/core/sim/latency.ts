@@ -81,7 +81,8 @@ export interface EngineTraits {
   /**
    * Decode attention widens every KV element it reads to FP32 on CUDA cores, from an FP8 cache
    * through FP16 pairs first (1.5 conversions per element; 1 from a 16-bit cache), also where
-   * it reads each KV head once. Unset: only the multi-head fallback above pays conversions.
+   * it reads each KV head once (a multi-head model). Unset: only the grouped-query fallback
+   * above pays conversions, one per element it reads.
    */
   kvWidenedToFp32?: boolean;
 }

@@ -225,7 +225,7 @@ function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calib
   const traits: EngineTraits = {};
   const ratios = engine?.groupedDecodeRatios;
   if (ratios !== undefined && !ratios.includes(ratio)) traits.kvReadsPerQueryHead = true;
-  if (engine?.mhaDecodeWidensToFp32 === true && (ratio === 1 || traits.kvReadsPerQueryHead === true)) traits.kvWidenedToFp32 = true;
+  if (engine?.mhaDecodeWidensToFp32 === true && ratio === 1) traits.kvWidenedToFp32 = true;
   return traits;
 }
 
