@@ -13,6 +13,10 @@
 #   - on each GPU, the smallest model at TP1 in FP8 where the table lists FP8, else FP16;
 #   - the Llama-2-70B (else Llama-3.1-70B) FP8 setups at the highest TP degree on H100 and at
 #     the lowest TP degree on H200.
+#   - (round 7) the 70B model at the highest TP degree on every GPU of the table.
+#
+# TensorRT-LLM v0.9.0's gptSessionBenchmark table (round 10, profile tensorrt-llm-0.5): the
+# same setups. Its v0.5.0 and v0.6.1 calibration rows were chosen by hand (round 1).
 import json
 
 PATH = 'src/core/sim/data/validation.json'
@@ -52,8 +56,8 @@ for r in inflight:
         f'Engine profile: {profile} (this version\'s in-flight batching; fitted on its own calibration rows, scripts/dev/select-engine-calibration.py).',
     )
 
-for _, profile in VERSIONS:
-    own = [r for r in inflight if r['engineProfile'] == profile]
+def calibration_setups(own):
+    """The setups (model, GPU, precision, TP) of one table whose rows calibrate its profile."""
     setups = set()
     for gpu in sorted({r['gpu'] for r in own}):
         tp1 = [r for r in own if r['gpu'] == gpu and r['tp'] == 1]
@@ -78,10 +82,33 @@ for _, profile in VERSIONS:
             continue
         precision = 'fp8' if any(r['precision'] == 'fp8' for r in on_gpu) else on_gpu[0]['precision']
         setups.add((model, gpu, precision, max(r['tp'] for r in on_gpu if r['precision'] == precision)))
+    return setups
+
+
+for _, profile in VERSIONS:
+    own = [r for r in inflight if r['engineProfile'] == profile]
+    setups = calibration_setups(own)
     print(profile, sorted(setups))
     for r in own:
         if (r['model'], r['gpu'], r['precision'], r['tp']) in setups:
             marked.append(r)
+
+# Round 10: the same rule picks calibration setups in TensorRT-LLM v0.9.0's gptSessionBenchmark
+# table (profile tensorrt-llm-0.5, static batches). Until then that profile, and with it the
+# Hopper hardware profile of stage 1, was fitted on v0.5.0/v0.6.1 rows only: 9 Hopper rows, 5
+# of them one build, so leaving that build out left Hopper nearly unfitted.
+V090 = 'blob/v0.9.0/docs/source/performance.md'
+session = [r for r in rows if r['engineProfile'] == 'tensorrt-llm-0.5' and V090 in r['url']]
+setups = calibration_setups(session)
+print('tensorrt-llm-0.5 v0.9.0', sorted(setups))
+for r in session:
+    r['assumptions'] = r['assumptions'].replace(
+        '(tensorrt-llm-0.5, fitted on v0.5/v0.6 rows); this row is from a later version of the same benchmark.',
+        '(tensorrt-llm-0.5, fitted on v0.5/v0.6 rows and on this table\'s calibration setups, scripts/dev/select-engine-calibration.py); this row is from a later version of the same benchmark.',
+    )
+for r in session:
+    if (r['model'], r['gpu'], r['precision'], r['tp']) in setups:
+        marked.append(r)
 
 for r in marked:
     r['role'] = 'calibration'

@@ -1,4 +1,5 @@
 import { BUNDLED_CALIBRATION, CalibrationTable, DEFAULT_EFFICIENCY, EngineKnob, EngineProfile, HardwareProfile } from './calibration';
+import { median } from './metrics';
 import { ValidationRow, predictRow } from './validation';
 
 type HardwareKnob = 'matmul' | 'memory' | 'kvMemory' | 'attention';
@@ -74,7 +75,8 @@ export interface FitOptions {
   /**
    * Runs stage 2 only for these own-rows engines; the others keep their defaults. A fold
    * that predicts only some engines' rows needs only their profiles: no other engine's
-   * profile reaches a prediction of them.
+   * profile reaches a prediction of them, except through a borrowed all-reduce latency
+   * (borrowAllReduceLatency): the engines one of these borrows from are fitted too.
    */
   engines?: ReadonlySet<string>;
 }
@@ -187,14 +189,45 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   let evaluations = stage1.evaluations;
   // Stage 2: each own-rows engine on its own rows, the hardware profiles as stage 1 left them.
   const stage2Engines = [...new Set(calibrationRows.filter((r) => ownRows(r.engineProfile)).map((r) => r.engineProfile))].sort();
-  for (const engine of stage2Engines.filter((e) => options.engines?.has(e) ?? true)) {
+  const multiGpuEngines = new Set(calibrationRows.filter((r) => r.tp > 1).map((r) => r.engineProfile));
+  // An engine that borrows its all-reduce latency borrows it from every engine of its library
+  // fitted on multi-GPU rows, so those are fitted too, as in the bundled fit.
+  const libraryOf = (engine: string) => base.engines[engine]?.allReduceLibrary?.name;
+  const calibrated = new Set(calibrationRows.map((r) => r.engineProfile));
+  const borrowing = [...(options.engines ?? [])].filter((e) => calibrated.has(e) && !multiGpuEngines.has(e) && libraryOf(e) !== undefined);
+  const lends = (e: string) => borrowing.some((b) => libraryOf(b) === libraryOf(e));
+  const fitted = [...stage1Engines, ...stage2Engines.filter((e) => (options.engines?.has(e) ?? true) || lends(e))];
+  for (const engine of stage2Engines.filter((e) => fitted.includes(e))) {
     const own = ownRowsOf(engine);
     const key = `${stage1Key}|2:${engine}:${own.map((r) => r.id).join(',')}`;
     const stage2 = cached(cache, key, table, () => descend(table, engineKnobs(engine, true), own, STAGE2_SWEEPS_PER_STEP, STAGE2_OFFLINE_REQUESTS), [engine], false);
     squared += stage2.squared;
     evaluations += stage2.evaluations;
   }
+  borrowAllReduceLatency(table, base, fitted, multiGpuEngines);
   return { table, rmsLogError: Math.sqrt(squared / Math.max(1, calibrationRows.length)), rows: calibrationRows.length, evaluations };
+}
+
+/**
+ * An engine whose calibration rows all run on one GPU cannot tell its all-reduce latency: its
+ * knob never moves from the default (20 us, a guess). Where its profile names the library
+ * its all-reduces go through, it takes the median latency of the engines fitted here on
+ * multi-GPU rows that use the same library (LMDeploy v0.1 and TensorRT-LLM 0.5 both call
+ * ncclAllReduce). Engines do differ: vLLM's and later TensorRT-LLM's custom all-reduce
+ * kernels fit 14-111 us per all-reduce with what runs beside them, NCCL's 52 us, so a median
+ * over all engines would be worse than the default for some (round 10,
+ * docs/research/sim-fidelity.md). Without it, LMDeploy's 70B at TP4 was predicted 30-44% fast
+ * whenever cross-validation left out that setup, its only multi-GPU one.
+ */
+export function borrowAllReduceLatency(table: CalibrationTable, base: CalibrationTable, fitted: readonly string[], multiGpuEngines: ReadonlySet<string>): void {
+  for (const engine of fitted) {
+    const library = base.engines[engine]?.allReduceLibrary?.name;
+    if (library === undefined || multiGpuEngines.has(engine)) continue;
+    const lenders = fitted.filter((e) => multiGpuEngines.has(e) && base.engines[e]?.allReduceLibrary?.name === library);
+    if (lenders.length === 0) continue;
+    const latencies = lenders.map((e) => table.engines[e]?.allReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs);
+    (table.engines[engine] as EngineProfile).allReduceUs = Math.round(median(latencies) * 1000) / 1000;
+  }
 }
 
 /**

@@ -82,6 +82,13 @@ export interface EngineProfile {
    * docs/research/sim-fidelity.md, round 8). Unset: multi-head decode is bound by HBM alone.
    */
   mhaDecodeWidensToFp32?: boolean;
+  /**
+   * The library the engine's tensor-parallel all-reduce goes through ('nccl': ncclAllReduce
+   * for every all-reduce). A fit whose rows hold no multi-GPU row of this engine cannot tell
+   * its all-reduce latency; it takes the median of the engines with the same library that
+   * were fitted on multi-GPU rows (calibrate.ts borrowAllReduceLatency). Unset: the default.
+   */
+  allReduceLibrary?: { name: 'nccl'; basis: string };
   /** The kernel kinds whose `scale` stage 2 fits besides the fixed costs (own-rows engines). */
   fitKnobs?: KernelKind[];
   /** The kernel kinds stage 2 fits per architecture its rows run on (`scaleByArchitecture`). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import crossValidationFile from '../../../src/core/sim/data/cross-validation.json';
 import { BUNDLED_CALIBRATION } from '../../../src/core/sim/calibration';
-import { fitCalibration } from '../../../src/core/sim/calibrate';
+import { FitCache, borrowAllReduceLatency, fitCalibration } from '../../../src/core/sim/calibrate';
 import { crossValidate, formatCrossValidation, setupGrouping, sourceOf } from '../../../src/core/sim/crossValidate';
 import { VALIDATION_ROWS, ValidationRow } from '../../../src/core/sim/validation';
 import { calibrationSummary } from '../../../src/core/serving/estimate';
@@ -77,9 +77,9 @@ describe('cross-validation (leave one engine build out; one source out as a chec
     for (const g of [...setups('lmdeploy'), ...setups('tensorrt-llm')]) assert.ok(report.folds.includes(g), g);
   });
 
-  // 31 fits (about 8 minutes on one core of the 2-core CI machine): above the runner's
+  // 38 fits (about 12 minutes on one core of the 2-core CI machine): above the runner's
   // default 5-minute timeout once another test file shares the machine.
-  test('the bundled figures are what a cross-validation gives today, and meet their regression bounds', { timeout: 20 * 60_000 }, () => {
+  test('the bundled figures are what a cross-validation gives today, and meet their regression bounds', { timeout: 30 * 60_000 }, () => {
     const report = crossValidate(VALIDATION_ROWS);
     const text = formatCrossValidation(report);
     assert.equal(report.overall.rows, VALIDATION_ROWS.length);
@@ -91,23 +91,29 @@ describe('cross-validation (leave one engine build out; one source out as a chec
       assert.ok(stored && Math.abs(stored.medianAbsErrorPct - engine.medianAbsErrorPct) < 0.06, `${engine.engine}\n${text}`);
     }
     // Issue 14's median target (<= 8%) is met overall and per metric kind since round 8; no row
-    // over 25% is not met yet: these bounds catch a regression from today's 5.9%, 44.4% and 22
-    // rows over 25% (docs/research/sim-fidelity.md, round 9).
-    assert.ok(report.overall.medianAbsErrorPct <= 6, text);
-    assert.ok(report.overall.maxAbsErrorPct <= 44.5, text);
-    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 22, text);
+    // over 25% is not met yet: these bounds catch a regression from today's 5.3%, 47.0% and 13
+    // rows over 25% (docs/research/sim-fidelity.md, round 10; the max rose from 44.4% with
+    // round 10's v0.9.0 calibration rows: that table's 70B first token at TP4 on H200s).
+    assert.ok(report.overall.medianAbsErrorPct <= 5.4, text);
+    assert.ok(report.overall.maxAbsErrorPct <= 47.5, text);
+    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 13, text);
     for (const kind of report.byMetricKind) assert.ok(kind.medianAbsErrorPct <= 8, `${kind.kind}\n${text}`);
     // TensorRT-LLM 0.12's memory-tight 70B rows (TP2 in 16-bit, up to -58% before round 7's
-    // runtime-memory model) stay within 34%, and its multi-head FP8 rows (+28% on an H200
-    // before round 8's conversion roof) keep its median at 5.1%.
+    // runtime-memory model) stay within 33%, and its multi-head FP8 rows (+28% on an H200
+    // before round 8's conversion roof) keep its median at 4.3%.
     const v012 = report.byEngine.find((e) => e.engine === 'tensorrt-llm-0.12')!;
-    assert.ok(v012.maxAbsErrorPct <= 34 && v012.medianAbsErrorPct <= 5.2, text);
-    // First-token latency (58 rows) stays under 40% everywhere (round 4: LMDeploy's first
-    // token from a decode step, closed-loop clients that miss the iteration in flight). Its
-    // median is 7.97% (8.8% in round 5: round 6's refit with the HBM read ceiling moved
-    // LMDeploy's first tokens).
+    assert.ok(v012.maxAbsErrorPct <= 33 && v012.medianAbsErrorPct <= 4.5, text);
+    // Round 10: TensorRT-LLM 0.5 (the gptSessionBenchmark tables) fitted on v0.9.0's setups too
+    // (8.9% before), and LMDeploy, whose 70B at TP4 borrows the NCCL all-reduce latency when
+    // left out (up to +44% before), meet the median target.
+    for (const name of ['tensorrt-llm-0.5', 'lmdeploy']) assert.ok(report.byEngine.find((e) => e.engine === name)!.medianAbsErrorPct <= 6.5, `${name}\n${text}`);
+    const lmdeploy70b = report.outcomes.filter((o) => o.row.engineProfile === 'lmdeploy' && o.row.tp > 1);
+    assert.ok(lmdeploy70b.length >= 10 && lmdeploy70b.every((o) => Math.abs(o.errorPct) <= 25), text);
+    // First-token latency (58 rows): median 4.8% (7.97% before round 10; 8.8% in round 5), max
+    // 47.0% (v0.9.0's Llama-2-70B at TP4 on H200s, 128 tokens: 17.8 ms measured, 26 ms
+    // predicted; its 0.5.0 twin on H100s measured 26 ms); under 40% through round 9.
     const ttft = report.byMetricKind.find((k) => k.kind === 'ttft')!;
-    assert.ok(ttft.medianAbsErrorPct <= 8 && ttft.maxAbsErrorPct <= 40, text);
+    assert.ok(ttft.medianAbsErrorPct <= 5.5 && ttft.maxAbsErrorPct <= 47.5, text);
     // Engine profiles that meet the targets keep meeting them: today's TensorRT-LLM (1.0, 40
     // rows) and today's default engine (9 rows).
     for (const name of ['tensorrt-llm', 'current']) {
@@ -125,21 +131,56 @@ describe('cross-validation (leave one engine build out; one source out as a chec
   test('the Serving card states the cross-validated figure, not the in-sample one', () => {
     const summary = calibrationSummary('h100-sxm');
     assert.equal(summary.medianAbsErrorPct, crossValidationFile.overall.medianAbsErrorPct);
-    assert.match(summary.label, /^cross-validated median error 5\.9% \(max 44%\) on 533 published measurements/);
+    assert.match(summary.label, /^cross-validated median error 5\.3% \(max 47%\) on 533 published measurements/);
     assert.match(calibrationSummary('l4').label, /not calibrated/);
   });
 });
 
 describe('the bundled calibration', () => {
+  // Both fits below leave stage 1's rows as they are: it runs once.
+  const cache: FitCache = new Map();
+
   test("stage 2: an own-rows engine's calibration rows (LMDeploy) do not move the hardware profiles", () => {
     // Stage 2 of the other own-rows engines (TensorRT-LLM's versions) cannot touch the hardware profiles either; skipped for time.
     const without = fitCalibration(VALIDATION_ROWS.filter((r) => !(r.engineProfile === 'lmdeploy' && r.role === 'calibration')), BUNDLED_CALIBRATION, {
       engines: new Set(['lmdeploy']),
+      cache,
     }).table;
     const numbers = (profile: object) => Object.fromEntries(Object.entries(profile).filter(([, v]) => typeof v === 'number'));
     for (const [name, profile] of Object.entries(without.profiles)) assert.deepEqual(numbers(profile), numbers(BUNDLED_CALIBRATION.profiles[name]!), name);
     assert.equal(BUNDLED_CALIBRATION.engines.lmdeploy?.fixedCostsFit, 'own-rows');
     assert.equal(without.engines.lmdeploy?.stepOverheadMs, undefined, 'no LMDeploy rows: its fixed costs stay the defaults');
+  });
+
+  test('an engine fitted on single-GPU rows only borrows the all-reduce latency of the engines on its library (LMDeploy from TensorRT-LLM 0.5: NCCL)', () => {
+    const singleGpu = VALIDATION_ROWS.filter((r) => !(r.engineProfile === 'lmdeploy' && r.tp > 1));
+    assert.ok(singleGpu.some((r) => r.engineProfile === 'lmdeploy' && r.role === 'calibration'));
+    const fit = fitCalibration(singleGpu, BUNDLED_CALIBRATION, { engines: new Set(['lmdeploy']), cache }).table;
+    assert.equal(BUNDLED_CALIBRATION.engines.lmdeploy?.allReduceLibrary?.name, 'nccl');
+    assert.equal(BUNDLED_CALIBRATION.engines['tensorrt-llm-0.5']?.allReduceLibrary?.name, 'nccl');
+    const lent = fit.engines['tensorrt-llm-0.5']!.allReduceUs!;
+    assert.equal(fit.engines.lmdeploy!.allReduceUs, lent);
+    assert.ok(lent > 30, `TensorRT-LLM 0.5's NCCL all-reduce fits ${lent} us, above the 20 us default`);
+    // With its 70B at TP4, LMDeploy fits its own (the bundled fit).
+    assert.notEqual(BUNDLED_CALIBRATION.engines.lmdeploy!.allReduceUs, undefined);
+  });
+
+  test('the borrowed all-reduce latency by hand: the median over the lenders of the same library, nothing for an engine without one', () => {
+    const engine = (allReduceUs: number | undefined, library?: 'nccl') => ({ ...(allReduceUs !== undefined ? { allReduceUs } : {}), ...(library ? { allReduceLibrary: { name: library, basis: 'test' } } : {}) });
+    const base = {
+      ...BUNDLED_CALIBRATION,
+      engines: { a: engine(40, 'nccl'), b: engine(70, 'nccl'), c: engine(100, 'nccl'), custom: engine(14), borrower: engine(undefined, 'nccl'), alone: engine(undefined), multi: engine(55, 'nccl') },
+    };
+    const table = structuredClone(base);
+    borrowAllReduceLatency(table, base, ['a', 'b', 'c', 'custom', 'borrower', 'alone', 'multi'], new Set(['a', 'b', 'c', 'custom', 'multi']));
+    // Lenders a, b, c and multi (40, 55, 70, 100): the median is (55 + 70) / 2; the custom engine's 14 is not one of them.
+    assert.equal(table.engines.borrower!.allReduceUs, 62.5);
+    assert.equal(table.engines.alone!.allReduceUs, undefined);
+    assert.equal(table.engines.multi!.allReduceUs, 55);
+    // An engine not fitted here lends nothing.
+    const narrow = structuredClone(base);
+    borrowAllReduceLatency(narrow, base, ['a', 'borrower'], new Set(['a', 'b', 'c', 'multi']));
+    assert.equal(narrow.engines.borrower!.allReduceUs, 40);
   });
 
   test('is what the fit gives on the calibration rows (reproducible: capsule sim-validate --fit)', () => {

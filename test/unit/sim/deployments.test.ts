@@ -29,12 +29,11 @@ describe('DistServe: disaggregation under a tight TPOT SLO', () => {
 describe('Llumnix: load imbalance', () => {
   // Bursty arrivals and heavy-tailed output lengths over 4 instances of a 13B model, near
   // saturation (the paper's load-balancing experiments have no priorities). Near saturation
-  // today is 6 req/s: round-robin preempts (183 times) and its p99 TTFT is 12 s. Round 9's
-  // smoothed roofline and refit made A100 weight streaming faster (the fitted Ampere memory
-  // efficiency went from 0.613 to 0.77), so at round 6's 5.5 req/s round-robin barely preempts
-  // (11 times, p99 0.3 s) and there is no imbalance to fix; at 6.5 req/s every instance is past
-  // saturation and moving requests between overloaded instances cannot shorten the queue
-  // (docs/research/sim-fidelity.md, rounds 6 and 9).
+  // today is 6 req/s: round-robin preempts (264 times after round 10's refit) and its p99
+  // TTFT is 15 s. Round 9's smoothed roofline and refit made A100 weight streaming faster, so
+  // round 6's 5.5 req/s is now lighter (22 preemptions, p99 1.3 s); at 6.5 req/s every
+  // instance is past saturation and moving requests between overloaded instances cannot
+  // shorten the queue (docs/research/sim-fidelity.md, rounds 6, 9 and 10).
   const base: SimulationConfig = {
     model: 'llama-2-13b',
     gpu: 'a100-80gb',
