@@ -192,21 +192,22 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   const multiGpuEngines = new Set(calibrationRows.filter((r) => r.tp > 1).map((r) => r.engineProfile));
   // An engine that borrows its all-reduce latency borrows it from every engine of its library
   // fitted on multi-GPU rows, so those are fitted too, as in the bundled fit.
-  const libraryOf = (engine: string) => base.engines[engine]?.allReduceLibrary?.name;
+  const libraryOf = (engine: string) => allReduceLibraryOf(base, engine);
   const calibrated = new Set(calibrationRows.map((r) => r.engineProfile));
-  const borrowing = [...(options.engines ?? [])].filter((e) => calibrated.has(e) && !multiGpuEngines.has(e) && libraryOf(e) !== undefined);
-  const lends = (e: string) => borrowing.some((b) => libraryOf(b) === libraryOf(e));
-  const fitted = [...stage1Engines, ...stage2Engines.filter((e) => (options.engines?.has(e) ?? true) || lends(e))];
-  for (const engine of stage2Engines.filter((e) => fitted.includes(e))) {
+  const borrowedLibraries = new Set([...(options.engines ?? [])].filter((e) => calibrated.has(e) && !multiGpuEngines.has(e)).map(libraryOf));
+  const stage2Fitted = stage2Engines.filter((e) => (options.engines?.has(e) ?? true) || (libraryOf(e) !== undefined && borrowedLibraries.has(libraryOf(e))));
+  for (const engine of stage2Fitted) {
     const own = ownRowsOf(engine);
     const key = `${stage1Key}|2:${engine}:${own.map((r) => r.id).join(',')}`;
     const stage2 = cached(cache, key, table, () => descend(table, engineKnobs(engine, true), own, STAGE2_SWEEPS_PER_STEP, STAGE2_OFFLINE_REQUESTS), [engine], false);
     squared += stage2.squared;
     evaluations += stage2.evaluations;
   }
-  borrowAllReduceLatency(table, base, fitted, multiGpuEngines);
+  borrowAllReduceLatency(table, base, [...stage1Engines, ...stage2Fitted], multiGpuEngines);
   return { table, rmsLogError: Math.sqrt(squared / Math.max(1, calibrationRows.length)), rows: calibrationRows.length, evaluations };
 }
+
+const allReduceLibraryOf = (base: CalibrationTable, engine: string) => base.engines[engine]?.allReduceLibrary?.name;
 
 /**
  * An engine whose calibration rows all run on one GPU cannot tell its all-reduce latency: its
@@ -221,9 +222,9 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
  */
 export function borrowAllReduceLatency(table: CalibrationTable, base: CalibrationTable, fitted: readonly string[], multiGpuEngines: ReadonlySet<string>): void {
   for (const engine of fitted) {
-    const library = base.engines[engine]?.allReduceLibrary?.name;
+    const library = allReduceLibraryOf(base, engine);
     if (library === undefined || multiGpuEngines.has(engine)) continue;
-    const lenders = fitted.filter((e) => multiGpuEngines.has(e) && base.engines[e]?.allReduceLibrary?.name === library);
+    const lenders = fitted.filter((e) => multiGpuEngines.has(e) && allReduceLibraryOf(base, e) === library);
     if (lenders.length === 0) continue;
     const latencies = lenders.map((e) => table.engines[e]?.allReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs);
     (table.engines[engine] as EngineProfile).allReduceUs = Math.round(median(latencies) * 1000) / 1000;
