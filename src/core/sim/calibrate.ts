@@ -1,4 +1,6 @@
 import { BUNDLED_CALIBRATION, CalibrationTable, DEFAULT_EFFICIENCY, EngineKnob, EngineProfile, HardwareProfile } from './calibration';
+import { getServingModel } from './catalog';
+import { ACTIVATION_BYTES } from './latency';
 import { median } from './metrics';
 import { ValidationRow, predictRow } from './validation';
 
@@ -23,7 +25,7 @@ const ENGINE_BOUNDS: Record<EngineKnob, [number, number]> = {
  */
 const SCALE_BOUNDS: [number, number] = [0.5, 2];
 /** What the fit writes into an engine profile; the rest of the profile is data. */
-const FITTED_ENGINE_FIELDS = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs', 'scale', 'scaleByArchitecture'] as const;
+const FITTED_ENGINE_FIELDS = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'customAllReduceUs', 'perSequenceUs', 'scale', 'scaleByArchitecture'] as const;
 /**
  * Stage 2 halves its step after at most this many sweeps over the knobs: an engine's knobs
  * trade off against each other (weight vs KV streaming vs per-sequence cost), and coordinate
@@ -147,6 +149,21 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
         (t.engines[engine] as EngineProfile)[name] = v;
       },
     }));
+    // The latency of the engine's custom all-reduce kernels, where some of its rows run builds
+    // that take them for the row's main iterations (exercisesCustomAllReduce): those rows only.
+    if (ownRowsOf(engine).some(exercisesCustomAllReduce)) {
+      fixed.push({
+        name: `${engine}.customAllReduceUs`,
+        owner: engine,
+        reaches: exercisesCustomAllReduce,
+        bounds: ENGINE_BOUNDS.allReduceUs,
+        additive: false,
+        read: (t) => t.engines[engine]!.customAllReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs,
+        write: (t, v) => {
+          (t.engines[engine] as EngineProfile).customAllReduceUs = v;
+        },
+      });
+    }
     if (!ownRowsStage) return fixed;
     // An own-rows engine also fits how its kernels compare with the hardware profile's, for
     // the kernel kinds its data names (fitKnobs): its rows say how fast its kernels are,
@@ -194,7 +211,14 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   // fitted on multi-GPU rows, so those are fitted too, as in the bundled fit.
   const libraryOf = (engine: string) => allReduceLibraryOf(base, engine);
   const calibrated = new Set(calibrationRows.map((r) => r.engineProfile));
-  const borrowedLibraries = new Set([...(options.engines ?? [])].filter((e) => calibrated.has(e) && !multiGpuEngines.has(e)).map(libraryOf));
+  const borrowedLibraries = new Set(
+    [...(options.engines ?? [])].filter((e) => calibrated.has(e) && !multiGpuEngines.has(e) && libraryOf(e) === 'nccl').map(libraryOf),
+  );
+  // An engine whose builds take custom all-reduce kernels, with no calibration row here that
+  // exercises them, borrows their latency from the engines on custom kernels.
+  const customTakers = new Set(rows.filter((r) => (r.engineTraits?.customAllReduceMaxBytes ?? 0) > 0).map((r) => r.engineProfile));
+  const customIdentified = new Set(calibrationRows.filter(exercisesCustomAllReduce).map((r) => r.engineProfile));
+  if ([...(options.engines ?? [])].some((e) => customTakers.has(e) && !customIdentified.has(e))) borrowedLibraries.add('custom');
   const stage2Fitted = stage2Engines.filter((e) => (options.engines?.has(e) ?? true) || (libraryOf(e) !== undefined && borrowedLibraries.has(libraryOf(e))));
   for (const engine of stage2Fitted) {
     const own = ownRowsOf(engine);
@@ -203,8 +227,31 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
     squared += stage2.squared;
     evaluations += stage2.evaluations;
   }
-  borrowAllReduceLatency(table, base, [...stage1Engines, ...stage2Fitted], multiGpuEngines);
+  const fitted = [...stage1Engines, ...stage2Fitted];
+  borrowAllReduceLatency(table, base, fitted, multiGpuEngines);
+  borrowCustomAllReduceLatency(
+    table,
+    base,
+    fitted.filter((e) => customTakers.has(e) && !customIdentified.has(e)),
+    fitted.filter((e) => multiGpuEngines.has(e)),
+  );
   return { table, rmsLogError: Math.sqrt(squared / Math.max(1, calibrationRows.length)), rows: calibrationRows.length, evaluations };
+}
+
+/**
+ * The row runs a multi-GPU build whose custom all-reduce kernels take the messages of its main
+ * iterations (EngineTraits.customAllReduceMaxBytes): the decode steps of its batch, or the one
+ * prefill of a first-token row. A fit identifies the custom latency only from such rows; a
+ * row whose messages all exceed the workspace (a 2,048-token prefill at TP8) says nothing
+ * about it, and a fit with none of them borrows the latency (borrowCustomAllReduceLatency).
+ */
+export function exercisesCustomAllReduce(row: ValidationRow): boolean {
+  const maxBytes = row.engineTraits?.customAllReduceMaxBytes ?? 0;
+  if (row.tp < 2 || maxBytes <= 0) return false;
+  const s = row.scenario;
+  const tokens =
+    s.kind === 'prefill' ? s.batch * s.input : s.kind === 'concurrency' ? s.concurrency : s.kind === 'offline' ? Math.min(s.requests, s.maxBatch ?? s.requests) : s.batch;
+  return tokens * getServingModel(row.model).hidden * ACTIVATION_BYTES <= maxBytes;
 }
 
 const allReduceLibraryOf = (base: CalibrationTable, engine: string) => base.engines[engine]?.allReduceLibrary?.name;
@@ -223,12 +270,27 @@ const allReduceLibraryOf = (base: CalibrationTable, engine: string) => base.engi
 export function borrowAllReduceLatency(table: CalibrationTable, base: CalibrationTable, fitted: readonly string[], multiGpuEngines: ReadonlySet<string>): void {
   for (const engine of fitted) {
     const library = allReduceLibraryOf(base, engine);
-    if (library === undefined || multiGpuEngines.has(engine)) continue;
+    // Custom kernels differ by engine and carry what runs beside them: only NCCL's latency is lent.
+    if (library !== 'nccl' || multiGpuEngines.has(engine)) continue;
     const lenders = fitted.filter((e) => multiGpuEngines.has(e) && allReduceLibraryOf(base, e) === library);
     if (lenders.length === 0) continue;
     const latencies = lenders.map((e) => table.engines[e]?.allReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs);
     (table.engines[engine] as EngineProfile).allReduceUs = Math.round(median(latencies) * 1000) / 1000;
   }
+}
+
+/**
+ * Engines whose builds take custom all-reduce kernels for small messages (TensorRT-LLM 0.9's
+ * rows in the 0.5 profile) but whose calibration rows here never exercise them take the
+ * median latency of the engines fitted on multi-GPU rows whose all-reduces go through such
+ * kernels (allReduceLibrary 'custom': today's vLLM and TensorRT-LLM). Without it, they would
+ * pay NCCL's latency for every message.
+ */
+export function borrowCustomAllReduceLatency(table: CalibrationTable, base: CalibrationTable, borrowers: readonly string[], multiGpuFitted: readonly string[]): void {
+  const lenders = multiGpuFitted.filter((e) => allReduceLibraryOf(base, e) === 'custom');
+  if (lenders.length === 0) return;
+  const latency = Math.round(median(lenders.map((e) => table.engines[e]?.allReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs)) * 1000) / 1000;
+  for (const engine of borrowers) (table.engines[engine] as EngineProfile).customAllReduceUs = latency;
 }
 
 /**

@@ -44,6 +44,14 @@ export interface EngineProfile {
   stepOverheadMs?: number;
   layerOverheadUs?: number;
   allReduceUs?: number;
+  /**
+   * Latency of one all-reduce through the engine's custom kernels, for the rows whose builds
+   * send small messages there (EngineTraits.customAllReduceMaxBytes). Fitted where a calibration
+   * row's main iterations take those kernels (calibrate.ts exercisesCustomAllReduce), else
+   * borrowed from the engines on custom kernels (borrowCustomAllReduceLatency); unset:
+   * allReduceUs.
+   */
+  customAllReduceUs?: number;
   perSequenceUs?: number;
   batching?: EngineBatching;
   /**
@@ -83,18 +91,27 @@ export interface EngineProfile {
    */
   mhaDecodeWidensToFp32?: boolean;
   /**
-   * The library the engine's tensor-parallel all-reduce goes through ('nccl': ncclAllReduce
-   * for every all-reduce). A fit whose rows hold no multi-GPU row of this engine cannot tell
-   * its all-reduce latency; it takes the median of the engines with the same library that
-   * were fitted on multi-GPU rows (calibrate.ts borrowAllReduceLatency). Unset: the default.
+   * The library the engine's tensor-parallel all-reduce goes through (AllReduceLibrary). A fit
+   * whose rows hold no multi-GPU row of an NCCL engine cannot tell its all-reduce latency; it
+   * takes the median of the NCCL engines fitted on multi-GPU rows (calibrate.ts
+   * borrowAllReduceLatency). Engines on custom kernels lend their latency to builds that take
+   * such kernels (borrowCustomAllReduceLatency) and keep the default when they have no
+   * multi-GPU row. Unset: the default.
    */
-  allReduceLibrary?: { name: 'nccl'; basis: string };
+  allReduceLibrary?: { name: AllReduceLibrary; basis: string };
   /** The kernel kinds whose `scale` stage 2 fits besides the fixed costs (own-rows engines). */
   fitKnobs?: KernelKind[];
   /** The kernel kinds stage 2 fits per architecture its rows run on (`scaleByArchitecture`). */
   fitKnobsByArchitecture?: KernelKind[];
   basis?: string;
 }
+
+/**
+ * 'nccl': ncclAllReduce for every all-reduce. 'custom': the engine's own one-shot/two-shot
+ * kernels for messages within their workspace, NCCL above (vLLM's and TensorRT-LLM's custom
+ * all-reduce).
+ */
+export type AllReduceLibrary = 'nccl' | 'custom';
 
 /** The kernel efficiencies an engine profile may scale. */
 export type KernelKind = 'matmul' | 'memory' | 'kvMemory' | 'attention';
@@ -237,6 +254,7 @@ export function efficiencyFor(
     stepOverheadMs: en.stepOverheadMs ?? d.stepOverheadMs,
     layerOverheadUs: en.layerOverheadUs ?? d.layerOverheadUs,
     allReduceUs: en.allReduceUs ?? gpuLimits.allReduceUs ?? d.allReduceUs,
+    ...(en.customAllReduceUs !== undefined ? { customAllReduceUs: en.customAllReduceUs } : {}),
     perSequenceUs: en.perSequenceUs ?? d.perSequenceUs,
     ...(table.roofline !== undefined ? { matmulOverlapExponent: table.roofline.matmulOverlapExponent } : {}),
   };

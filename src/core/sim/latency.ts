@@ -47,6 +47,11 @@ export interface Efficiency {
   layerOverheadUs: number;
   /** Latency of one tensor-parallel all-reduce call, on top of its bandwidth term. */
   allReduceUs: number;
+  /**
+   * Latency of one all-reduce through the engine's own kernels, where its traits send small
+   * messages there (EngineTraits.customAllReduceMaxBytes). Unset: allReduceUs.
+   */
+  customAllReduceUs?: number;
   /** Per-sequence cost each iteration (batch bookkeeping, sampling). */
   perSequenceUs: number;
   /**
@@ -85,6 +90,14 @@ export interface EngineTraits {
    * above pays conversions, one per element it reads.
    */
   kvWidenedToFp32?: boolean;
+  /**
+   * All-reduces of at most this many bytes go through the engine's own kernels (TensorRT-LLM's
+   * one-shot and two-shot custom all-reduce, which a build enables by default from 0.9: its
+   * AUTO strategy takes them while the message fits the IPC workspace, 16 MB at TP2 and 8 MB
+   * above) and cost Efficiency.customAllReduceUs each; larger ones go through NCCL
+   * (allReduceUs). Both move the same bytes over the links. Unset: every all-reduce is NCCL's.
+   */
+  customAllReduceMaxBytes?: number;
 }
 
 export interface LatencyModel {
@@ -100,7 +113,7 @@ export interface LatencyModel {
 }
 
 /** Bytes per activation element exchanged by the tensor-parallel all-reduce (16-bit on all engines). */
-const ACTIVATION_BYTES = 2;
+export const ACTIVATION_BYTES = 2;
 /** CUDA-core type conversions per clock per SM ("all other type conversions", compute capability 8.0 and 9.0). */
 const CONVERSIONS_PER_CLOCK_PER_SM = 16;
 
@@ -141,6 +154,8 @@ export function createLatencyModel(
   const ringFactor = tp > 1 ? (2 * (tp - 1)) / tp : 0;
   const busBytesPerSecond = (gpu.allReduceBusGBps ?? gpu.interconnectGBps) * 1e9;
   const allReduceLatency = tp > 1 ? efficiency.allReduceUs * 1e-6 : 0;
+  const customAllReduceMaxBytes = traits.customAllReduceMaxBytes ?? 0;
+  const customAllReduceLatency = tp > 1 ? (efficiency.customAllReduceUs ?? efficiency.allReduceUs) * 1e-6 : 0;
   const weightSeconds = weightBytesPerGpu / (bandwidth * efficiency.memory);
   const overhead = efficiency.stepOverheadMs * 1e-3 + efficiency.layerOverheadUs * 1e-6 * model.layers;
   const perSequence = efficiency.perSequenceUs * 1e-6;
@@ -160,8 +175,10 @@ export function createLatencyModel(
       prefillAttentionFlops / (attentionPeak * efficiency.attention) +
       prefillKvBytes / (bandwidth * efficiency.kvMemory) +
       decodeKvBytes * secondsPerDecodeKvByte;
-    const communicationSeconds =
-      tp > 1 ? allReduces * (allReduceLatency + (ringFactor * tokens * model.hidden * ACTIVATION_BYTES) / busBytesPerSecond) : 0;
+    // Each all-reduce sums every rank's partial activations of the iteration's tokens.
+    const messageBytes = tokens * model.hidden * ACTIVATION_BYTES;
+    const callLatency = messageBytes <= customAllReduceMaxBytes ? customAllReduceLatency : allReduceLatency;
+    const communicationSeconds = tp > 1 ? allReduces * (callLatency + (ringFactor * messageBytes) / busBytesPerSecond) : 0;
     const overheadSeconds = overhead + perSequence * s.sequences;
     const decodeAttentionFlops = attentionFlopsPerPair * s.decodeContextTokens;
     const seconds = overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds;

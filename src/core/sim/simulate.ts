@@ -53,7 +53,10 @@ export interface SimulationConfig {
   calibration?: CalibrationTable;
   /** Engine profile in data/calibration.json (default: its defaultEngine, today's engines). */
   engineProfile?: string;
-  /** Quirks of a specific engine version (validation rows of old engines use them). */
+  /**
+   * Quirks of a specific engine version or build (validation rows use them), over what the
+   * engine profile says (each trait set here replaces the profile's).
+   */
   engine?: EngineTraits;
   /** How the KV cache is sized, over data/calibration.json's memory settings and the engine's. */
   memory?: Partial<MemorySettings>;
@@ -211,7 +214,7 @@ export function buildLatencyModel(config: SimulationConfig, tensorParallel: numb
       attentionCeiling: gpu.matmulCeiling?.fp16,
       hbmReadCeiling: gpu.hbmReadCeiling,
     });
-    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, config.engine ?? engineTraitsFor(config, model));
+    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, { ...engineTraitsFor(config, model), ...config.engine });
   } catch (err) {
     throw new SimulationConfigError((err as Error).message);
   }

@@ -91,29 +91,33 @@ describe('cross-validation (leave one engine build out; one source out as a chec
       assert.ok(stored && Math.abs(stored.medianAbsErrorPct - engine.medianAbsErrorPct) < 0.06, `${engine.engine}\n${text}`);
     }
     // Issue 14's median target (<= 8%) is met overall and per metric kind since round 8; no row
-    // over 25% is not met yet: these bounds catch a regression from today's 5.3%, 47.0% and 13
-    // rows over 25% (docs/research/sim-fidelity.md, round 10; the max rose from 44.4% with
-    // round 10's v0.9.0 calibration rows: that table's 70B first token at TP4 on H200s).
-    assert.ok(report.overall.medianAbsErrorPct <= 5.4, text);
-    assert.ok(report.overall.maxAbsErrorPct <= 47.5, text);
-    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 13, text);
+    // over 25% is not met yet: these bounds catch a regression from today's 5.6%, 40.5% and 12
+    // rows over 25% (docs/research/sim-fidelity.md, round 11: 5.3%, 47.0% and 13 before v0.9.0's
+    // builds took their custom all-reduce kernels; the refit moved the median up).
+    assert.ok(report.overall.medianAbsErrorPct <= 5.7, text);
+    assert.ok(report.overall.maxAbsErrorPct <= 41, text);
+    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 12, text);
     for (const kind of report.byMetricKind) assert.ok(kind.medianAbsErrorPct <= 8, `${kind.kind}\n${text}`);
     // TensorRT-LLM 0.12's memory-tight 70B rows (TP2 in 16-bit, up to -58% before round 7's
     // runtime-memory model) stay within 33%, and its multi-head FP8 rows (+28% on an H200
-    // before round 8's conversion roof) keep its median at 4.3%.
+    // before round 8's conversion roof) keep its median at 4.9% (4.3% before round 11's refit).
     const v012 = report.byEngine.find((e) => e.engine === 'tensorrt-llm-0.12')!;
-    assert.ok(v012.maxAbsErrorPct <= 33 && v012.medianAbsErrorPct <= 4.5, text);
+    assert.ok(v012.maxAbsErrorPct <= 33 && v012.medianAbsErrorPct <= 5, text);
     // Round 10: TensorRT-LLM 0.5 (the gptSessionBenchmark tables) fitted on v0.9.0's setups too
     // (8.9% before), and LMDeploy, whose 70B at TP4 borrows the NCCL all-reduce latency when
     // left out (up to +44% before), meet the median target.
     for (const name of ['tensorrt-llm-0.5', 'lmdeploy']) assert.ok(report.byEngine.find((e) => e.engine === name)!.medianAbsErrorPct <= 6.5, `${name}\n${text}`);
     const lmdeploy70b = report.outcomes.filter((o) => o.row.engineProfile === 'lmdeploy' && o.row.tp > 1);
     assert.ok(lmdeploy70b.length >= 10 && lmdeploy70b.every((o) => Math.abs(o.errorPct) <= 25), text);
-    // First-token latency (58 rows): median 4.8% (7.97% before round 10; 8.8% in round 5), max
-    // 47.0% (v0.9.0's Llama-2-70B at TP4 on H200s, 128 tokens: 17.8 ms measured, 26 ms
-    // predicted; its 0.5.0 twin on H100s measured 26 ms); under 40% through round 9.
+    // First-token latency (58 rows): median 5.5% (4.8% in round 10, 7.97% before it), max 33.0%
+    // (47.0% in round 10: v0.9.0's Llama-2-70B at TP4 on H200s, 128 tokens, 17.8 ms measured
+    // where its 0.5.0 twin on H100s measured 26 ms). Round 11: v0.9.0's builds take custom
+    // all-reduce kernels for messages within their workspace, so its 128-token first tokens at
+    // TP4 are within 10% on every GPU (+47% and +18% on H200s and H100s before).
     const ttft = report.byMetricKind.find((k) => k.kind === 'ttft')!;
-    assert.ok(ttft.medianAbsErrorPct <= 5.5 && ttft.maxAbsErrorPct <= 47.5, text);
+    assert.ok(ttft.medianAbsErrorPct <= 5.6 && ttft.maxAbsErrorPct <= 34, text);
+    const v09ShortPrompts = report.outcomes.filter((o) => o.row.id.startsWith('trtllm09-ttft-') && o.row.tp === 4 && o.row.id.endsWith('-128'));
+    assert.ok(v09ShortPrompts.length === 3 && v09ShortPrompts.every((o) => Math.abs(o.errorPct) <= 10), text);
     // Engine profiles that meet the targets keep meeting them: today's TensorRT-LLM (1.0, 40
     // rows) and today's default engine (9 rows).
     for (const name of ['tensorrt-llm', 'current']) {
@@ -131,7 +135,7 @@ describe('cross-validation (leave one engine build out; one source out as a chec
   test('the Serving card states the cross-validated figure, not the in-sample one', () => {
     const summary = calibrationSummary('h100-sxm');
     assert.equal(summary.medianAbsErrorPct, crossValidationFile.overall.medianAbsErrorPct);
-    assert.match(summary.label, /^cross-validated median error 5\.3% \(max 47%\) on 533 published measurements/);
+    assert.match(summary.label, /^cross-validated median error 5\.6% \(max 41%\) on 533 published measurements/);
     assert.match(calibrationSummary('l4').label, /not calibrated/);
   });
 });
@@ -165,6 +169,15 @@ describe('the bundled calibration', () => {
     assert.notEqual(BUNDLED_CALIBRATION.engines.lmdeploy!.allReduceUs, undefined);
   });
 
+  test("the custom all-reduce latency is fitted where an engine's multi-GPU calibration rows take those kernels (TensorRT-LLM 0.9's builds), and nowhere else", () => {
+    const takers = new Set(VALIDATION_ROWS.filter((r) => r.role === 'calibration' && r.tp > 1 && r.engineTraits?.customAllReduceMaxBytes !== undefined).map((r) => r.engineProfile));
+    assert.deepEqual([...takers], ['tensorrt-llm-0.5']);
+    for (const [name, engine] of Object.entries(BUNDLED_CALIBRATION.engines)) assert.equal(engine.customAllReduceUs !== undefined, takers.has(name), name);
+    const engine = BUNDLED_CALIBRATION.engines['tensorrt-llm-0.5']!;
+    // The one-/two-shot kernels skip NCCL's protocol: they fit well under its latency.
+    assert.ok(engine.customAllReduceUs! < engine.allReduceUs! / 2, `${engine.customAllReduceUs} vs ${engine.allReduceUs}`);
+  });
+
   test('the borrowed all-reduce latency by hand: the median over the lenders of the same library, nothing for an engine without one', () => {
     const engine = (allReduceUs: number | undefined, library?: 'nccl') => ({ ...(allReduceUs !== undefined ? { allReduceUs } : {}), ...(library ? { allReduceLibrary: { name: library, basis: 'test' } } : {}) });
     const base = {
@@ -190,7 +203,7 @@ describe('the bundled calibration', () => {
     for (const [name, profile] of Object.entries(fit.profiles)) assert.deepEqual(numbers(profile), numbers(BUNDLED_CALIBRATION.profiles[name]!), name);
     for (const [name, engine] of Object.entries(fit.engines)) {
       const bundled = BUNDLED_CALIBRATION.engines[name]!;
-      for (const knob of ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'perSequenceUs'] as const) assert.equal(engine[knob], bundled[knob], `${name}.${knob}`);
+      for (const knob of ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'customAllReduceUs', 'perSequenceUs'] as const) assert.equal(engine[knob], bundled[knob], `${name}.${knob}`);
       assert.deepEqual(engine.scale, bundled.scale, `${name}.scale`);
       assert.deepEqual(engine.scaleByArchitecture, bundled.scaleByArchitecture, `${name}.scaleByArchitecture`);
     }

@@ -60,6 +60,20 @@ describe('roofline latency model', () => {
     close(b.communicationSeconds, 4 * (1e-5 + 4e-7));
   });
 
+  test("a build with custom all-reduce kernels takes them for messages within the workspace, NCCL's above", () => {
+    const traits = { customAllReduceMaxBytes: 20_000 };
+    const m = createLatencyModel(model, gpu, fp16, 2, { ...ideal, customAllReduceUs: 3 }, traits);
+    // Decode of 10 tokens: 10 x 1000 x 2 B = 20,000 B, within the workspace: 4 x (3 us + 2e-7 s).
+    close(m.breakdown(decodeShape(10, 10_000)).communicationSeconds, 4 * (3e-6 + 2e-7));
+    // Decode of 11 tokens: 22,000 B, over it: NCCL's 10 us, and the same bytes per token over the links.
+    close(m.breakdown(decodeShape(11, 11_000)).communicationSeconds, 4 * (1e-5 + 2.2e-7));
+    // Without a fitted custom latency the kernels cost what NCCL's do; without the trait, every call is NCCL's.
+    close(createLatencyModel(model, gpu, fp16, 2, ideal, traits).breakdown(decodeShape(10, 10_000)).communicationSeconds, 4 * (1e-5 + 2e-7));
+    close(createLatencyModel(model, gpu, fp16, 2, { ...ideal, customAllReduceUs: 3 }).breakdown(decodeShape(10, 10_000)).communicationSeconds, 4 * (1e-5 + 2e-7));
+    // One GPU: no all-reduce at all.
+    assert.equal(createLatencyModel(model, gpu, fp16, 1, { ...ideal, customAllReduceUs: 3 }, traits).breakdown(decodeShape(10, 10_000)).communicationSeconds, 0);
+  });
+
   test('fixed costs: per step, per layer and per sequence', () => {
     const m = createLatencyModel(model, gpu, fp16, 1, { ...ideal, stepOverheadMs: 1, layerOverheadUs: 10, perSequenceUs: 5 });
     const b = m.breakdown(decodeShape(10, 10_000));
