@@ -138,14 +138,20 @@ export interface MemorySettings {
 
 /**
  * GPU memory a TensorRT-LLM runtime allocates per GPU before it sizes the KV cache from what is
- * left: its logits and sampling (decoder) buffers for max_batch_size x vocabulary entries, the
- * engine's execution context (activations) for max_num_tokens, and a fixed part (CUDA context,
- * workspaces). Constants from the runtime's own memory log lines (calibration.json says which).
+ * left: its logits, penalty and sampling (decoder) buffers for max_batch_size x vocabulary
+ * entries and per batch slot, output ids, log probabilities and cache indirection for
+ * max_batch_size x max_seq_len entries, the engine's execution context (activations) for
+ * max_num_tokens, and a fixed part (CUDA context, workspaces). Terms read in the runtime's code,
+ * checked against its memory log lines (calibration.json says which).
  */
 export interface RuntimeMemory {
   fixedGiB: number;
   /** Bytes per max_batch_size x vocabulary entry (runtime and decoder buffers). */
   bytesPerBatchVocabEntry: number;
+  /** Bytes per max_batch_size slot (fixed-size sampling workspaces). */
+  bytesPerBatchSlot?: number;
+  /** Bytes per max_batch_size x max_seq_len entry (output ids, log probabilities, cache indirection). */
+  bytesPerBatchSequenceToken?: number;
   /** Execution-context bytes per max_num_tokens x hidden element. */
   bytesPerTokenHiddenElement: number;
   basis?: string;

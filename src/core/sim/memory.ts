@@ -3,10 +3,12 @@ import { MEMORY_SETTINGS, MemorySettings } from './calibration';
 
 const GIB = 1024 ** 3;
 
-/** The limits an engine was built for (TensorRT-LLM max_batch_size and max_num_tokens). */
+/** The limits an engine was built for (TensorRT-LLM max_batch_size, max_num_tokens, max_seq_len). */
 export interface EngineBuild {
   maxBatch: number;
   maxNumTokens: number;
+  /** Longest sequence, prompt and reply (trtllm-bench builds for the dataset's longest). Unset: no per-token buffers. */
+  maxSeqLen?: number;
 }
 
 export interface MemoryPlan {
@@ -57,6 +59,8 @@ function runtimeReserveBytes(model: ServingModel, settings: MemorySettings, buil
   return (
     runtime.fixedGiB * GIB +
     runtime.bytesPerBatchVocabEntry * build.maxBatch * model.vocab +
+    (runtime.bytesPerBatchSlot ?? 0) * build.maxBatch +
+    (runtime.bytesPerBatchSequenceToken ?? 0) * build.maxBatch * (build.maxSeqLen ?? 0) +
     runtime.bytesPerTokenHiddenElement * build.maxNumTokens * model.hidden
   );
 }

@@ -324,7 +324,10 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
   }
   // The engine was built for these limits (before the widening below, which only lets a long
   // prompt run); its runtime sizes its buffers from them.
-  const engineBuild = Number.isFinite(scheduler.maxBatchedTokens) ? { maxBatch: scheduler.maxBatch, maxNumTokens: scheduler.maxBatchedTokens } : undefined;
+  // trtllm-bench builds for the dataset's longest request (max_seq_len = longest input + output).
+  const engineBuild = Number.isFinite(scheduler.maxBatchedTokens)
+    ? { maxBatch: scheduler.maxBatch, maxNumTokens: scheduler.maxBatchedTokens, maxSeqLen: longestRequest }
+    : undefined;
   // A prompt longer than the token budget still runs (alone), as vLLM requires budget >= max length.
   scheduler.maxBatchedTokens = Math.max(scheduler.maxBatchedTokens, longestPrompt);
 

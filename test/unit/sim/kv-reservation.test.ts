@@ -38,31 +38,37 @@ describe('KV sizing', () => {
     assert.equal(memorySettingsFor({ engineProfile: 'tensorrt-llm', memory: { kvFreeMemoryFraction: 0.99 } }).kvFreeMemoryFraction, 0.99);
     const v012 = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.12' });
     assert.equal(v012.kvFreeMemoryFraction, 0.9);
+    const runtime = v012.runtimeMemory!;
     assert.deepEqual(
-      { fixed: v012.runtimeMemory?.fixedGiB, entry: v012.runtimeMemory?.bytesPerBatchVocabEntry, token: v012.runtimeMemory?.bytesPerTokenHiddenElement },
-      { fixed: 0.77, entry: 41.9, token: 29 },
+      { fixed: runtime.fixedGiB, entry: runtime.bytesPerBatchVocabEntry, slot: runtime.bytesPerBatchSlot, sequence: runtime.bytesPerBatchSequenceToken, token: runtime.bytesPerTokenHiddenElement },
+      { fixed: 2.55, entry: 24, slot: 65536, sequence: 34, token: 29 },
     );
+    // The terms reproduce the runtime's own log for the build it came from (Llama-2-7B, 4,096
+    // sequences of 4,098 tokens, vocabulary 32,000): 1.14 + 4.35 GiB beside 0.77 GiB.
+    const logged = runtime.bytesPerBatchVocabEntry * 4096 * 32000 + runtime.bytesPerBatchSlot! * 4096 + runtime.bytesPerBatchSequenceToken! * 4096 * 4098 + (runtime.fixedGiB - 0.77) * GIB;
+    assert.ok(Math.abs(logged / GIB - (1.14 + 4.35)) < 0.01, String(logged / GIB));
   });
 
-  test("TensorRT-LLM 0.12's runtime buffers grow with the build's max batch x vocabulary, by hand", () => {
-    // Llama-3.1-70B in 16-bit on two A100s, built for 2,048 sequences and 1,024 tokens
-    // (trtllm-bench's 4096-token entry): per GPU 0.77 GiB + 41.9 B x 2048 x 128,256 (10.25 GiB)
-    // + 29 B x 1024 x 8192 (0.23 GiB) beside 65.7 GiB of weights; 0.9 of the rest is KV.
+  test("TensorRT-LLM 0.12's runtime buffers grow with the build's max batch x vocabulary and x max_seq_len, by hand", () => {
+    // Llama-3.1-70B in 16-bit on two A100s, built for 2,048 sequences of 4,096 tokens and 1,024
+    // tokens per step (trtllm-bench's 4096-token entry): per GPU 2.55 GiB + 24 B x 2048 x
+    // 128,256 (5.87 GiB) + 64 KiB x 2048 (0.125 GiB) + 34 B x 2048 x 4096 (0.27 GiB) + 29 B x
+    // 1024 x 8192 (0.23 GiB) beside 65.7 GiB of weights; 0.9 of the rest is KV.
     const model = getServingModel('llama-3.1-70b');
     const gpu = getGpu('a100-80gb');
     const fp16 = getPrecision('fp16');
     const settings = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.12' });
     const weightsPerGpu = (totalParamsFromShape(model) * 2) / 2;
-    const reserve = 0.77 * GIB + 41.9 * 2048 * 128256 + 29 * 1024 * 8192;
+    const reserve = 2.55 * GIB + 24 * 2048 * 128256 + 65536 * 2048 + 34 * 2048 * 4096 + 29 * 1024 * 8192;
     const perToken = kvBytesPerToken(model, fp16); // 80 layers x 2 x 8 KV heads x 128 x 2 B = 320 KiB
     assert.equal(perToken, 327680);
     const expected = Math.floor(Math.floor(((gpu.memoryGiB * GIB - reserve - weightsPerGpu) * 0.9 * 2) / perToken) / 16) * 16;
-    const big = planMemory(model, gpu, fp16, 2, settings, { maxBatch: 2048, maxNumTokens: 1024 }).kvCapacityTokens;
+    const big = planMemory(model, gpu, fp16, 2, settings, { maxBatch: 2048, maxNumTokens: 1024, maxSeqLen: 4096 }).kvCapacityTokens;
     assert.equal(big, expected);
-    assert.ok(big > 4096 && big < 20_000, String(big)); // a few requests of 2,048 + 2,048 tokens
-    // The same weights built for 256 sequences (the 'general' entry) leave about four times the room.
-    const small = planMemory(model, gpu, fp16, 2, settings, { maxBatch: 256, maxNumTokens: 1024 }).kvCapacityTokens;
-    assert.ok(small > 3.5 * big, `${small} vs ${big}`);
+    assert.ok(big > 4096 && big < 40_000, String(big)); // a few requests of 2,048 + 2,048 tokens (7)
+    // The same weights built for 256 sequences (the 'general' entry) leave about twice the room.
+    const small = planMemory(model, gpu, fp16, 2, settings, { maxBatch: 256, maxNumTokens: 1024, maxSeqLen: 4096 }).kvCapacityTokens;
+    assert.ok(small > 1.9 * big, `${small} vs ${big}`);
     // Without a build the flat activation reserve stands in.
     const flat = planMemory(model, gpu, fp16, 2, settings).kvCapacityTokens;
     assert.equal(flat, Math.floor(Math.floor(((gpu.memoryGiB * GIB - GIB - weightsPerGpu) * 0.9 * 2) / perToken) / 16) * 16);
@@ -80,14 +86,16 @@ describe('KV sizing', () => {
     });
     const run = simulate(runConfig(2048));
     const settings = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.12' });
-    const built = planMemory(getServingModel('llama-3.1-70b'), getGpu('a100-80gb'), getPrecision('fp16'), 2, settings, { maxBatch: 2048, maxNumTokens: 1024 });
+    // max_seq_len: trtllm-bench builds for the longest request, 2,048 + 8 tokens.
+    const built = planMemory(getServingModel('llama-3.1-70b'), getGpu('a100-80gb'), getPrecision('fp16'), 2, settings, { maxBatch: 2048, maxNumTokens: 1024, maxSeqLen: 2056 });
     assert.equal(run.kvCapacityTokensPerInstance[0], built.kvCapacityTokens);
     assert.equal(run.completedRequests, 2);
-    // Built for 8,192 sequences, the runtime's buffers (41.0 GiB of sampling buffers + 0.23 GiB
-    // of activations + 0.77 GiB) leave no room: the message names them beside the weights.
+    // Built for 8,192 sequences, the runtime's buffers (23.5 GiB per batch x vocabulary, 0.5 GiB
+    // per slot, 0.53 GiB per batch x 2,056 tokens, 0.23 GiB of activations, 2.55 GiB fixed) leave
+    // no room: the message names them beside the weights.
     assert.throws(
       () => simulate({ ...runConfig(8192) }),
-      (e: Error) => /leaves room for 0 KV tokens/.test(e.message) && /the engine's runtime 42\.0 GiB/.test(e.message),
+      (e: Error) => /leaves room for 0 KV tokens/.test(e.message) && /the engine's runtime 27\.3 GiB/.test(e.message),
     );
   });
 });
