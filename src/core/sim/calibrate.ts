@@ -1,4 +1,4 @@
-import { BUNDLED_CALIBRATION, CalibrationTable, DEFAULT_EFFICIENCY, EngineKnob, EngineProfile, HardwareProfile } from './calibration';
+import { AllReduceLibrary, BUNDLED_CALIBRATION, CalibrationTable, DEFAULT_EFFICIENCY, EngineKnob, EngineProfile, HardwareProfile } from './calibration';
 import { getServingModel } from './catalog';
 import { ACTIVATION_BYTES } from './latency';
 import { median } from './metrics';
@@ -211,15 +211,19 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   // fitted on multi-GPU rows, so those are fitted too, as in the bundled fit.
   const libraryOf = (engine: string) => allReduceLibraryOf(base, engine);
   const calibrated = new Set(calibrationRows.map((r) => r.engineProfile));
-  const borrowedLibraries = new Set(
-    [...(options.engines ?? [])].filter((e) => calibrated.has(e) && !multiGpuEngines.has(e) && libraryOf(e) === 'nccl').map(libraryOf),
-  );
   // An engine whose builds take custom all-reduce kernels, with no calibration row here that
   // exercises them, borrows their latency from the engines on custom kernels.
   const customTakers = new Set(rows.filter((r) => (r.engineTraits?.customAllReduceMaxBytes ?? 0) > 0).map((r) => r.engineProfile));
   const customIdentified = new Set(calibrationRows.filter(exercisesCustomAllReduce).map((r) => r.engineProfile));
-  if ([...(options.engines ?? [])].some((e) => customTakers.has(e) && !customIdentified.has(e))) borrowedLibraries.add('custom');
-  const stage2Fitted = stage2Engines.filter((e) => (options.engines?.has(e) ?? true) || (libraryOf(e) !== undefined && borrowedLibraries.has(libraryOf(e))));
+  const wanted = [...(options.engines ?? [])];
+  const lendingLibraries = new Set<AllReduceLibrary>();
+  if (wanted.some((e) => calibrated.has(e) && !multiGpuEngines.has(e) && libraryOf(e) === 'nccl')) lendingLibraries.add('nccl');
+  if (wanted.some((e) => customTakers.has(e) && !customIdentified.has(e))) lendingLibraries.add('custom');
+  const lends = (e: string) => {
+    const library = libraryOf(e);
+    return library !== undefined && lendingLibraries.has(library);
+  };
+  const stage2Fitted = stage2Engines.filter((e) => (options.engines?.has(e) ?? true) || lends(e));
   for (const engine of stage2Fitted) {
     const own = ownRowsOf(engine);
     const key = `${stage1Key}|2:${engine}:${own.map((r) => r.id).join(',')}`;
@@ -272,10 +276,8 @@ export function borrowAllReduceLatency(table: CalibrationTable, base: Calibratio
     const library = allReduceLibraryOf(base, engine);
     // Custom kernels differ by engine and carry what runs beside them: only NCCL's latency is lent.
     if (library !== 'nccl' || multiGpuEngines.has(engine)) continue;
-    const lenders = fitted.filter((e) => multiGpuEngines.has(e) && allReduceLibraryOf(base, e) === library);
-    if (lenders.length === 0) continue;
-    const latencies = lenders.map((e) => table.engines[e]?.allReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs);
-    (table.engines[engine] as EngineProfile).allReduceUs = Math.round(median(latencies) * 1000) / 1000;
+    const latency = lentLatency(table, base, library, fitted.filter((e) => multiGpuEngines.has(e)));
+    if (latency !== undefined) (table.engines[engine] as EngineProfile).allReduceUs = latency;
   }
 }
 
@@ -287,10 +289,16 @@ export function borrowAllReduceLatency(table: CalibrationTable, base: Calibratio
  * pay NCCL's latency for every message.
  */
 export function borrowCustomAllReduceLatency(table: CalibrationTable, base: CalibrationTable, borrowers: readonly string[], multiGpuFitted: readonly string[]): void {
-  const lenders = multiGpuFitted.filter((e) => allReduceLibraryOf(base, e) === 'custom');
-  if (lenders.length === 0) return;
-  const latency = Math.round(median(lenders.map((e) => table.engines[e]?.allReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs)) * 1000) / 1000;
+  const latency = lentLatency(table, base, 'custom', multiGpuFitted);
+  if (latency === undefined) return;
   for (const engine of borrowers) (table.engines[engine] as EngineProfile).customAllReduceUs = latency;
+}
+
+/** The median all-reduce latency of the given fitted multi-GPU engines on `library` (none: undefined). */
+function lentLatency(table: CalibrationTable, base: CalibrationTable, library: AllReduceLibrary, multiGpuFitted: readonly string[]): number | undefined {
+  const lenders = multiGpuFitted.filter((e) => allReduceLibraryOf(base, e) === library);
+  if (lenders.length === 0) return undefined;
+  return Math.round(median(lenders.map((e) => table.engines[e]?.allReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs)) * 1000) / 1000;
 }
 
 /**
