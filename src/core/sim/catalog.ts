@@ -77,6 +77,11 @@ export interface Precision {
   id: string;
   name: string;
   weightBytes: number;
+  /**
+   * Bytes per parameter of the input embedding and the LM head, which every quantisation here
+   * leaves in the model's 16-bit type (precisions.json notes give the sources).
+   */
+  embeddingBytes: number;
   kvBytes: number;
   computePeak: PeakKey;
   fallback: PeakKey | null;
@@ -137,7 +142,22 @@ export function lmHeadParams(m: ServingModel): number {
 
 /** All parameters stored in GPU memory (the input embedding is a separate matrix unless tied). */
 export function totalParamsFromShape(m: ServingModel): number {
-  return m.layers * layerParams(m) + (m.tiedEmbeddings ? 1 : 2) * m.vocab * m.hidden + (m.extraParamsB ?? 0) * 1e9;
+  return m.layers * layerParams(m) + embeddingTableParams(m) + (m.extraParamsB ?? 0) * 1e9;
+}
+
+/** The input embedding and the LM head (one matrix when tied). */
+function embeddingTableParams(m: ServingModel): number {
+  return (m.tiedEmbeddings ? 1 : 2) * m.vocab * m.hidden;
+}
+
+/** Bytes of weights stored in GPU memory: the layers at the precision's width, the embedding tables at theirs. */
+export function storedWeightBytes(m: ServingModel, p: Precision): number {
+  return (m.layers * layerParams(m) + (m.extraParamsB ?? 0) * 1e9) * p.weightBytes + embeddingTableParams(m) * p.embeddingBytes;
+}
+
+/** Bytes of weights every iteration reads: each layer's matrices and the LM head (the embedding is only gathered from). */
+export function streamedWeightBytes(m: ServingModel, p: Precision): number {
+  return m.layers * layerParams(m) * p.weightBytes + lmHeadParams(m) * p.embeddingBytes;
 }
 
 /** Bytes of K and V cached per token across all layers. */

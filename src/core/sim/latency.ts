@@ -6,8 +6,8 @@ import {
   kvBytesPerToken,
   layerParams,
   lmHeadParams,
-  matmulParams,
   matmulPeakFlops,
+  streamedWeightBytes,
 } from './catalog';
 
 /** The work of one engine iteration (one forward pass over a batch). */
@@ -144,7 +144,7 @@ export function createLatencyModel(
   const tp = tensorParallel;
   const layerMatmulFlopsPerToken = (2 * model.layers * layerParams(model)) / tp;
   const lmHeadFlopsPerToken = (2 * lmHeadParams(model)) / tp;
-  const weightBytesPerGpu = (matmulParams(model) * precision.weightBytes) / tp;
+  const weightBytesPerGpu = streamedWeightBytes(model, precision) / tp;
   const kvBytesPerTokenPerGpu = kvBytesPerToken(model, precision) / tp;
   const attentionFlopsPerPair = (4 * model.layers * model.heads * model.headDim) / tp;
   const matmulPeak = matmulPeakFlops(gpu, precision);

@@ -1,4 +1,4 @@
-import { Gpu, Precision, ServingModel, kvBytesPerToken, totalParamsFromShape } from './catalog';
+import { Gpu, Precision, ServingModel, kvBytesPerToken, storedWeightBytes } from './catalog';
 import { MEMORY_SETTINGS, MemorySettings } from './calibration';
 
 const GIB = 1024 ** 3;
@@ -34,7 +34,7 @@ export function planMemory(
   settings: MemorySettings = MEMORY_SETTINGS,
   build?: EngineBuild,
 ): MemoryPlan {
-  const weightBytesPerGpu = (totalParamsFromShape(model) * precision.weightBytes) / tensorParallel;
+  const weightBytesPerGpu = storedWeightBytes(model, precision) / tensorParallel;
   // vLLM: a share of the whole memory, weights included. TensorRT-LLM: a share of what the
   // weights and the runtime's buffers leave free (kv_cache_free_gpu_mem_fraction).
   const reserveBytesPerGpu = settings.kvFreeMemoryFraction !== undefined ? runtimeReserveBytes(model, settings, build) : settings.activationReserveGiB * GIB;

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CatalogError, GPUS, MODELS, PRECISIONS, getGpu, getPrecision, getServingModel, kvBytesPerToken, matmulPeakFlops, totalParamsFromShape,
+  CatalogError, GPUS, MODELS, PRECISIONS, getGpu, getPrecision, getServingModel, kvBytesPerToken, matmulPeakFlops, storedWeightBytes, streamedWeightBytes, totalParamsFromShape,
 } from '../../../src/core/sim/catalog';
 import { planMemory } from '../../../src/core/sim/memory';
 
@@ -31,6 +31,22 @@ describe('serving catalog', () => {
     assert.equal(kvBytesPerToken(getServingModel('llama-2-7b'), getPrecision('fp16')), 524288);
     assert.equal(kvBytesPerToken(getServingModel('llama-3.1-8b'), getPrecision('fp16')), 131072);
     assert.equal(kvBytesPerToken(getServingModel('llama-3.1-8b'), getPrecision('fp8')), 65536);
+  });
+
+  test('quantised weights keep the embedding and the LM head at 16-bit, by hand (Llama-3.1-8B)', () => {
+    const model = getServingModel('llama-3.1-8b');
+    // One layer: q 4096 x 4096 + k, v 2 x 4096 x 1024 + o 4096 x 4096 + gated MLP 3 x 4096 x 14336
+    // = 218,103,808 parameters; 32 layers = 6,979,321,856. Vocabulary tables: 128,256 x 4096 =
+    // 525,336,576 each (embedding and LM head, untied).
+    const layers = 6_979_321_856;
+    const table = 525_336_576;
+    assert.equal(storedWeightBytes(model, getPrecision('bf16')), (layers + 2 * table) * 2);
+    assert.equal(storedWeightBytes(model, getPrecision('fp8')), layers * 1 + 2 * table * 2); // 9.08 GB, not 8.03
+    assert.equal(storedWeightBytes(model, getPrecision('w4a16')), layers * 0.515625 + 2 * table * 2);
+    // An iteration reads every layer and the LM head, not the embedding (a gather of a few rows).
+    assert.equal(streamedWeightBytes(model, getPrecision('fp8')), layers * 1 + table * 2);
+    assert.equal(streamedWeightBytes(model, getPrecision('bf16')), (layers + table) * 2);
+    for (const p of PRECISIONS) assert.equal(p.embeddingBytes, 2, p.id);
   });
 
   test('FP8 on a GPU without FP8 units falls back to 16-bit matmuls', () => {

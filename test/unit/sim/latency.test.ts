@@ -15,7 +15,7 @@ const gpu: Gpu = {
   memoryGiB: 10, interconnect: 'test', interconnectGBps: 100, allReduceLatencyUs: 10, tdpW: 100, idleW: 10,
   pricePerHourUsd: 1, source: 'test', priceSource: 'test',
 };
-const fp16: Precision = { id: 'fp16', name: 'FP16', weightBytes: 2, kvBytes: 2, computePeak: 'fp16', fallback: null, source: 'test' };
+const fp16: Precision = { id: 'fp16', name: 'FP16', weightBytes: 2, embeddingBytes: 2, kvBytes: 2, computePeak: 'fp16', fallback: null, source: 'test' };
 const ideal: Efficiency = { matmul: 1, memory: 1, kvMemory: 1, attention: 1, stepOverheadMs: 0, layerOverheadUs: 0, allReduceUs: 10, perSequenceUs: 0 };
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${actual} != ${expected}`);
