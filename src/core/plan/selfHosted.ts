@@ -5,6 +5,7 @@
  */
 import { BUNDLED_CALIBRATION } from '../sim/calibration';
 import { getGpu, getPrecision, MODELS, type ServingModel } from '../sim/catalog';
+import { describeCoverage } from '../sim/coverage';
 import { planMemory } from '../sim/memory';
 import { simulate, type DeploymentMode, type DeploymentSpec, type SimulationConfig, type SimulationResult } from '../sim/simulate';
 import { deploymentFor as servingDeployment } from '../serving/estimate';
@@ -251,6 +252,7 @@ export function selfHostedCandidate(sub: SubModel, sized: SizedCandidate, ctx: S
     const v = visualBudgetQuality(sub.model.id, visual);
     quality = v ? { relative: quality.relative * v.relative, basis: [...quality.basis, ...v.basis] } : undefined;
   }
+  const engine = config.engineProfile ?? BUNDLED_CALIBRATION.defaultEngine;
   const id = [sub.model.id, precision, config.gpu, `tp${sized.tp}`, d.mode, `x${sized.instances}`, ...(visual !== undefined ? [`v${Math.round(visual * 100)}`] : []), ...(config.engineProfile !== undefined ? [config.engineProfile] : [])].join(':');
   const candidate: PlanCandidate = {
     id,
@@ -263,7 +265,7 @@ export function selfHostedCandidate(sub: SubModel, sized: SizedCandidate, ctx: S
     gpu: config.gpu,
     tp: sized.tp,
     gpus: result.gpus,
-    engine: config.engineProfile ?? BUNDLED_CALIBRATION.defaultEngine,
+    engine,
     mode: d.mode,
     instances: sized.instances,
     ...(d.mode === 'disaggregated' ? { prefillInstances: d.prefillInstances!, decodeInstances: d.decodeInstances! } : {}),
@@ -279,7 +281,7 @@ export function selfHostedCandidate(sub: SubModel, sized: SizedCandidate, ctx: S
     energyJPerRequest: result.energyJPerRequest,
     violates: [],
     violations: [],
-    latencySource: `simulated (${result.completedRequests} requests, seed ${config.workload.seed})`,
+    latencySource: `simulated (${result.completedRequests} requests, seed ${config.workload.seed}); ${describeCoverage(engine, config.gpu, getGpu(config.gpu).name)}`,
     simulateCommand: simulateCommand(config),
     notes: [sized.sizing],
   };

@@ -1,6 +1,7 @@
 import { throwIfAborted, type CancelSignal } from '../worker/cancellation';
-import { isCalibrated } from '../sim/calibration';
+import { BUNDLED_CALIBRATION, isCalibrated } from '../sim/calibration';
 import { getGpu } from '../sim/catalog';
+import { describeCoverage, publishedCoverage } from '../sim/coverage';
 import { findGoodput, requestsForWindow } from '../sim/goodput';
 import type { LatencyStats } from '../sim/metrics';
 import {
@@ -125,6 +126,8 @@ export interface CalibrationSummary {
   inSampleMedianAbsErrorPct: number;
   /** False for GPUs whose efficiencies are defaults, not fits (no published rows). */
   gpuCalibrated: boolean;
+  /** Published rows of the card's engine (the default) on this GPU; 0: none, and the label says so. */
+  engineGpuRows: number;
   /** The line the card shows next to its numbers. */
   label: string;
 }
@@ -143,15 +146,18 @@ export function calibrationSummary(gpuId: string): CalibrationSummary {
   } catch {
     // an unknown GPU is reported by the simulation itself
   }
+  // The card simulates the default engine: say how many published rows back it on this GPU.
+  const engine = BUNDLED_CALIBRATION.defaultEngine;
   const label =
     `cross-validated median error ${cv.medianAbsErrorPct.toFixed(1)}% (max ${cv.maxAbsErrorPct.toFixed(0)}%) on ${cv.rows} published measurements, each predicted by a fit that never saw its setup` +
-    (gpuCalibrated ? '' : `; ${gpuName} is not calibrated (default efficiencies)`);
+    (gpuCalibrated ? `; ${describeCoverage(engine, gpuId, gpuName)}` : `; ${gpuName} is not calibrated (default efficiencies)`);
   return {
     medianAbsErrorPct: cv.medianAbsErrorPct,
     maxAbsErrorPct: cv.maxAbsErrorPct,
     rows: cv.rows,
     inSampleMedianAbsErrorPct: crossValidationFile.inSampleCalibration.medianAbsErrorPct,
     gpuCalibrated,
+    engineGpuRows: publishedCoverage(engine, gpuId)?.rows ?? 0,
     label,
   };
 }

@@ -8,6 +8,7 @@ import { visualBudgetQuality, visualTokensKept } from '../../../src/core/plan/hi
 import { hostedCandidate, parseHostedLatency } from '../../../src/core/plan/hosted';
 import { PlanInputError, planBudget } from '../../../src/core/plan/planner';
 import { simulate } from '../../../src/core/sim/simulate';
+import { VALIDATION_ROWS } from '../../../src/core/sim/validation';
 import type { PlanBudgets, PlanCandidate, PlanQuery, PlanResult } from '../../../src/core/plan/types';
 import { fakeIo } from '../../support/fakeIo';
 
@@ -189,6 +190,12 @@ describe('budget planner', () => {
     picks.push(images.candidates[0]!, closed.candidates.find((c) => c.depth === 24)!, engine.candidates[0]!);
     assert.equal(engine.candidates[0]!.engine, 'tensorrt-llm');
     assert.match(engine.candidates[0]!.simulateCommand!, /--engine tensorrt-llm$/);
+    // Each candidate says how many published rows back its engine on its GPU, or that none do.
+    for (const c of engine.candidates) {
+      const rows = VALIDATION_ROWS.filter((r) => r.engineProfile === 'tensorrt-llm' && r.gpu === c.gpu).length;
+      assert.match(c.latencySource, rows > 0 ? new RegExp(`engine 'tensorrt-llm' on .*: ${rows} published rows of its own`) : /no published rows for engine 'tensorrt-llm' on /, c.id);
+    }
+    assert.ok(engine.candidates.some((c) => c.gpu === 'a100-80gb' && /no published rows/.test(c.latencySource)), 'TensorRT-LLM 1.0 has no A100 rows');
     for (const c of picks) {
       const io = fakeIo();
       const argv = c.simulateCommand!.split(' ').slice(2);
