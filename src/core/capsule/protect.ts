@@ -121,8 +121,10 @@ const COMMON_RULES: readonly Rule[] = [
     worthTrying: hasDigit,
     // Month names are ASCII, so \b is a true word boundary here (and much faster than a lookbehind).
     re: new RegExp(
-      // (A day before the month is not the end of an ISO date: "2025-12-31 March 3, 2024".)
-      `\\b(?:${MONTH}\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?(?:,?[ \\t]+\\d{4})?|(?<![\\d-])\\d{1,2}(?:st|nd|rd|th)?[ \\t]+${MONTH}\\.?(?:,?[ \\t]+\\d{4})?|${MONTH}\\.?[ \\t]+\\d{4})\\b`,
+      // (A day before the month is not the end of an ISO date: "2025-12-31 March 3, 2024";
+      // nor a number before a month that has its own day: "42 March 3, 2024" is 42 and
+      // "March 3, 2024", whose comma would otherwise be left outside the span.)
+      `\\b(?:${MONTH}\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?(?:,?[ \\t]+\\d{4})?|(?<![\\d-])\\d{1,2}(?:st|nd|rd|th)?[ \\t]+${MONTH}\\.?(?!\\.?[ \\t]+\\d{1,2}(?:st|nd|rd|th)?(?!\\d))(?:,?[ \\t]+\\d{4})?|${MONTH}\\.?[ \\t]+\\d{4})\\b`,
       'g',
     ),
   },

@@ -208,6 +208,24 @@ describe('dates and ranges', () => {
       assert.match(capsule, /March 3, 2024/, capsule);
     }
   });
+
+  test('a number before a month that has its own day is not that day: "42 March 3, 2024" keeps its comma, in a table cell too', () => {
+    // Found by the unseeded property pass (seed 1897695039): "3.14 March 3, 2024" in a table
+    // cell came out "3.14 March 3 2024", the date taken as "14 March".
+    for (const text of [
+      '| a | b |\n|---|---|\n| 3.14 March 3, 2024 | the |\n',
+      'The the 42 March 3, 2024 the the the.\n',
+      'Due 3.14 Mar. 3rd, 2024 the the the.\n',
+    ]) {
+      for (const rate of [0.5, 0.1]) {
+        const { capsule } = compressPrompt(text, { rate });
+        assert.match(capsule, /(March 3|Mar\. 3rd), 2024/, capsule);
+        assert.match(capsule, /3\.14|42/, capsule);
+      }
+    }
+    // A day before a month without its own day is still a date, with its year.
+    for (const rate of [0.5, 0.1]) assert.match(compressPrompt('Ship on 14 March 2024 the the the.\n', { rate }).capsule, /14 March 2024/);
+  });
 });
 
 describe('words of scripts written without spaces', () => {
