@@ -131,11 +131,6 @@ export function layerParams(m: ServingModel): number {
   return q + kv + o + mlp;
 }
 
-/** Parameters that take part in a matrix multiply for every token: all layers plus the LM head. */
-export function matmulParams(m: ServingModel): number {
-  return m.layers * layerParams(m) + lmHeadParams(m);
-}
-
 export function lmHeadParams(m: ServingModel): number {
   return m.vocab * m.hidden;
 }

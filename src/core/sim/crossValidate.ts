@@ -43,6 +43,8 @@ export interface CrossValidationReport {
   byEngine: Array<{ engine: string } & ErrorSummary>;
   byMetricKind: Array<{ kind: MetricKind } & ErrorSummary>;
   byEngineAndKind: Array<{ engine: string; kind: MetricKind } & ErrorSummary>;
+  /** Which engine profile x GPU pairs have rows of their own (the cards name them; data/cross-validation.json). */
+  byEngineAndGpu: Array<{ engine: string; gpu: string } & ErrorSummary>;
   /** The calibration rows predicted by the fit that saw them (labelled in-sample). */
   inSampleCalibration: ErrorSummary;
   /** Groups left out one at a time (those holding calibration rows). */
@@ -129,6 +131,10 @@ export function crossValidate(rows: readonly ValidationRow[], options: CrossVali
     byEngineAndKind: groupSummaries(outcomes, (o) => `${o.row.engineProfile}\u0000${METRIC_KIND[o.row.metric]}`).map(([key, s]) => {
       const [engine, kind] = key.split('\u0000') as [string, MetricKind];
       return { engine, kind, ...s };
+    }),
+    byEngineAndGpu: groupSummaries(outcomes, (o) => `${o.row.engineProfile}\u0000${o.row.gpu}`).map(([key, s]) => {
+      const [engine, gpu] = key.split('\u0000') as [string, string];
+      return { engine, gpu, ...s };
     }),
     inSampleCalibration: summarizeErrors(inSample),
     folds,

@@ -90,6 +90,12 @@ describe('cross-validation (leave one engine build out; one source out as a chec
       const stored = crossValidationFile.byEngine.find((e) => e.engine === engine.engine);
       assert.ok(stored && Math.abs(stored.medianAbsErrorPct - engine.medianAbsErrorPct) < 0.06, `${engine.engine}\n${text}`);
     }
+    // The engine x GPU pairs the cards name (src/core/sim/coverage.ts) are this run's too.
+    assert.equal(crossValidationFile.byEngineAndGpu.length, report.byEngineAndGpu.length, text);
+    for (const pair of report.byEngineAndGpu) {
+      const stored = crossValidationFile.byEngineAndGpu.find((e) => e.engine === pair.engine && e.gpu === pair.gpu);
+      assert.ok(stored && stored.rows === pair.rows && Math.abs(stored.medianAbsErrorPct - pair.medianAbsErrorPct) < 0.06, `${pair.engine} on ${pair.gpu}\n${text}`);
+    }
     // Issue 14's median target (<= 8%) is met overall and per metric kind since round 8; no row
     // over 25% is not met yet: these bounds catch a regression from today's 5.4%, 40.5% and 8
     // rows over 25% (docs/research/sim-fidelity.md: round 11, v0.9.0's custom all-reduce, went

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { activeShare, BUNDLED_CALIBRATION, efficiencyFor } from '../../../src/core/sim/calibration';
-import { getGpu, getPrecision, getServingModel, matmulParams } from '../../../src/core/sim/catalog';
+import { getGpu, getPrecision, getServingModel, streamedWeightBytes } from '../../../src/core/sim/catalog';
 import { crossValidateEnergy, ENERGY_ROWS, measuredPowerW, validateEnergy } from '../../../src/core/sim/energy';
 import { createLatencyModel, decodeShape, prefillShape } from '../../../src/core/sim/latency';
 import { simulate } from '../../../src/core/sim/simulate';
@@ -29,7 +29,7 @@ describe('power from utilisation', () => {
   test('a memory-bound decode step streams the weights: its HBM utilisation is weight bytes over bandwidth x time', () => {
     const b = latency.breakdown(decodeShape(1, 512));
     assert.ok(!b.computeBound);
-    const weightBytes = matmulParams(model) * precision.weightBytes;
+    const weightBytes = streamedWeightBytes(model, precision);
     const kvBytes = 0; // counted too, but small at one sequence of 512 tokens
     assert.ok(b.memoryUtilization >= (weightBytes + kvBytes) / (gpu.hbmGBps * 1e9 * b.seconds) - 1e-9);
     assert.ok(b.memoryUtilization > 0.5 && b.memoryUtilization < 1, String(b.memoryUtilization));
