@@ -30,7 +30,7 @@ if (files.length === 0) {
   console.error('no compiled tests found: run `npm run compile-tests` first');
   process.exit(1);
 }
-// A generous per-file timeout (30 minutes: the simulator's cross-validation refits 38 times)
+// A generous per-file timeout (30 minutes: the simulator's cross-validation refits 45 times)
 // turns a hang into a failure instead of a stuck CI.
 const result = spawnSync(process.execPath, ['--test', '--test-timeout=1800000', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

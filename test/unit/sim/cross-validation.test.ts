@@ -77,7 +77,7 @@ describe('cross-validation (leave one engine build out; one source out as a chec
     for (const g of [...setups('lmdeploy'), ...setups('tensorrt-llm')]) assert.ok(report.folds.includes(g), g);
   });
 
-  // 38 fits (about 12 minutes on one core of the 2-core CI machine): above the runner's
+  // 45 fits (about 14 minutes on one core of the 2-core CI machine): above the runner's
   // default 5-minute timeout once another test file shares the machine.
   test('the bundled figures are what a cross-validation gives today, and meet their regression bounds', { timeout: 30 * 60_000 }, () => {
     const report = crossValidate(VALIDATION_ROWS);
@@ -97,13 +97,16 @@ describe('cross-validation (leave one engine build out; one source out as a chec
       assert.ok(stored && stored.rows === pair.rows && Math.abs(stored.medianAbsErrorPct - pair.medianAbsErrorPct) < 0.06, `${pair.engine} on ${pair.gpu}\n${text}`);
     }
     // Issue 14's median target (<= 8%) is met overall and per metric kind since round 8; no row
-    // over 25% is not met yet: these bounds catch a regression from today's 5.4%, 40.5% and 8
-    // rows over 25% (docs/research/sim-fidelity.md: round 11, v0.9.0's custom all-reduce, went
-    // from 5.3%, 47.0% and 13 to 5.6%, 40.5% and 12; round 12, 0.12's runtime buffers term by
-    // term, to 9 rows; round 13, 16-bit embedding tables under quantisation, to 5.4% and 8).
+    // over 25% is not met yet: these bounds catch a regression from today's 5.4%, 40.5% and 12
+    // rows over 25% of 641 (docs/research/sim-fidelity.md: round 11, v0.9.0's custom all-reduce,
+    // went from 5.3%, 47.0% and 13 to 5.6%, 40.5% and 12; round 12, 0.12's runtime buffers term
+    // by term, to 9 rows; round 13, 16-bit embedding tables under quantisation, to 5.4% and 8 of
+    // 533; round 14 added 108 rows, TensorRT-LLM v0.11.0's table with its own profile and
+    // v0.5.0's A100 throughput rows: 4 of them over 25%, all 0.11 builds for thousands of
+    // sequences whose KV cache limits long replies on 80 GB GPUs).
     assert.ok(report.overall.medianAbsErrorPct <= 5.5, text);
     assert.ok(report.overall.maxAbsErrorPct <= 41, text);
-    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 8, text);
+    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 12, text);
     for (const kind of report.byMetricKind) assert.ok(kind.medianAbsErrorPct <= 8, `${kind.kind}\n${text}`);
     // TensorRT-LLM 0.12's memory-tight 70B rows (TP2 in 16-bit, up to -58% before round 7's
     // runtime-memory model) stay within 27.5% (30.9% before round 12 sized the runtime's buffers
@@ -111,6 +114,10 @@ describe('cross-validation (leave one engine build out; one source out as a chec
     // round 8's conversion roof) keep its median at 4.4%.
     const v012 = report.byEngine.find((e) => e.engine === 'tensorrt-llm-0.12')!;
     assert.ok(v012.maxAbsErrorPct <= 27.5 && v012.medianAbsErrorPct <= 4.5, text);
+    // TensorRT-LLM 0.11 (100 rows, its own profile since round 14): median 5.4%; its misses are
+    // the 70B builds for 8,192 sequences at TP8 with long replies (+25..+36%).
+    const v011 = report.byEngine.find((e) => e.engine === 'tensorrt-llm-0.11')!;
+    assert.ok(v011.rows === 100 && v011.medianAbsErrorPct <= 6 && v011.maxAbsErrorPct <= 37, text);
     // Round 12: Llama-3.1-70B built for 8,192 sequences at TP8 on H100s (-18..-31% before; one
     // 16-bit row with long replies +14% now, the rest within 6%).
     const v012Llama31Tp8 = report.outcomes.filter((o) => o.row.engineProfile === 'tensorrt-llm-0.12' && o.row.model === 'llama-3.1-70b' && o.row.tp === 8 && o.row.gpu === 'h100-sxm');
@@ -147,7 +154,7 @@ describe('cross-validation (leave one engine build out; one source out as a chec
   test('the Serving card states the cross-validated figure, not the in-sample one', () => {
     const summary = calibrationSummary('h100-sxm');
     assert.equal(summary.medianAbsErrorPct, crossValidationFile.overall.medianAbsErrorPct);
-    assert.match(summary.label, /^cross-validated median error 5\.4% \(max 41%\) on 533 published measurements/);
+    assert.match(summary.label, /^cross-validated median error 5\.4% \(max 41%\) on 641 published measurements/);
     assert.match(calibrationSummary('l4').label, /not calibrated/);
   });
 });

@@ -171,7 +171,8 @@ describe('engine profiles', () => {
     assert.equal(step('mmha', 'llama-2-7b', 'h100-sxm', 'fp16'), step('plain', 'llama-2-7b', 'h100-sxm', 'fp16'));
     // Grouped models decode with XQA (tensor cores), which takes no conversion roof.
     assert.equal(step('mmha', 'llama-3.1-8b', 'h200', 'fp8'), step('plain', 'llama-3.1-8b', 'h200', 'fp8'));
-    assert.equal(BUNDLED_CALIBRATION.engines['tensorrt-llm-0.12']?.mhaDecodeWidensToFp32, true);
+    // 0.11 runs the same masked multi-head decode (MMHA_USE_FP32_ACCUM_FOR_FMA at 0.11.0.dev2024062500).
+    for (const engine of ['tensorrt-llm-0.11', 'tensorrt-llm-0.12']) assert.equal(BUNDLED_CALIBRATION.engines[engine]?.mhaDecodeWidensToFp32, true, engine);
     for (const engine of ['tensorrt-llm-0.5', 'tensorrt-llm-0.10', 'tensorrt-llm', 'current']) {
       assert.equal(BUNDLED_CALIBRATION.engines[engine]?.mhaDecodeWidensToFp32, undefined, engine);
     }

@@ -43,6 +43,10 @@ describe('KV sizing', () => {
       { fixed: runtime.fixedGiB, entry: runtime.bytesPerBatchVocabEntry, slot: runtime.bytesPerBatchSlot, sequence: runtime.bytesPerBatchSequenceToken, token: runtime.bytesPerTokenHiddenElement },
       { fixed: 2.55, entry: 24, slot: 65536, sequence: 34, token: 29 },
     );
+    // 0.11: the same open runtime buffers; its published runs passed --kv_cache_free_gpu_mem_fraction 0.99.
+    const v011 = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.11' });
+    assert.equal(v011.kvFreeMemoryFraction, 0.99);
+    assert.deepEqual({ ...v011.runtimeMemory, basis: '' }, { ...runtime, basis: '' });
     // The terms reproduce the runtime's own log for the build it came from (Llama-2-7B, 4,096
     // sequences of 4,098 tokens, vocabulary 32,000): 1.14 + 4.35 GiB beside 0.77 GiB.
     const logged = runtime.bytesPerBatchVocabEntry * 4096 * 32000 + runtime.bytesPerBatchSlot! * 4096 + runtime.bytesPerBatchSequenceToken! * 4096 * 4098 + (runtime.fixedGiB - 0.77) * GIB;
