@@ -1,13 +1,14 @@
-# Adds two sets of published rows to data/validation.json, both role=holdout (no fit reads
-# them; the cross-validation predicts them with fits that never saw them). Idempotent: rows
-# with these ids are replaced. Run from the repository root:
+# Adds three sets of published rows to data/validation.json as role=holdout (no fit reads them;
+# the cross-validation predicts them with fits that never saw them); set 2's calibration setups
+# are then marked by scripts/dev/select-engine-calibration.py, and a rerun keeps the roles.
+# Idempotent: rows with these ids are replaced. Run from the repository root:
 #   python3 scripts/dev/add-published-rows.py
 #
 # 1. TensorRT-LLM v0.5.0 performance.md, High Throughput table, A100 GPUs (FP16): the Llama
 #    rows (the H100 rows of the same table were already in; these eight were missed). GPT-J 6B
 #    and Falcon 180B are not in the model catalog.
 # 2. TensorRT-LLM v0.11.0 perf-overview.md, Throughput Measurements table: a source no row used
-#    before (added held out; see below for its calibration setups). Read at commit bca9a33b022dc6a924bf7913137feed3d28b602d of the main history
+#    before. Read at commit bca9a33b022dc6a924bf7913137feed3d28b602d of the main history
 #    ("Update TensorRT-LLM (#2008)", 2024-07-23), whose table says "All data in the table below
 #    was generated using version 0.11.0". Its method section is the one the 0.12 profile's rows
 #    were run with: gptManagerBenchmark --type IFB --scheduler_policy guaranteed_no_evict
@@ -19,6 +20,10 @@
 #    build). scripts/dev/select-engine-calibration.py marks its calibration setups by the same
 #    rule as the other versions; the rest stay held out. GH200 and L40S columns, GPT-J, Mixtral
 #    and Falcon rows are left out (not in the catalogs).
+# 3. TensorRT-LLM 1.0 perf-overview.md (the document the tensorrt-llm profile's 40 rows come
+#    from), its Llama 3.1 405B table: H200 and H100 at TP8 in FP8, 10 length pairs each (20 rows,
+#    held out: the selection rule's calibration setups are the 8B and 70B ones, and the profile
+#    had no TP8 row until now). B200, GB200 and RTX 6000 columns are not in the GPU catalog.
 import json
 import re
 
@@ -127,6 +132,63 @@ V011_BUILDS = {
     ('llama-3.1-70b', 8): {'General': (8192, 16384)},
 }
 V011_REQUESTS = {'128/128': 30000, '128/2048': 3000, '128/4096': 1500, '2048/128': 3000, '2048/2048': 1500}
+
+
+V10_URL = 'https://raw.githubusercontent.com/NVIDIA/TensorRT-LLM/00f37686aa854010d68bcbd0f4ab000221541ca6/docs/source/performance/perf-overview.md'
+V10_405B_HEADER = '| Sequence Length (ISL/OSL) | B200<br/>TP4 (FP4) | GB200<br/>TP4 (FP4) | H200<br/>TP8 (FP8) | H100<br/>TP8 (FP8) |'
+V10_405B_TABLE = """| 128/128 | 6,281 | 6,740 | 3,814 | 3,627 |
+| 128/2048 | 8,020 | 8,151 | 5,348 | 4,340 |
+| 128/4096 | 6,345 | 6,608 | 4,741 | 3,116 |
+| 500/2000 | 6,244 | 6,540 | 4,724 | 3,994 |
+| 1000/1000 | 5,209 | 5,389 | 3,330 | 2,919 |
+| 1000/2000 | 4,933 | 5,135 | 3,722 | 2,895 |
+| 2048/128 | 749 | 797 | 456 | 453 |
+| 2048/2048 | 4,212 | 4,407 | 2,948 | 2,296 |
+| 5000/500 | 1,048 | 1,112 | 650 | 610 |
+| 20000/2000 | 672 | 739 | 505 | 345 |"""
+# The document's $num_requests table.
+V10_REQUESTS = {
+    '128/128': 30000, '128/2048': 3000, '128/4096': 1500, '1000/2000': 1500, '2048/128': 3000,
+    '2048/2048': 1500, '5000/500': 1500, '1000/1000': 3000, '500/2000': 3000, '20000/2000': 1000,
+}
+
+
+def v10_405b_rows(template):
+    """Rows shaped like the profile's existing ones (template: its 70B H200 128/128 row)."""
+    rows = []
+    for line in V10_405B_TABLE.split('\n'):
+        cells = [c.strip() for c in line.split('|')[1:-1]]
+        lengths = cells[0]
+        isl, osl = (int(x) for x in lengths.split('/'))
+        for gpu, column, value in (('h200', 'H200<br/>TP8 (FP8)', cells[3]), ('h100-sxm', 'H100<br/>TP8 (FP8)', cells[4])):
+            rows.append({
+                'id': f'trtllm10-llama-3.1-405b-{gpu}-tp8-{isl}-{osl}',
+                'source': f'TensorRT-LLM perf-overview.md (1.0 docs: "(NEW for v1.0)"), Llama 3.1 405B table, column {column}',
+                'url': V10_URL,
+                'engine': template['engine'],
+                'model': 'llama-3.1-405b',
+                'gpu': gpu,
+                'precision': 'fp8',
+                'tp': 8,
+                'scenario': {
+                    'kind': 'offline',
+                    'requests': V10_REQUESTS[lengths],
+                    'input': isl,
+                    'output': osl,
+                    'schedulerPolicy': 'guaranteed-no-evict',
+                },
+                'metric': 'outputTokensPerSec',
+                'measured': float(value.replace(',', '')),
+                'role': 'holdout',
+                'assumptions': template['assumptions'].replace(
+                    'Model is nvidia/Llama-3.3-70B-Instruct-FP8, mapped to llama-3.1-70b (same architecture).',
+                    'Model is nvidia/Llama-3.1-405B-Instruct-FP8 (llama-3.1-405b).',
+                ) + ' Added on 2026-12-07 (scripts/dev/add-published-rows.py).',
+                'engineProfile': 'tensorrt-llm',
+                'quote': f"Llama 3.1 405B: '{line}' column '{column}'; header: {V10_405B_HEADER}",
+                'engineSettings': template['engineSettings'],
+            })
+    return rows
 
 
 def v05_rows(template):
@@ -259,7 +321,7 @@ def v011_rows():
 def main():
     data = json.loads(open(PATH).read())
     rows = data['rows']
-    ours = re.compile(r'^(trtllm011-ifb-|trtllm05-tput-[^-]+(-[^-]+)*-a100-80gb-)')
+    ours = re.compile(r'^(trtllm011-ifb-|trtllm05-tput-[^-]+(-[^-]+)*-a100-80gb-|trtllm10-llama-3\.1-405b-)')
     # Keep the role select-engine-calibration.py gave a row (calibration setups) across reruns.
     roles = {r['id']: r['role'] for r in rows if ours.match(r['id'])}
     rows[:] = [r for r in rows if not ours.match(r['id'])]
@@ -270,12 +332,17 @@ def main():
     added_v011 = v011_rows()
     last_v012 = max(i for i, r in enumerate(rows) if r['id'].startswith('trtllm012-'))
     rows[last_v012 + 1:last_v012 + 1] = added_v011
-    for r in added_v05 + added_v011:
+    template = next(r for r in rows if r['id'] == 'trtllm10-llama-3.1-70b-h200-tp1-128-128')
+    assert 'Model is nvidia/Llama-3.3-70B-Instruct-FP8, mapped to llama-3.1-70b (same architecture).' in template['assumptions']
+    added_v10 = v10_405b_rows(template)
+    last_v10 = max(i for i, r in enumerate(rows) if r['id'].startswith('trtllm10-'))
+    rows[last_v10 + 1:last_v10 + 1] = added_v10
+    for r in added_v05 + added_v011 + added_v10:
         r['role'] = roles.get(r['id'], r['role'])
     ids = [r['id'] for r in rows]
     assert len(ids) == len(set(ids)), 'duplicate ids'
     open(PATH, 'w').write(json.dumps(data, indent=1) + '\n')
-    print(len(added_v05), 'v0.5.0 A100 rows,', len(added_v011), 'v0.11.0 rows,', len(rows), 'rows in all')
+    print(len(added_v05), 'v0.5.0 A100 rows,', len(added_v011), 'v0.11.0 rows,', len(added_v10), '1.0 Llama-3.1-405B rows,', len(rows), 'rows in all')
 
 
 main()

@@ -53,7 +53,8 @@ describe('cross-validation (leave one engine build out; one source out as a chec
     const setups = (engine: string) => new Set(VALIDATION_ROWS.filter((r) => r.engineProfile === engine).map(group));
     assert.equal(setups('lmdeploy').size, 3, [...setups('lmdeploy')].join(', '));
     // Each in-flight TensorRT-LLM version is its own profile with one source, split by setup.
-    assert.equal(setups('tensorrt-llm').size, 4, [...setups('tensorrt-llm')].join(', '));
+    // 1.0: 4 calibration builds (8B and 70B) and the 2 held-out Llama-3.1-405B builds at TP8.
+    assert.equal(setups('tensorrt-llm').size, 6, [...setups('tensorrt-llm')].join(', '));
     assert.ok(setups('tensorrt-llm-0.12').size >= 30);
     // One setup in the tables of TensorRT-LLM 0.5, 0.6.1 and 0.9.0 (one profile): one build per table.
     const shared = VALIDATION_ROWS.filter((r) => r.engineProfile === 'tensorrt-llm-0.5' && r.model === 'llama-2-7b' && r.gpu === 'h100-sxm' && r.precision === 'fp8' && r.tp === 1);
@@ -74,7 +75,11 @@ describe('cross-validation (leave one engine build out; one source out as a chec
         return BUNDLED_CALIBRATION;
       },
     });
-    for (const g of [...setups('lmdeploy'), ...setups('tensorrt-llm')]) assert.ok(report.folds.includes(g), g);
+    // Every build with calibration rows is a fold of its own; a build without (405B) is predicted by the fit on all calibration rows.
+    const calibrated = (engine: string) => new Set(VALIDATION_ROWS.filter((r) => r.engineProfile === engine && r.role === 'calibration').map(group));
+    for (const g of [...calibrated('lmdeploy'), ...calibrated('tensorrt-llm')]) assert.ok(report.folds.includes(g), g);
+    assert.equal(calibrated('tensorrt-llm').size, 4);
+    for (const g of setups('tensorrt-llm')) if (g.includes('llama-3.1-405b')) assert.ok(!report.folds.includes(g), g);
   });
 
   // 45 fits (about 14 minutes on one core of the 2-core CI machine): above the runner's
@@ -97,16 +102,17 @@ describe('cross-validation (leave one engine build out; one source out as a chec
       assert.ok(stored && stored.rows === pair.rows && Math.abs(stored.medianAbsErrorPct - pair.medianAbsErrorPct) < 0.06, `${pair.engine} on ${pair.gpu}\n${text}`);
     }
     // Issue 14's median target (<= 8%) is met overall and per metric kind since round 8; no row
-    // over 25% is not met yet: these bounds catch a regression from today's 5.4%, 40.5% and 12
-    // rows over 25% of 641 (docs/research/sim-fidelity.md: round 11, v0.9.0's custom all-reduce,
+    // over 25% is not met yet: these bounds catch a regression from today's 5.5%, 40.5% and 18
+    // rows over 25% of 661 (docs/research/sim-fidelity.md: round 11, v0.9.0's custom all-reduce,
     // went from 5.3%, 47.0% and 13 to 5.6%, 40.5% and 12; round 12, 0.12's runtime buffers term
     // by term, to 9 rows; round 13, 16-bit embedding tables under quantisation, to 5.4% and 8 of
     // 533; round 14 added 108 rows, TensorRT-LLM v0.11.0's table with its own profile and
     // v0.5.0's A100 throughput rows: 4 of them over 25%, all 0.11 builds for thousands of
-    // sequences whose KV cache limits long replies on 80 GB GPUs).
-    assert.ok(report.overall.medianAbsErrorPct <= 5.5, text);
+    // sequences whose KV cache limits long replies on 80 GB GPUs; then 20 Llama-3.1-405B rows of
+    // TensorRT-LLM 1.0 at TP8, 6 of them over 25%: 5.4% -> 5.5%, 12 -> 18).
+    assert.ok(report.overall.medianAbsErrorPct <= 5.6, text);
     assert.ok(report.overall.maxAbsErrorPct <= 41, text);
-    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 12, text);
+    assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 18, text);
     for (const kind of report.byMetricKind) assert.ok(kind.medianAbsErrorPct <= 8, `${kind.kind}\n${text}`);
     // TensorRT-LLM 0.12's memory-tight 70B rows (TP2 in 16-bit, up to -58% before round 7's
     // runtime-memory model) stay within 27.5% (30.9% before round 12 sized the runtime's buffers
@@ -137,12 +143,16 @@ describe('cross-validation (leave one engine build out; one source out as a chec
     assert.ok(ttft.medianAbsErrorPct <= 5.6 && ttft.maxAbsErrorPct <= 34, text);
     const v09ShortPrompts = report.outcomes.filter((o) => o.row.id.startsWith('trtllm09-ttft-') && o.row.tp === 4 && o.row.id.endsWith('-128'));
     assert.ok(v09ShortPrompts.length === 3 && v09ShortPrompts.every((o) => Math.abs(o.errorPct) <= 10), text);
-    // Engine profiles that meet the targets keep meeting them: today's TensorRT-LLM (1.0, 40
-    // rows) and today's default engine (9 rows).
-    for (const name of ['tensorrt-llm', 'current']) {
-      const engine = report.byEngine.find((e) => e.engine === name)!;
-      assert.ok(engine.rows >= 5 && engine.medianAbsErrorPct <= 8 && engine.maxAbsErrorPct <= 25, `${name}\n${text}`);
-    }
+    // Engine profiles that meet the targets keep meeting them: today's default engine (9 rows).
+    const current = report.byEngine.find((e) => e.engine === 'current')!;
+    assert.ok(current.rows >= 5 && current.medianAbsErrorPct <= 8 && current.maxAbsErrorPct <= 25, text);
+    // Today's TensorRT-LLM (1.0): its 40 rows of Llama-3.1-8B and 70B stay within 25%; its 20
+    // Llama-3.1-405B rows at TP8 (held out, the profile's only TP8 rows) are over-predicted up to
+    // 32% on decode-heavy lengths, which keeps the profile's median at 7.2%.
+    const v10 = report.byEngine.find((e) => e.engine === 'tensorrt-llm')!;
+    assert.ok(v10.rows === 60 && v10.medianAbsErrorPct <= 8 && v10.maxAbsErrorPct <= 32.5, text);
+    const v10Small = report.outcomes.filter((o) => o.row.engineProfile === 'tensorrt-llm' && o.row.model !== 'llama-3.1-405b');
+    assert.ok(v10Small.length === 40 && v10Small.every((o) => Math.abs(o.errorPct) <= 25), text);
     // On the calibration rows, the fit that never saw a row's source does no better than the one that did.
     const calibrationRows = report.outcomes.filter((o) => o.row.role === 'calibration').map((o) => Math.abs(o.errorPct));
     assert.equal(calibrationRows.length, report.inSampleCalibration.rows);
@@ -154,7 +164,7 @@ describe('cross-validation (leave one engine build out; one source out as a chec
   test('the Serving card states the cross-validated figure, not the in-sample one', () => {
     const summary = calibrationSummary('h100-sxm');
     assert.equal(summary.medianAbsErrorPct, crossValidationFile.overall.medianAbsErrorPct);
-    assert.match(summary.label, /^cross-validated median error 5\.4% \(max 41%\) on 641 published measurements/);
+    assert.match(summary.label, /^cross-validated median error 5\.5% \(max 41%\) on 661 published measurements/);
     assert.match(calibrationSummary('l4').label, /not calibrated/);
   });
 });
