@@ -30,17 +30,16 @@ import re
 PATH = 'src/core/sim/data/validation.json'
 
 V05_URL = 'https://raw.githubusercontent.com/NVIDIA/TensorRT-LLM/release/0.5.0/docs/source/performance.md'
-# (model, batch, input, output, measured out tok/s, the table line)
-V05_A100 = [
-    ('llama-2-7b', 64, 128, 128, 3486, '| LLaMA 7B                     | 64         | 1         | 128          | 128           |                  3,486 |'),
-    ('llama-2-7b', 32, 128, 2048, 1459, '| LLaMA 7B                     | 32         | 1         | 128          | 2048          |                  1,459 |'),
-    ('llama-2-7b', 32, 2048, 128, 529, '| LLaMA 7B                     | 32         | 1         | 2048         | 128           |                    529 |'),
-    ('llama-2-7b', 16, 2048, 2048, 592, '| LLaMA 7B                     | 16         | 1         | 2048         | 2048          |                    592 |'),
-    ('llama-2-70b', 64, 128, 128, 1237, '| LLaMA 70B                    | 64         | 4         | 128          | 128           |                  1,237 |'),
-    ('llama-2-70b', 64, 128, 2048, 1181, '| LLaMA 70B                    | 64         | 4         | 128          | 2048          |                  1,181 |'),
-    ('llama-2-70b', 64, 2048, 128, 272, '| LLaMA 70B                    | 64         | 4         | 2048         | 128           |                    272 |'),
-    ('llama-2-70b', 64, 2048, 2048, 738, '| LLaMA 70B                    | 64         | 4         | 2048         | 2048          |                    738 |'),
-]
+# The table's Llama lines (its A100 GPUs (FP16) section): model, batch, TP, input, output, out tok/s.
+V05_A100_TABLE = """| LLaMA 7B                     | 64         | 1         | 128          | 128           |                  3,486 |
+| LLaMA 7B                     | 32         | 1         | 128          | 2048          |                  1,459 |
+| LLaMA 7B                     | 32         | 1         | 2048         | 128           |                    529 |
+| LLaMA 7B                     | 16         | 1         | 2048         | 2048          |                    592 |
+| LLaMA 70B                    | 64         | 4         | 128          | 128           |                  1,237 |
+| LLaMA 70B                    | 64         | 4         | 128          | 2048          |                  1,181 |
+| LLaMA 70B                    | 64         | 4         | 2048         | 128           |                    272 |
+| LLaMA 70B                    | 64         | 4         | 2048         | 2048          |                    738 |"""
+V05_MODELS = {'LLaMA 7B': 'llama-2-7b', 'LLaMA 70B': 'llama-2-70b'}
 
 V011_URL = 'https://github.com/NVIDIA/TensorRT-LLM/blob/v0.11.0/docs/source/performance/perf-overview.md'
 V011_TABLE = """
@@ -193,8 +192,10 @@ def v10_405b_rows(template):
 
 def v05_rows(template):
     rows = []
-    for model, batch, isl, osl, measured, line in V05_A100:
-        tp = 4 if model == 'llama-2-70b' else 1
+    for line in V05_A100_TABLE.split('\n'):
+        name, batch, tp, isl, osl, measured = (c.strip() for c in line.split('|')[1:-1])
+        model = V05_MODELS[name]
+        batch, tp, isl, osl, measured = int(batch), int(tp), int(isl), int(osl), int(measured.replace(',', ''))
         row = {
             'id': f'trtllm05-tput-{model}-a100-80gb-tp{tp}-b{batch}-{isl}-{osl}',
             'source': 'TensorRT-LLM v0.5 performance.md, High Throughput table, A100 GPUs (FP16)',
