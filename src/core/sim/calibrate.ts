@@ -294,9 +294,13 @@ export function borrowCustomAllReduceLatency(table: CalibrationTable, base: Cali
   for (const engine of borrowers) (table.engines[engine] as EngineProfile).customAllReduceUs = latency;
 }
 
-/** The median all-reduce latency of the given fitted multi-GPU engines on `library` (none: undefined). */
+/**
+ * The median all-reduce latency of the given fitted multi-GPU engines on `library` (none:
+ * undefined). An engine whose all-reduce time is measured (allReduceLibrary.measured) does not
+ * lend: its allReduceUs is only its own cost beside the measured collective, not a latency.
+ */
 function lentLatency(table: CalibrationTable, base: CalibrationTable, library: AllReduceLibrary, multiGpuFitted: readonly string[]): number | undefined {
-  const lenders = multiGpuFitted.filter((e) => allReduceLibraryOf(base, e) === library);
+  const lenders = multiGpuFitted.filter((e) => allReduceLibraryOf(base, e) === library && base.engines[e]?.allReduceLibrary?.measured === undefined);
   if (lenders.length === 0) return undefined;
   return Math.round(median(lenders.map((e) => table.engines[e]?.allReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs)) * 1000) / 1000;
 }

@@ -1,6 +1,7 @@
 import calibrationFile from './data/calibration.json';
 import type { Efficiency } from './latency';
 import type { PeakKey } from './catalog';
+import type { MeasuredAllReduceLibrary } from './allreduce';
 
 /** How close a GPU architecture's kernels get to its peaks (fitted per architecture). */
 export interface HardwareProfile {
@@ -98,7 +99,15 @@ export interface EngineProfile {
    * such kernels (borrowCustomAllReduceLatency) and keep the default when they have no
    * multi-GPU row. Unset: the default.
    */
-  allReduceLibrary?: { name: AllReduceLibrary; basis: string };
+  allReduceLibrary?: {
+    name: AllReduceLibrary;
+    /**
+     * The measured curve of this library (data/allreduce.json): on a GPU and TP degree it
+     * covers, each all-reduce costs its measured time plus allReduceUs (EngineTraits.allReduceCurve).
+     */
+    measured?: MeasuredAllReduceLibrary;
+    basis: string;
+  };
   /** The kernel kinds whose `scale` stage 2 fits besides the fixed costs (own-rows engines). */
   fitKnobs?: KernelKind[];
   /** The kernel kinds stage 2 fits per architecture its rows run on (`scaleByArchitecture`). */

@@ -11,6 +11,13 @@ export interface SchedulerOptions {
   /** Sarathi/vLLM-v1 style: every iteration mixes decodes with prompt chunks up to chunkTokens. */
   chunkedPrefill: boolean;
   chunkTokens: number;
+  /**
+   * With chunkedPrefill: prompts are never split. A prompt joins an iteration only whole, beside
+   * the decodes, within the same chunkTokens budget, and otherwise waits for a later one
+   * (TensorRT-LLM with enable_chunked_prefill off: its micro-batch scheduler counts decodes and
+   * whole context requests against max_num_tokens). Unset: prompts are cut to fill the budget.
+   */
+  wholePrompts?: boolean;
   /** Fraction of KV capacity kept free when admitting new prompts (vLLM watermark). */
   watermark: number;
   /**
@@ -437,11 +444,14 @@ export class Instance {
         budget -= c;
       }
       for (let r = this.peekWaiting(); r && budget > 0 && this.canAdmitPrompt(r); r = this.peekWaiting()) {
+        // Whole prompts only: one that does not fit waits (first come, first served), unless the
+        // iteration would otherwise be empty, where it runs alone over budget rather than never.
+        if (opts.wholePrompts && r.prefillLen > budget && (requests.length > 0 || this.decodingInBatch > 0)) break;
         if (!this.admitPrompt(r)) {
           budget--; // its token decodes in this iteration
           continue;
         }
-        const c = Math.min(r.prefillLen, budget);
+        const c = opts.wholePrompts ? r.prefillLen : Math.min(r.prefillLen, budget);
         requests.push(r);
         chunks.push(c);
         budget -= c;

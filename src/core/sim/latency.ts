@@ -1,3 +1,4 @@
+import { AllReduceCurve, allReduceMicros } from './allreduce';
 import {
   Gpu,
   Precision,
@@ -98,6 +99,13 @@ export interface EngineTraits {
    * (allReduceUs). Both move the same bytes over the links. Unset: every all-reduce is NCCL's.
    */
   customAllReduceMaxBytes?: number;
+  /**
+   * The measured time of the engine's all-reduce on this GPU at this TP degree, by message size
+   * (data/allreduce.json, through allreduce.ts). Where set, each all-reduce costs its measured
+   * time plus Efficiency.allReduceUs, the engine's own cost per call beside the collective
+   * (the fused residual add and norm, the launch); the bus-bandwidth model is not used.
+   */
+  allReduceCurve?: AllReduceCurve;
 }
 
 export interface LatencyModel {
@@ -127,6 +135,8 @@ const CONVERSIONS_PER_CLOCK_PER_SM = 16;
  *         (where decode reads each KV head once per query head: the longest of the first read
  *         from HBM, all reads from L2, and one FP32 conversion per element read on CUDA cores)
  *       + 2 * layers * (all-reduce latency + 2 (tp-1)/tp * tokens * hidden * 2 B / bus BW)
+ *         (where the engine's all-reduce was measured on this GPU at this TP degree: its measured
+ *         time for the message, interpolated, plus the engine's own per-call cost)
  *
  * Matmuls are compute- or memory-bound as a whole (the roofline, smoothed at its ridge); attention and the
  * all-reduces are separate kernels, so they add. Every term is divided over the `tp` GPUs.
@@ -161,6 +171,13 @@ export function createLatencyModel(
   const perSequence = efficiency.perSequenceUs * 1e-6;
   const { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte } = decodeKvCost(model, gpu, precision, efficiency, traits);
 
+  const curve = traits.allReduceCurve;
+  function allReduceSeconds(messageBytes: number): number {
+    if (curve) return allReduceMicros(curve, messageBytes) * 1e-6 + allReduceLatency;
+    const callLatency = messageBytes <= customAllReduceMaxBytes ? customAllReduceLatency : allReduceLatency;
+    return callLatency + (ringFactor * messageBytes) / busBytesPerSecond;
+  }
+
   function breakdown(s: IterationShape): IterationBreakdown {
     const tokens = s.prefillTokens + s.decodeTokens;
     const matmulFlops = layerMatmulFlopsPerToken * tokens + lmHeadFlopsPerToken * s.logitTokens;
@@ -177,8 +194,7 @@ export function createLatencyModel(
       decodeKvBytes * secondsPerDecodeKvByte;
     // Each all-reduce sums every rank's partial activations of the iteration's tokens.
     const messageBytes = tokens * model.hidden * ACTIVATION_BYTES;
-    const callLatency = messageBytes <= customAllReduceMaxBytes ? customAllReduceLatency : allReduceLatency;
-    const communicationSeconds = tp > 1 ? allReduces * (callLatency + (ringFactor * messageBytes) / busBytesPerSecond) : 0;
+    const communicationSeconds = tp > 1 ? allReduces * allReduceSeconds(messageBytes) : 0;
     const overheadSeconds = overhead + perSequence * s.sequences;
     const decodeAttentionFlops = attentionFlopsPerPair * s.decodeContextTokens;
     const seconds = overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds;

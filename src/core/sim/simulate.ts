@@ -1,3 +1,4 @@
+import { measuredAllReduceCurve } from './allreduce';
 import { BUNDLED_CALIBRATION, CalibrationTable, MEMORY_SETTINGS, MemorySettings, PowerModel, activeShare, efficiencyFor } from './calibration';
 
 /** Board power whenever an instance computes: the model before utilisation-aware power (no table). */
@@ -214,14 +215,14 @@ export function buildLatencyModel(config: SimulationConfig, tensorParallel: numb
       attentionCeiling: gpu.matmulCeiling?.fp16,
       hbmReadCeiling: gpu.hbmReadCeiling,
     });
-    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, { ...engineTraitsFor(config, model), ...config.engine });
+    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, { ...engineTraitsFor(config, model, gpu.id, tensorParallel), ...config.engine });
   } catch (err) {
     throw new SimulationConfigError((err as Error).message);
   }
 }
 
-/** What the engine profile says about the engine's kernels for this model. */
-function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calibration'>, model: ServingModel): EngineTraits {
+/** What the engine profile says about the engine's kernels for this model, GPU and TP degree. */
+function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calibration'>, model: ServingModel, gpu: string, tensorParallel: number): EngineTraits {
   const table = config.calibration ?? BUNDLED_CALIBRATION;
   const engine = table.engines[config.engineProfile ?? table.defaultEngine];
   const ratio = model.heads / model.kvHeads;
@@ -229,6 +230,8 @@ function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calib
   const ratios = engine?.groupedDecodeRatios;
   if (ratios !== undefined && !ratios.includes(ratio)) traits.kvReadsPerQueryHead = true;
   if (engine?.mhaDecodeWidensToFp32 === true && ratio === 1) traits.kvWidenedToFp32 = true;
+  const curve = measuredAllReduceCurve(engine?.allReduceLibrary?.measured, gpu, tensorParallel);
+  if (curve) traits.allReduceCurve = curve;
   return traits;
 }
 

@@ -33,6 +33,11 @@ export type ValidationScenario =
       schedulerPolicy?: 'guaranteed-no-evict' | 'max-utilization';
       /** kv_cache_free_gpu_mem_fraction the run used. Unset: the engine profile's. */
       kvFreeMemoryFraction?: number;
+      /**
+       * false: prompts are not chunked (trtllm-bench 1.0's default, enable_chunked_prefill off):
+       * whole prompts share each iteration's maxNumTokens with the decodes. Unset: chunked.
+       */
+      chunkedPrefill?: boolean;
     };
 
 export type ValidationMetric =
@@ -158,6 +163,7 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable, o
         scheduler: {
           ...(s.schedulerPolicy !== undefined ? { reserveFullSequence: s.schedulerPolicy === 'guaranteed-no-evict' } : {}),
           chunkedPrefill: true,
+          ...(s.chunkedPrefill === false ? { wholePrompts: true } : {}),
           chunkTokens: s.maxNumTokens ?? INFLIGHT_BATCH_TOKENS,
           maxBatch: s.maxBatch ?? OFFLINE_MAX_BATCH,
           maxBatchedTokens: s.maxNumTokens ?? INFLIGHT_BATCH_TOKENS,

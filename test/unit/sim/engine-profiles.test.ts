@@ -227,4 +227,35 @@ describe('engine profiles', () => {
     assert.equal(single.iterations, 2);
     assert.equal(BUNDLED_CALIBRATION.engines.lmdeploy?.batching?.lastPromptTokenInDecode, true);
   });
+  test("TensorRT-LLM without chunked prefill (trtllm-bench 1.0's default): a prompt joins an iteration only whole, within max_num_tokens beside the decodes, else waits; one longer than the budget runs alone, by hand", () => {
+    const t = table({ plain: { ...FIXED } });
+    const config = (wholePrompts: boolean, input: number, requests: number): SimulationConfig => ({
+      model: 'llama-2-7b',
+      gpu: 'a100-80gb',
+      precision: 'fp16',
+      calibration: t,
+      engineProfile: 'plain',
+      deployment: { mode: 'colocated' },
+      scheduler: { chunkedPrefill: true, chunkTokens: 150, maxBatchedTokens: 150, maxBatch: 64, wholePrompts },
+      workload: { requests, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: input }, output: { kind: 'fixed', tokens: 3 }, seed: 1 },
+    });
+    const latency = buildLatencyModel(config(true, 100, 2), 1);
+    const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
+    // Three 100-token prompts, a 150-token budget. The idle engine starts on the first at once,
+    // alone. The second iteration holds its decode and the whole second prompt (1 + 100 <= 150);
+    // the third prompt does not fit in the 49 left and waits whole, where chunking would start it
+    // with a 49-token chunk and so make the second prompt's first token later.
+    const whole = simulateDetailed(config(true, 100, 3));
+    const cut = simulateDetailed(config(false, 100, 3));
+    const first = latency.iterationSeconds(prefillShape([100]));
+    close(whole.requests[0]!.firstTokenAt, first);
+    close(cut.requests[0]!.firstTokenAt, first);
+    assert.ok(whole.requests[1]!.firstTokenAt < cut.requests[1]!.firstTokenAt - 1e-9);
+    assert.ok(whole.requests[2]!.firstTokenAt > whole.requests[1]!.firstTokenAt);
+    assert.equal(whole.result.outputTokens, 9);
+    assert.equal(cut.result.outputTokens, 9);
+    // A 300-token prompt over the 150-token budget on an idle engine runs whole, alone.
+    const long = simulateDetailed(config(true, 300, 1));
+    close(long.requests[0]!.firstTokenAt, latency.iterationSeconds(prefillShape([300])));
+  });
 });
