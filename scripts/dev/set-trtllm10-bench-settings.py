@@ -1,6 +1,7 @@
 # The run limits trtllm-bench 1.0 chose for each row of TensorRT-LLM 1.0's perf-overview table
 # (max_batch_size, max_num_tokens, chunked prefill), written into the rows' scenarios.
-# Idempotent. Run from the repository root: python3 scripts/dev/set-trtllm10-bench-settings.py
+# Idempotent; run it again after scripts/dev/add-published-rows.py (whose 405B rows copy a 70B
+# row's note). Run from the repository root: python3 scripts/dev/set-trtllm10-bench-settings.py
 #
 # The table's command (`trtllm-bench ... throughput --backend pytorch --extra_llm_api_options`,
 # whose yaml sets only cuda_graph_config) passes neither --max_batch_size nor --max_num_tokens,

@@ -13,18 +13,23 @@ interface CurveEntry {
   source: string;
 }
 
-const CURVES: readonly CurveEntry[] = (allReduceFile as unknown as { curves: CurveEntry[] }).curves;
-
 /**
- * The measured curve of `library` on `gpu` at `ranks` GPUs, or undefined where none was
- * measured. Timings of small messages are noisy (a point can read slower than the next larger
- * size, which cannot take less time): each point is taken as the least time measured at its
- * size or any larger one, the curve's lower monotone envelope.
+ * Each curve as the simulator reads it, keyed by library, GPU and ranks. Timings of small
+ * messages are noisy (a point can read slower than the next larger size, which cannot take
+ * less time): each point is the least time measured at its size or any larger one, the
+ * curve's lower monotone envelope. Built once, at load.
  */
-export function measuredAllReduceCurve(library: MeasuredAllReduceLibrary | undefined, gpu: string, ranks: number): AllReduceCurve | undefined {
-  if (library === undefined || ranks < 2) return undefined;
-  const points = CURVES.find((c) => c.library === library && c.gpu === gpu)?.ranks[String(ranks)];
-  if (!points || points.length === 0) return undefined;
+const ENVELOPES: ReadonlyMap<string, AllReduceCurve> = new Map(
+  (allReduceFile as unknown as { curves: CurveEntry[] }).curves.flatMap((c) =>
+    Object.entries(c.ranks).map(([ranks, points]) => [curveKey(c.library, c.gpu, Number(ranks)), lowerEnvelope(points ?? [])] as const),
+  ),
+);
+
+function curveKey(library: MeasuredAllReduceLibrary, gpu: string, ranks: number): string {
+  return `${library}|${gpu}|${ranks}`;
+}
+
+function lowerEnvelope(points: readonly (readonly [number, number])[]): AllReduceCurve {
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
   const envelope: [number, number][] = [];
   let least = Number.POSITIVE_INFINITY;
@@ -33,6 +38,13 @@ export function measuredAllReduceCurve(library: MeasuredAllReduceLibrary | undef
     envelope.push([sorted[i]![0], least]);
   }
   return envelope.reverse();
+}
+
+/** The measured curve of `library` on `gpu` at `ranks` GPUs (its lower envelope), or undefined where none was measured. */
+export function measuredAllReduceCurve(library: MeasuredAllReduceLibrary | undefined, gpu: string, ranks: number): AllReduceCurve | undefined {
+  if (library === undefined || ranks < 2) return undefined;
+  const curve = ENVELOPES.get(curveKey(library, gpu, ranks));
+  return curve && curve.length > 0 ? curve : undefined;
 }
 
 /**
