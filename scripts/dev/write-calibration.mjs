@@ -13,7 +13,7 @@ const path = join(root, 'src/core/sim/data/calibration.json');
 const out = execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'sim-validate', '--fit', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
 const { fit } = JSON.parse(out);
 const file = JSON.parse(await readFile(path, 'utf8'));
-const FITTED = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'customAllReduceUs', 'perSequenceUs', 'scale', 'scaleByArchitecture'];
+const FITTED = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'customAllReduceUs', 'perSequenceUs', 'eagerLayerOverheadUs', 'scale', 'scaleByArchitecture'];
 for (const [name, profile] of Object.entries(fit.table.profiles)) {
   const { basis, ...values } = profile;
   file.profiles[name] = { ...values, basis: file.profiles[name]?.basis ?? basis };

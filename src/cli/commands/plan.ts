@@ -37,7 +37,7 @@ Candidates:
   --families llama-2-13b-soft,...  sub-model families or 'capsule simulate' model ids (default ${PLAN_DEFAULTS.families.join(',')})
   --precisions fp16,int8,...     (default ${PLAN_DEFAULTS.precisions.join(',')})
   --modes colocated,disaggregated,llumnix   (default all three)
-  --engines current,tensorrt-llm,lmdeploy   engine profiles (default ${PLAN_DEFAULTS.engines.join(',')}: today's vLLM/NIM)
+  --engines current,tensorrt-llm,lmdeploy,sglang   engine profiles (default ${PLAN_DEFAULTS.engines.join(',')}: today's vLLM/NIM)
   --hosted default|all|none|ID,...  hosted models (default: those with a latency figure)
   --hosted-latency FILE.json     your own hosted latency: {"ID": {"ttftMs": N, "outputTokensPerSec": N, "source": "..."}}
   --catalog FILE                 also load a price file (LiteLLM's or ours)

@@ -10,9 +10,10 @@ export const simValidateCommand: CliCommand = {
   summary: "compare the serving simulator's predictions with published measurements",
   usage: `capsule sim-validate [--json] [--fit | --cv | --energy]
 
-Predicts every row of the bundled validation set (TensorRT-LLM, NIM, vLLM and DistServe
-published figures; each row names its source) and prints the error per row and the median.
---fit refits the efficiency profiles to the role=calibration rows (about 90 s) and prints
+Predicts every row of the bundled validation set (TensorRT-LLM, NIM, vLLM, LMDeploy, SGLang
+and DistServe published figures; each row names its source) and prints the error per row and
+the median.
+--fit refits the efficiency profiles to the role=calibration rows (about 3 minutes) and prints
 the fitted calibration table and the validation it gives.
 --cv cross-validates: each row is predicted by a fit that never saw its engine build (the rows
 of its source with the same engine profile, model, GPU, precision and TP degree); several

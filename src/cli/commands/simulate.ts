@@ -21,7 +21,8 @@ ${SIMULATION_USAGE}`,
     const config = configFromFlags(args, io.cwd);
     let result: SimulationResult;
     try {
-      result = simulate(config);
+      // One run for a person to read: it reports ITL too (the cards and planner skip it).
+      result = simulate({ ...config, interTokenLatency: true });
     } catch (err) {
       if (err instanceof SimulationConfigError || err instanceof CatalogError) throw new UsageError(err.message);
       throw err;
@@ -46,6 +47,7 @@ export function formatResult(r: SimulationResult): string {
     `${c.model} on ${c.gpu} (${c.precision}), ${c.mode}: ${layout} = ${r.gpus} GPU(s)`,
     stats('TTFT ms', r.ttftMs),
     stats('TPOT ms', r.tpotMs),
+    ...(r.itlMs ? [stats('ITL ms', r.itlMs)] : []),
     stats('E2E ms', r.e2eMs),
     `throughput  ${r.throughput.requestsPerSec.toFixed(2)} req/s, ${r.throughput.outputTokensPerSec.toFixed(0)} output tok/s`,
   ];

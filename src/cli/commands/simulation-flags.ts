@@ -48,7 +48,8 @@ export const SIMULATION_USAGE = `Model and hardware:
   --precision P           fp16 (default), bf16, fp8, int8, w4a16, w4a8
   --kv-precision P        KV-cache precision when not the precision's own (fp8: half of fp16's bytes)
   --engine NAME           engine profile (default: current, today's vLLM/NIM): tensorrt-llm (1.0),
-                          lmdeploy; tensorrt-llm-0.5/-0.10/-0.11/-0.12 and distserve check old tables
+                          lmdeploy, sglang (0.4); tensorrt-llm-0.5/-0.10/-0.11/-0.12 and distserve
+                          check old tables
 Workload:
   --input-tokens N --output-tokens N    fixed lengths
   --input-dist D / --output-dist D      uniform:MIN:MAX or zipf:MIN:MAX[:THETA] instead

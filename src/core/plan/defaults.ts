@@ -19,7 +19,7 @@ export const PLAN_DEFAULTS = {
    * tables; 'tensorrt-llm' is TensorRT-LLM 1.0.
    */
   engines: ['current'],
-  engineChoices: ['current', 'tensorrt-llm', 'lmdeploy'],
+  engineChoices: ['current', 'tensorrt-llm', 'lmdeploy', 'sglang'],
   /** Vision families only: HiRED's visual-token budget (1 keeps every visual token). */
   visualTokenBudget: 1,
 } as const;

@@ -60,7 +60,7 @@ export interface PlanSpace {
   families?: readonly string[];
   precisions?: readonly string[];
   modes?: readonly DeploymentMode[];
-  /** Engine profiles: current (default), tensorrt-llm, lmdeploy. */
+  /** Engine profiles: current (default), tensorrt-llm, lmdeploy, sglang. */
   engines?: readonly string[];
   /**
    * Hosted models: 'default' (those with a latency figure), 'all', 'none', or ids. A model

@@ -4,7 +4,7 @@ import allReduceFile from './data/allreduce.json';
 export type AllReduceCurve = readonly (readonly [number, number])[];
 
 /** Measured all-reduce libraries (data/allreduce.json `library`). */
-export type MeasuredAllReduceLibrary = 'tensorrt-llm-auto';
+export type MeasuredAllReduceLibrary = 'tensorrt-llm-auto' | 'sglang-custom-graph' | 'sglang-custom-eager';
 
 interface CurveEntry {
   library: MeasuredAllReduceLibrary;

@@ -25,7 +25,9 @@ const ENGINE_BOUNDS: Record<EngineKnob, [number, number]> = {
  */
 const SCALE_BOUNDS: [number, number] = [0.5, 2];
 /** What the fit writes into an engine profile; the rest of the profile is data. */
-const FITTED_ENGINE_FIELDS = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'customAllReduceUs', 'perSequenceUs', 'scale', 'scaleByArchitecture'] as const;
+const FITTED_ENGINE_FIELDS = ['stepOverheadMs', 'layerOverheadUs', 'allReduceUs', 'customAllReduceUs', 'perSequenceUs', 'eagerLayerOverheadUs', 'scale', 'scaleByArchitecture'] as const;
+/** Per-layer cost outside a CUDA graph: from none to 2 ms (Python launching each kernel). */
+const EAGER_LAYER_BOUNDS: [number, number] = [0, 2000];
 /**
  * Stage 2 halves its step after at most this many sweeps over the knobs: an engine's knobs
  * trade off against each other (weight vs KV streaming vs per-sequence cost), and coordinate
@@ -117,6 +119,8 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   for (const [name, engine] of Object.entries(base.engines)) {
     const data: EngineProfile = structuredClone(engine);
     for (const knob of FITTED_ENGINE_FIELDS) delete data[knob];
+    // Fixed costs the profile holds are data, not fitted.
+    Object.assign(data, engine.heldFixedCosts ?? {});
     table.engines[name] = data;
   }
   const knobs: Knob[] = [];
@@ -139,7 +143,8 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
   const ownRowsOf = (engine: string) => calibrationRows.filter((r) => r.engineProfile === engine);
   const engineKnobs = (engine: string, ownRowsStage: boolean): Knob[] => {
     table.engines[engine] ??= {};
-    const fixed: Knob[] = (Object.keys(ENGINE_BOUNDS) as EngineKnob[]).map((name) => ({
+    const held = base.engines[engine]?.heldFixedCosts ?? {};
+    const fixed: Knob[] = (Object.keys(ENGINE_BOUNDS) as EngineKnob[]).filter((name) => held[name] === undefined).map((name) => ({
       name: `${engine}.${name}`,
       owner: engine,
       bounds: ENGINE_BOUNDS[name],
@@ -161,6 +166,19 @@ export function fitCalibration(rows: readonly ValidationRow[], base: Calibration
         read: (t) => t.engines[engine]!.customAllReduceUs ?? DEFAULT_EFFICIENCY.allReduceUs,
         write: (t, v) => {
           (t.engines[engine] as EngineProfile).customAllReduceUs = v;
+        },
+      });
+    }
+    // An engine that runs some iterations outside CUDA graphs pays its own per-layer cost there.
+    if (base.engines[engine]?.cudaGraphMaxBatch !== undefined) {
+      fixed.push({
+        name: `${engine}.eagerLayerOverheadUs`,
+        owner: engine,
+        bounds: EAGER_LAYER_BOUNDS,
+        additive: true,
+        read: (t) => t.engines[engine]!.eagerLayerOverheadUs ?? t.engines[engine]!.layerOverheadUs ?? DEFAULT_EFFICIENCY.layerOverheadUs,
+        write: (t, v) => {
+          (t.engines[engine] as EngineProfile).eagerLayerOverheadUs = v;
         },
       });
     }
@@ -254,7 +272,15 @@ export function exercisesCustomAllReduce(row: ValidationRow): boolean {
   if (row.tp < 2 || maxBytes <= 0) return false;
   const s = row.scenario;
   const tokens =
-    s.kind === 'prefill' ? s.batch * s.input : s.kind === 'concurrency' ? s.concurrency : s.kind === 'offline' ? Math.min(s.requests, s.maxBatch ?? s.requests) : s.batch;
+    s.kind === 'prefill'
+      ? s.batch * s.input
+      : s.kind === 'concurrency'
+        ? s.concurrency
+        : s.kind === 'offline'
+          ? Math.min(s.requests, s.maxBatch ?? s.requests)
+          : s.kind === 'serving'
+            ? s.requests
+            : s.batch;
   return tokens * getServingModel(row.model).hidden * ACTIVATION_BYTES <= maxBytes;
 }
 

@@ -2,6 +2,7 @@ import calibrationFile from './data/calibration.json';
 import type { Efficiency } from './latency';
 import type { PeakKey } from './catalog';
 import type { MeasuredAllReduceLibrary } from './allreduce';
+import type { OutputReservation } from './instance';
 
 /** How close a GPU architecture's kernels get to its peaks (fitted per architecture). */
 export interface HardwareProfile {
@@ -28,6 +29,10 @@ export interface EngineBatching {
   kvReservation?: 'prompt' | 'full-sequence';
   /** TensorRT-LLM kv_cache_free_gpu_mem_fraction (see MemorySettings.kvFreeMemoryFraction). */
   kvFreeMemoryFraction?: number;
+  /** Weights and KV's share of each GPU's memory by TP degree (see MemorySettings.gpuMemoryUtilizationByTp). */
+  gpuMemoryUtilizationByTp?: ReadonlyArray<{ minTp: number; fraction: number }>;
+  /** Memory kept outside that share before it is measured (see MemorySettings.activationReserveGiB). */
+  activationReserveGiB?: number;
   /** What the engine's runtime allocates before it sizes the KV cache (see MemorySettings.runtimeMemory). */
   runtimeMemory?: RuntimeMemory;
   /**
@@ -35,6 +40,8 @@ export interface EngineBatching {
    * token (SchedulerOptions.lastPromptTokenInDecode).
    */
   lastPromptTokenInDecode?: boolean;
+  /** SGLang's admission with a decaying share of the outputs reserved (SchedulerOptions.outputReservation). */
+  outputReservation?: OutputReservation;
   /** Prompt tokens of one iteration at most without chunking (null: no limit). */
   maxBatchedTokens?: number | null;
   basis?: string;
@@ -54,6 +61,20 @@ export interface EngineProfile {
    */
   customAllReduceUs?: number;
   perSequenceUs?: number;
+  /**
+   * Largest decode batch the engine replays from a captured CUDA graph (SGLang's
+   * cuda_graph_max_bs). Where set, every other iteration (prefills, and decodes of more
+   * sequences) launches its kernels one by one from Python and pays eagerLayerOverheadUs per
+   * layer instead of layerOverheadUs. Unset: every iteration pays layerOverheadUs.
+   */
+  cudaGraphMaxBatch?: number;
+  /** Per-layer cost of an iteration outside a CUDA graph (fitted; see cudaGraphMaxBatch). */
+  eagerLayerOverheadUs?: number;
+  /**
+   * Fixed costs the fit leaves at these values (the profile's basis says why), where the
+   * profile's rows cannot tell them from another knob.
+   */
+  heldFixedCosts?: Partial<Record<EngineKnob, number>>;
   batching?: EngineBatching;
   /**
    * 'own-rows': the fixed costs are fitted on this engine's own calibration rows after the
@@ -106,6 +127,11 @@ export interface EngineProfile {
      * covers, each all-reduce costs its measured time plus allReduceUs (EngineTraits.allReduceCurve).
      */
     measured?: MeasuredAllReduceLibrary;
+    /**
+     * The curve of the same kernels launched outside a CUDA graph, for the iterations the
+     * engine runs eagerly (EngineProfile.cudaGraphMaxBatch). Unset: `measured` for all.
+     */
+    measuredEager?: MeasuredAllReduceLibrary;
     basis: string;
   };
   /** The kernel kinds whose `scale` stage 2 fits besides the fixed costs (own-rows engines). */
@@ -130,6 +156,12 @@ export type EngineKnob = 'stepOverheadMs' | 'layerOverheadUs' | 'allReduceUs' | 
 
 export interface MemorySettings {
   gpuMemoryUtilization: number;
+  /**
+   * The share by TP degree where the engine picks it so (SGLang's mem_fraction_static: 0.88 on
+   * one GPU down to 0.81 from eight): the step with the largest minTp at most the instance's
+   * TP degree replaces gpuMemoryUtilization.
+   */
+  gpuMemoryUtilizationByTp?: ReadonlyArray<{ minTp: number; fraction: number }>;
   activationReserveGiB: number;
   blockTokens: number;
   /**
@@ -271,6 +303,7 @@ export function efficiencyFor(
     allReduceUs: en.allReduceUs ?? gpuLimits.allReduceUs ?? d.allReduceUs,
     ...(en.customAllReduceUs !== undefined ? { customAllReduceUs: en.customAllReduceUs } : {}),
     perSequenceUs: en.perSequenceUs ?? d.perSequenceUs,
+    ...(en.eagerLayerOverheadUs !== undefined ? { eagerLayerOverheadUs: en.eagerLayerOverheadUs } : {}),
     ...(table.roofline !== undefined ? { matmulOverlapExponent: table.roofline.matmulOverlapExponent } : {}),
   };
 }

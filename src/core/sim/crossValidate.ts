@@ -26,6 +26,9 @@ export const METRIC_KIND: Readonly<Record<ValidationMetric, MetricKind>> = {
   ttftMs: 'ttft',
   ttftMeanMs: 'ttft',
   tpotMeanMs: 'tpot',
+  ttftMedianMs: 'ttft',
+  itlMedianMs: 'tpot',
+  e2eMeanMs: 'latency',
   iterationMs: 'iteration',
   batchLatencyMs: 'latency',
 };

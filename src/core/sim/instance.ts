@@ -34,6 +34,23 @@ export interface SchedulerOptions {
    * emits the first token, as vLLM and TensorRT-LLM do.
    */
   lastPromptTokenInDecode?: boolean;
+  /**
+   * SGLang's admission (its scheduler's new_token_ratio): a prompt is admitted when its KV, its
+   * own whole output and `share` of every admitted request's remaining output fit. The share
+   * starts at initialShare, falls by (initialShare - minShare) / decaySteps each decode step to
+   * minShare, and after a retraction (a preemption) is set to what the running requests have
+   * decoded of their outputs, plus retractLookaheadSteps tokens each. A retraction frees room
+   * for retractLookaheadSteps more decode steps of the running requests, not one. Unset:
+   * admission on the prompt alone (or reserveFullSequence).
+   */
+  outputReservation?: OutputReservation;
+}
+
+export interface OutputReservation {
+  initialShare: number;
+  minShare: number;
+  decaySteps: number;
+  retractLookaheadSteps: number;
 }
 
 export type InstanceRole = 'mixed' | 'prefill' | 'decode';
@@ -102,6 +119,21 @@ export class Instance {
   migratingOut: SimRequest | null = null;
   migratingIn = 0;
   lastIterationSeconds = 0;
+  /**
+   * Inter-token latency: each decode iteration's gap since the previous decode iteration ended
+   * (prefill-only iterations in between included, as a streaming client sees them), weighted by
+   * the sequences that decoded in both; a sequence whose prefill just emitted its first token
+   * counts the gap from that token.
+   */
+  readonly tokenGapsSeconds: number[] = [];
+  readonly tokenGapWeights: number[] = [];
+  private lastDecodeEndAt = -1;
+  /** When each sequence that joined the decode set since the last decode step got its token. */
+  private readonly joinedSinceDecode: number[] = [];
+  /** outputReservation's current share, and the decode set's outputs and tokens decoded (for its reset). */
+  private outputShare: number;
+  private decodeOutputTokens = 0;
+  private decodePromptTokens = 0;
 
   constructor(
     readonly index: number,
@@ -110,8 +142,11 @@ export class Instance {
     readonly capacityTokens: number,
     readonly options: SchedulerOptions,
     private readonly host: InstanceHost,
+    /** Keep the inter-token gaps (tokenGapsSeconds): only runs that report ITL pay for them. */
+    private readonly recordTokenGaps = false,
   ) {
     this.fusedDecode = options.lastPromptTokenInDecode === true && !options.chunkedPrefill && role !== 'prefill';
+    this.outputShare = options.outputReservation?.initialShare ?? 0;
   }
 
   /**
@@ -240,6 +275,11 @@ export class Instance {
     this.busy = false;
     this.settling = true;
     if (this.batchDecodes > 0) {
+      if (this.recordTokenGaps) this.recordGaps();
+      const reservation = this.options.outputReservation;
+      if (reservation) {
+        this.outputShare = Math.max(reservation.minShare, this.outputShare - (reservation.initialShare - reservation.minShare) / reservation.decaySteps);
+      }
       this.decodeStep++;
       this.contextTokens += this.batchDecodes;
       if (this.awaitingFirstToken.length > 0) this.emitFirstTokens();
@@ -262,6 +302,7 @@ export class Instance {
     requests.length = 0;
     chunks.length = 0;
     this.batchDecodes = 0;
+    if (this.recordTokenGaps && this.decodeCount === 0) this.lastDecodeEndAt = -1;
     if (this.pendingPauses.length > 0) {
       for (const r of this.pendingPauses.splice(0)) this.pauseNow(r);
     }
@@ -273,6 +314,22 @@ export class Instance {
     }
     this.settling = false;
     this.tryStart();
+  }
+
+  /** A decode step just ended: the gap each of its sequences saw since its last token. */
+  private recordGaps(): void {
+    const now = this.host.now;
+    const joined = Math.min(this.joinedSinceDecode.length, this.batchDecodes);
+    for (let i = 0; i < joined; i++) {
+      this.tokenGapsSeconds.push(now - this.joinedSinceDecode[i]!);
+      this.tokenGapWeights.push(1);
+    }
+    this.joinedSinceDecode.length = 0;
+    if (this.lastDecodeEndAt >= 0 && this.batchDecodes > joined) {
+      this.tokenGapsSeconds.push(now - this.lastDecodeEndAt);
+      this.tokenGapWeights.push(this.batchDecodes - joined);
+    }
+    this.lastDecodeEndAt = now;
   }
 
   /** Decode step just ended: the requests that joined the decode set without a token have their first. */
@@ -323,6 +380,7 @@ export class Instance {
       this.reservedTokens -= r.reserved;
       r.reserved = 0;
       this.joinDecode(r, context);
+      if (this.recordTokenGaps) this.joinedSinceDecode.push(this.host.now);
     }
   }
 
@@ -339,6 +397,8 @@ export class Instance {
     if (this.tail) this.tail.next = r;
     this.tail = r;
     this.decodeCount++;
+    this.decodeOutputTokens += r.output;
+    this.decodePromptTokens += context - r.generated;
     this.contextTokens += context;
     if (r.highPriority) this.highPriorityRunning++;
     this.finishHeap.push({ step: r.finishStep, epoch: r.decodeEpoch, request: r });
@@ -355,6 +415,8 @@ export class Instance {
     r.generated = r.generatedAtJoin + (this.decodeStep - r.joinStep);
     this.contextTokens -= context;
     this.decodeCount--;
+    this.decodeOutputTokens -= r.output;
+    this.decodePromptTokens -= context - r.generated;
     if (r.highPriority) this.highPriorityRunning--;
     if (r.prev) r.prev.next = r.next;
     if (r.next) r.next.prev = r.prev;
@@ -399,7 +461,7 @@ export class Instance {
       this.host.onPrefillHandoff(r, this);
       return false;
     }
-    if (this.options.reserveFullSequence) {
+    if (this.options.reserveFullSequence || this.options.outputReservation) {
       r.committed = r.input + r.output;
       this.committedTokens += r.committed;
     }
@@ -422,6 +484,10 @@ export class Instance {
     // An empty instance always admits one request, so one that needs most of memory still runs.
     if (this.runningCount === 0 && this.reservedTokens === 0) return true;
     if (this.options.reserveFullSequence) return this.committedTokens + r.input + r.output <= this.capacityTokens;
+    if (this.options.outputReservation) {
+      const remainingOutputs = Math.max(0, this.committedTokens - this.usedTokens);
+      return this.usedTokens + this.outputShare * remainingOutputs + r.prefillLen + (r.output - r.generated) <= this.admissionLimit();
+    }
     // A prompt with nothing to prefill joins the decode set at once and needs room for its token
     // beside the running sequences' next ones (else it would be preempted straight back).
     if (r.prefillLen === 0 && this.role !== 'prefill') return this.usedTokens + this.decodeCount + 1 <= this.admissionLimit();
@@ -477,7 +543,13 @@ export class Instance {
 
   /** Preempt (recompute) the newest sequences until every decoding sequence has room for one more token. */
   private makeRoomForDecode(): void {
-    while (this.decodeCount > 1 && this.usedTokens + this.decodeCount > this.capacityTokens) {
+    if (this.usedTokens + this.decodeCount <= this.capacityTokens) {
+      this.batchDecodes = this.decodingInBatch;
+      return;
+    }
+    const reservation = this.options.outputReservation;
+    const lookahead = reservation?.retractLookaheadSteps ?? 1;
+    while (this.decodeCount > 1 && this.usedTokens + this.decodeCount * lookahead > this.capacityTokens) {
       const victim = this.pickVictim();
       this.leaveDecode(victim);
       victim.prefillLen = victim.input + victim.generated - (this.options.lastPromptTokenInDecode ? 1 : 0);
@@ -487,6 +559,10 @@ export class Instance {
       victim.phase = Phase.Waiting;
       this.pushWaiting(victim, true);
       this.host.onPreempt(victim, this);
+    }
+    if (reservation && this.decodeOutputTokens > 0) {
+      const decoded = this.contextTokens - this.decodePromptTokens;
+      this.outputShare = Math.min(1, (decoded + lookahead * this.decodeCount) / this.decodeOutputTokens);
     }
     this.batchDecodes = this.decodingInBatch;
   }

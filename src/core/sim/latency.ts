@@ -56,6 +56,11 @@ export interface Efficiency {
   /** Per-sequence cost each iteration (batch bookkeeping, sampling). */
   perSequenceUs: number;
   /**
+   * Per-layer cost of an iteration the engine runs outside a CUDA graph, in place of
+   * layerOverheadUs (EngineTraits.cudaGraphMaxBatch says which). Unset: layerOverheadUs.
+   */
+  eagerLayerOverheadUs?: number;
+  /**
    * How a matmul's compute time c and weight-streaming time w combine: (c^p + w^p)^(1/p).
    * Unset: max(c, w), as if loads and tensor-core work always overlapped perfectly.
    */
@@ -106,6 +111,15 @@ export interface EngineTraits {
    * (the fused residual add and norm, the launch); the bus-bandwidth model is not used.
    */
   allReduceCurve?: AllReduceCurve;
+  /**
+   * Decode-only iterations of at most this many sequences replay a captured CUDA graph; the
+   * others (prefills, larger decodes) launch kernel by kernel and pay
+   * Efficiency.eagerLayerOverheadUs per layer (SGLang: cuda_graph_max_bs). Unset: every
+   * iteration pays layerOverheadUs.
+   */
+  cudaGraphMaxBatch?: number;
+  /** The measured all-reduce of the iterations outside a CUDA graph (see cudaGraphMaxBatch). Unset: allReduceCurve. */
+  eagerAllReduceCurve?: AllReduceCurve;
 }
 
 export interface LatencyModel {
@@ -168,11 +182,13 @@ export function createLatencyModel(
   const customAllReduceLatency = tp > 1 ? (efficiency.customAllReduceUs ?? efficiency.allReduceUs) * 1e-6 : 0;
   const weightSeconds = weightBytesPerGpu / (bandwidth * efficiency.memory);
   const overhead = efficiency.stepOverheadMs * 1e-3 + efficiency.layerOverheadUs * 1e-6 * model.layers;
+  const eagerOverhead = efficiency.stepOverheadMs * 1e-3 + (efficiency.eagerLayerOverheadUs ?? efficiency.layerOverheadUs) * 1e-6 * model.layers;
+  const graphMaxBatch = traits.cudaGraphMaxBatch;
   const perSequence = efficiency.perSequenceUs * 1e-6;
   const { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte } = decodeKvCost(model, gpu, precision, efficiency, traits);
 
-  const curve = traits.allReduceCurve;
-  function allReduceSeconds(messageBytes: number): number {
+  function allReduceSeconds(messageBytes: number, graphed: boolean): number {
+    const curve = graphed ? traits.allReduceCurve : (traits.eagerAllReduceCurve ?? traits.allReduceCurve);
     if (curve) return allReduceMicros(curve, messageBytes) * 1e-6 + allReduceLatency;
     const callLatency = messageBytes <= customAllReduceMaxBytes ? customAllReduceLatency : allReduceLatency;
     return callLatency + (ringFactor * messageBytes) / busBytesPerSecond;
@@ -194,8 +210,9 @@ export function createLatencyModel(
       decodeKvBytes * secondsPerDecodeKvByte;
     // Each all-reduce sums every rank's partial activations of the iteration's tokens.
     const messageBytes = tokens * model.hidden * ACTIVATION_BYTES;
-    const communicationSeconds = tp > 1 ? allReduces * allReduceSeconds(messageBytes) : 0;
-    const overheadSeconds = overhead + perSequence * s.sequences;
+    const graphed = graphMaxBatch === undefined || (s.prefillTokens === 0 && s.sequences <= graphMaxBatch);
+    const communicationSeconds = tp > 1 ? allReduces * allReduceSeconds(messageBytes, graphed) : 0;
+    const overheadSeconds = (graphed ? overhead : eagerOverhead) + perSequence * s.sequences;
     const decodeAttentionFlops = attentionFlopsPerPair * s.decodeContextTokens;
     const seconds = overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds;
     return {

@@ -41,7 +41,7 @@ export function planMemory(
   const freePerGpu =
     settings.kvFreeMemoryFraction !== undefined
       ? (gpu.memoryGiB * GIB - reserveBytesPerGpu - weightBytesPerGpu) * settings.kvFreeMemoryFraction
-      : gpu.memoryGiB * GIB * settings.gpuMemoryUtilization - reserveBytesPerGpu - weightBytesPerGpu;
+      : gpu.memoryGiB * GIB * memoryUtilizationAt(settings, tensorParallel) - reserveBytesPerGpu - weightBytesPerGpu;
   const perToken = kvBytesPerToken(model, precision);
   const rawTokens = freePerGpu > 0 ? Math.floor((freePerGpu * tensorParallel) / perToken) : 0;
   const kvCapacityTokens = Math.floor(rawTokens / settings.blockTokens) * settings.blockTokens;
@@ -63,4 +63,17 @@ function runtimeReserveBytes(model: ServingModel, settings: MemorySettings, buil
     (runtime.bytesPerBatchSequenceToken ?? 0) * build.maxBatch * (build.maxSeqLen ?? 0) +
     runtime.bytesPerTokenHiddenElement * build.maxNumTokens * model.hidden
   );
+}
+
+/** The share of each GPU's memory for weights and KV at this TP degree (MemorySettings.gpuMemoryUtilizationByTp). */
+export function memoryUtilizationAt(settings: MemorySettings, tensorParallel: number): number {
+  let fraction = settings.gpuMemoryUtilization;
+  let from = 0;
+  for (const step of settings.gpuMemoryUtilizationByTp ?? []) {
+    if (step.minTp <= tensorParallel && step.minTp >= from) {
+      fraction = step.fraction;
+      from = step.minTp;
+    }
+  }
+  return fraction;
 }

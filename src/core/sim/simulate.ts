@@ -8,7 +8,7 @@ import { Cluster, DispatchPolicy, MigrationOptions, RunLimits } from './cluster'
 import { Instance, InstanceRole, SchedulerOptions } from './instance';
 import { EngineTraits, LatencyModel, createLatencyModel } from './latency';
 import { planMemory } from './memory';
-import { LatencyStats, summarize } from './metrics';
+import { LatencyStats, summarize, summarizeWeighted } from './metrics';
 import { SimRequest } from './request';
 import { WorkloadSpec, planRequests } from './workload';
 
@@ -61,6 +61,12 @@ export interface SimulationConfig {
   engine?: EngineTraits;
   /** How the KV cache is sized, over data/calibration.json's memory settings and the engine's. */
   memory?: Partial<MemorySettings>;
+  /**
+   * Report inter-token latency (SimulationResult.itlMs). It keeps one sample per decode
+   * iteration and sorts them, which doubles the cost of a long run of small batches, so the
+   * cards and the planner, which do not show it, leave it off.
+   */
+  interTokenLatency?: boolean;
 }
 
 export interface PriorityStats {
@@ -73,6 +79,12 @@ export interface PriorityStats {
 export interface SimulationResult {
   ttftMs: LatencyStats;
   tpotMs: LatencyStats;
+  /**
+   * Inter-token latency: the gap between consecutive tokens of a sequence, over every token
+   * after the first (a streaming client's ITL; prefill iterations that interrupt the decodes
+   * lengthen the gap they fall in). Only where the config asks (interTokenLatency).
+   */
+  itlMs?: LatencyStats;
   e2eMs: LatencyStats;
   throughput: { requestsPerSec: number; outputTokensPerSec: number };
   /** Share of requests meeting every given SLO; null when no SLO was given. */
@@ -133,6 +145,7 @@ function engineScheduler(config: SimulationConfig): Partial<SchedulerOptions> {
     maxBatch: batching.maxBatch,
     ...(batching.kvReservation !== undefined ? { reserveFullSequence: batching.kvReservation === 'full-sequence' } : {}),
     ...(batching.lastPromptTokenInDecode !== undefined ? { lastPromptTokenInDecode: batching.lastPromptTokenInDecode } : {}),
+    ...(batching.outputReservation !== undefined ? { outputReservation: batching.outputReservation } : {}),
     ...(batching.chunkTokens !== undefined ? { chunkTokens: batching.chunkTokens } : {}),
     ...(batching.maxBatchedTokens !== undefined ? { maxBatchedTokens: batching.maxBatchedTokens ?? Number.POSITIVE_INFINITY } : {}),
   };
@@ -145,6 +158,8 @@ export function memorySettingsFor(config: Pick<SimulationConfig, 'engineProfile'
     ...MEMORY_SETTINGS,
     ...(batching?.kvFreeMemoryFraction !== undefined ? { kvFreeMemoryFraction: batching.kvFreeMemoryFraction } : {}),
     ...(batching?.runtimeMemory !== undefined ? { runtimeMemory: batching.runtimeMemory } : {}),
+    ...(batching?.gpuMemoryUtilizationByTp !== undefined ? { gpuMemoryUtilizationByTp: batching.gpuMemoryUtilizationByTp } : {}),
+    ...(batching?.activationReserveGiB !== undefined ? { activationReserveGiB: batching.activationReserveGiB } : {}),
     ...config.memory,
   };
 }
@@ -232,6 +247,9 @@ function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calib
   if (engine?.mhaDecodeWidensToFp32 === true && ratio === 1) traits.kvWidenedToFp32 = true;
   const curve = measuredAllReduceCurve(engine?.allReduceLibrary?.measured, gpu, tensorParallel);
   if (curve) traits.allReduceCurve = curve;
+  if (engine?.cudaGraphMaxBatch !== undefined) traits.cudaGraphMaxBatch = engine.cudaGraphMaxBatch;
+  const eagerCurve = measuredAllReduceCurve(engine?.allReduceLibrary?.measuredEager, gpu, tensorParallel);
+  if (eagerCurve) traits.eagerAllReduceCurve = eagerCurve;
   return traits;
 }
 
@@ -371,7 +389,7 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
       );
     }
     capacities.push(memory.kvCapacityTokens);
-    cluster.addInstance(new Instance(index, plan.role, latency, memory.kvCapacityTokens, scheduler, cluster));
+    cluster.addInstance(new Instance(index, plan.role, latency, memory.kvCapacityTokens, scheduler, cluster, config.interTokenLatency === true));
   }
   if (d.mode === 'disaggregated' && cluster.decodePool.length === 0) throw new SimulationConfigError('disaggregated mode needs at least one decode instance');
 
@@ -423,7 +441,11 @@ function collect(
   const power = (config.calibration ?? BUNDLED_CALIBRATION).power ?? FULL_POWER;
   let preemptions = 0;
   let iterations = 0;
+  const gapsMs: number[] = [];
+  const gapWeights: number[] = [];
   for (const i of cluster.instances) {
+    for (const g of i.tokenGapsSeconds) gapsMs.push(g * 1000);
+    for (const w of i.tokenGapWeights) gapWeights.push(w);
     gpus += i.gpus;
     busyGpuSeconds += i.busySeconds * i.gpus;
     memoryBusyGpuSeconds += i.memoryBusySeconds * i.gpus;
@@ -441,6 +463,7 @@ function collect(
   const result: SimulationResult = {
     ttftMs: summarize(ttft),
     tpotMs: summarize(tpot),
+    ...(config.interTokenLatency === true ? { itlMs: summarizeWeighted(gapsMs, gapWeights) } : {}),
     e2eMs: summarize(e2e),
     throughput: {
       requestsPerSec: makespan > 0 ? n / makespan : Number.NaN,

@@ -2,7 +2,8 @@ import validationFile from './data/validation.json';
 import { BUNDLED_CALIBRATION, CalibrationTable } from './calibration';
 import { EngineTraits, decodeShape, prefillShape } from './latency';
 import { median } from './metrics';
-import { SimulationConfig, buildLatencyModel, simulate } from './simulate';
+import { SimulationConfig, SimulationResult, buildLatencyModel, simulate } from './simulate';
+import { LengthSpec } from './workload';
 
 export type ValidationScenario =
   /** One prefill iteration of `batch` prompts of `input` tokens (time to first token, no queueing). */
@@ -38,7 +39,14 @@ export type ValidationScenario =
        * whole prompts share each iteration's maxNumTokens with the decodes. Unset: chunked.
        */
       chunkedPrefill?: boolean;
-    };
+    }
+  /**
+   * A serving benchmark run against the engine as it is launched (its own batching and memory
+   * settings, data/calibration.json): `requests` requests with lengths drawn from `input` and
+   * `output` (sglang.bench_serving's random dataset: uniform over [1, L]), all sent at once
+   * (`rate` unset) or as a Poisson process of `rate` requests per second.
+   */
+  | { kind: 'serving'; requests: number; input: LengthSpec; output: LengthSpec; rate?: number };
 
 export type ValidationMetric =
   | 'ttftMs'
@@ -47,7 +55,11 @@ export type ValidationMetric =
   | 'outputTokensPerSecPerGpu'
   | 'batchLatencyMs'
   | 'ttftMeanMs'
-  | 'tpotMeanMs';
+  | 'tpotMeanMs'
+  | 'ttftMedianMs'
+  /** Median gap between consecutive tokens of a reply (a streaming client's ITL). */
+  | 'itlMedianMs'
+  | 'e2eMeanMs';
 
 /** What every published measurement states: where it comes from and what ran. */
 export interface PublishedSetup {
@@ -124,6 +136,16 @@ export interface PredictOptions {
    */
   offlineRequests?: number;
 }
+
+/** What a serving benchmark's figure reads from the simulation (validation scenario kind 'serving'). */
+const SERVING_METRICS: Partial<Record<ValidationMetric, (result: SimulationResult) => number>> = {
+  ttftMedianMs: (r) => r.ttftMs.p50,
+  ttftMeanMs: (r) => r.ttftMs.mean,
+  itlMedianMs: (r) => r.itlMs!.p50,
+  tpotMeanMs: (r) => r.tpotMs.mean,
+  e2eMeanMs: (r) => r.e2eMs.mean,
+  outputTokensPerSec: (r) => r.throughput.outputTokensPerSec,
+};
 
 export function predictRow(row: ValidationRow, calibration?: CalibrationTable, options: PredictOptions = {}): number {
   const base = { model: row.model, gpu: row.gpu, precision: row.precision, calibration, engineProfile: row.engineProfile, engine: row.engineTraits };
@@ -202,6 +224,24 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable, o
       if (row.metric === 'ttftMeanMs') return result.ttftMs.mean;
       if (row.metric === 'tpotMeanMs') return result.tpotMs.mean;
       return result.throughput.outputTokensPerSec;
+    }
+    case 'serving': {
+      // The engine's own scheduler and memory settings (simulate() applies the profile's).
+      const result = simulate({
+        ...base,
+        deployment: { mode: 'colocated', tensorParallel: row.tp },
+        interTokenLatency: row.metric === 'itlMedianMs',
+        workload: {
+          requests: s.requests,
+          arrival: s.rate === undefined ? { kind: 'offline' } : { kind: 'poisson', rate: s.rate },
+          input: s.input,
+          output: s.output,
+          seed: 1,
+        },
+      });
+      const read = SERVING_METRICS[row.metric];
+      if (!read) throw new Error(`row ${row.id}: a serving run does not measure ${row.metric}`);
+      return read(result);
     }
   }
 }

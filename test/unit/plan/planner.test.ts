@@ -301,7 +301,7 @@ describe('budget planner', () => {
     assert.throws(() => planBudget({ ...SMALL, space: { gpus: ['tpu-v9'] } }), PlanInputError);
     assert.throws(() => planBudget({ ...SMALL, space: { families: ['gpt-17'] } }), /unknown family 'gpt-17'/);
     assert.throws(() => planBudget({ ...SMALL, space: { visualTokenBudget: 0.1 } }), /visual-token budget/);
-    assert.throws(() => planBudget({ ...SMALL, space: { engines: ['distserve'] } }), /unknown engine 'distserve' \(one of current, tensorrt-llm, lmdeploy\)/);
+    assert.throws(() => planBudget({ ...SMALL, space: { engines: ['distserve'] } }), /unknown engine 'distserve' \(one of current, tensorrt-llm, lmdeploy, sglang\)/);
     assert.throws(() => planBudget({ ...SMALL, workload: { ...SMALL.workload, outputTokens: 0 } }), PlanInputError);
   });
 

@@ -34,8 +34,18 @@ function config(engineProfile: string, gpu: string): SimulationConfig {
 
 describe('measured all-reduce curves', () => {
   test('every curve has 2, 4 and 8 ranks, sizes doubling from 256 B to 1 GiB, with its source', () => {
-    const curves = (allReduceFile as unknown as { curves: { gpu: string; source: string; ranks: Record<string, [number, number][]> }[] }).curves;
-    assert.deepEqual(curves.map((c) => c.gpu).sort(), ['a100-80gb', 'h100-sxm', 'h200']);
+    const curves = (allReduceFile as unknown as { curves: { library: string; gpu: string; source: string; ranks: Record<string, [number, number][]> }[] }).curves;
+    assert.deepEqual(curves.map((c) => `${c.library} ${c.gpu}`).sort(), [
+      'sglang-custom-eager a100-80gb',
+      'sglang-custom-eager h100-sxm',
+      'sglang-custom-eager h200',
+      'sglang-custom-graph a100-80gb',
+      'sglang-custom-graph h100-sxm',
+      'sglang-custom-graph h200',
+      'tensorrt-llm-auto a100-80gb',
+      'tensorrt-llm-auto h100-sxm',
+      'tensorrt-llm-auto h200',
+    ]);
     for (const c of curves) {
       assert.match(c.source, /^https:\/\/github\.com\/ai-dynamo\/aiconfigurator\/blob\/[0-9a-f]+\/.+\.parquet$/);
       assert.deepEqual(Object.keys(c.ranks).sort(), ['2', '4', '8']);
