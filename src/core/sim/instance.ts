@@ -128,8 +128,12 @@ export class Instance {
   readonly tokenGapsSeconds: number[] = [];
   readonly tokenGapWeights: number[] = [];
   private lastDecodeEndAt = -1;
-  /** When each sequence that joined the decode set since the last decode step got its token. */
-  private readonly joinedSinceDecode: number[] = [];
+  /**
+   * The sequences that joined the decode set since the last decode step, with when their latest
+   * token came out (-1: none yet, the decode step emits their first) and their decode epoch (a
+   * sequence preempted or paused before that step no longer counts).
+   */
+  private readonly joinedSinceDecode: Array<{ request: SimRequest; epoch: number; lastTokenAt: number }> = [];
   /** outputReservation's current share, and the decode set's outputs and tokens decoded (for its reset). */
   private outputShare: number;
   private decodeOutputTokens = 0;
@@ -319,17 +323,22 @@ export class Instance {
   /** A decode step just ended: the gap each of its sequences saw since its last token. */
   private recordGaps(): void {
     const now = this.host.now;
-    const joined = Math.min(this.joinedSinceDecode.length, this.batchDecodes);
-    for (let i = 0; i < joined; i++) {
-      this.tokenGapsSeconds.push(now - this.joinedSinceDecode[i]!);
-      this.tokenGapWeights.push(1);
+    let joined = 0;
+    for (const j of this.joinedSinceDecode) {
+      const r = j.request;
+      if (r.phase !== Phase.Decoding || r.instance !== this.index || r.decodeEpoch !== j.epoch) continue;
+      joined++;
+      // A first token is time to first token, not a gap.
+      if (j.lastTokenAt >= 0) this.pushGap(now - j.lastTokenAt, 1);
     }
     this.joinedSinceDecode.length = 0;
-    if (this.lastDecodeEndAt >= 0 && this.batchDecodes > joined) {
-      this.tokenGapsSeconds.push(now - this.lastDecodeEndAt);
-      this.tokenGapWeights.push(this.batchDecodes - joined);
-    }
+    if (this.lastDecodeEndAt >= 0 && this.batchDecodes > joined) this.pushGap(now - this.lastDecodeEndAt, this.batchDecodes - joined);
     this.lastDecodeEndAt = now;
+  }
+
+  private pushGap(seconds: number, sequences: number): void {
+    this.tokenGapsSeconds.push(seconds);
+    this.tokenGapWeights.push(sequences);
   }
 
   /** Decode step just ended: the requests that joined the decode set without a token have their first. */
@@ -362,6 +371,8 @@ export class Instance {
     if (!this.options.lastPromptTokenInDecode || this.fusedDecode) {
       r.generated += 1;
       if (r.firstTokenAt < 0) r.firstTokenAt = this.host.now;
+      else if (this.recordTokenGaps && r.lastTokenAt >= 0) this.pushGap(this.host.now - r.lastTokenAt, 1); // the recompute after a preemption
+      if (this.recordTokenGaps) r.lastTokenAt = this.host.now;
     }
     const context = r.prefillLen + (this.fusedDecode ? 1 : 0);
     r.prefillDone = 0;
@@ -380,7 +391,6 @@ export class Instance {
       this.reservedTokens -= r.reserved;
       r.reserved = 0;
       this.joinDecode(r, context);
-      if (this.recordTokenGaps) this.joinedSinceDecode.push(this.host.now);
     }
   }
 
@@ -391,6 +401,9 @@ export class Instance {
     r.generatedAtJoin = r.generated;
     r.finishStep = this.decodeStep + (r.output - r.generated);
     r.readyKvTokens = 0;
+    // Its next token's gap runs from its latest one: a prefill here or on a prefill instance
+    // (and the KV transfer), or its last decode before a migration.
+    if (this.recordTokenGaps) this.joinedSinceDecode.push({ request: r, epoch: r.decodeEpoch, lastTokenAt: r.lastTokenAt });
     if (r.firstTokenAt < 0) this.awaitingFirstToken.push(r);
     r.prev = this.tail;
     r.next = null;
@@ -413,6 +426,8 @@ export class Instance {
     this.uncommit(r);
     const context = this.contextOf(r);
     r.generated = r.generatedAtJoin + (this.decodeStep - r.joinStep);
+    // Its latest token: the last decode step, if it decoded since it joined.
+    if (this.recordTokenGaps && this.decodeStep > r.joinStep) r.lastTokenAt = this.lastDecodeEndAt;
     this.contextTokens -= context;
     this.decodeCount--;
     this.decodeOutputTokens -= r.output;

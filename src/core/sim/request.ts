@@ -15,6 +15,8 @@ export class SimRequest {
   /** Tokens emitted so far; while decoding it is derived from the instance's step counter. */
   generated = 0;
   firstTokenAt = -1;
+  /** When its latest token came out (-1: none yet); kept only by instances that record inter-token gaps. */
+  lastTokenAt = -1;
   finishAt = -1;
   /** Tokens the instance had counted for the request when it finished (a check: the output). */
   generatedAtFinish = -1;

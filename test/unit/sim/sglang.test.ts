@@ -148,6 +148,17 @@ describe('SGLang engine profile', () => {
     const prefill = latency.iterationSeconds(prefillShape([1000])) * 1000;
     assert.ok(two.result.itlMs!.p99 > prefill, `${two.result.itlMs!.p99} ms <= one prefill ${prefill} ms`);
     assert.ok(two.result.itlMs!.p50 < prefill);
+    // One reply's gaps add up to its time after the first token, wherever its decodes run: its
+    // mean ITL is its TPOT, also when its KV moves from a prefill instance to a decode instance
+    // first (the transfer is in its first gap).
+    for (const mode of ['colocated', 'disaggregated'] as const) {
+      const one = simulateDetailed({
+        ...base,
+        deployment: { mode },
+        workload: { requests: 1, arrival: { kind: 'offline' }, input: { kind: 'fixed', tokens: 512 }, output: { kind: 'fixed', tokens: 5 }, seed: 1 },
+      });
+      close(one.result.itlMs!.mean, one.result.tpotMs.mean);
+    }
     // Runs that do not ask for it (the cards, the planner) keep no gaps and report none.
     assert.equal(simulateDetailed({ ...base, interTokenLatency: false }).result.itlMs, undefined);
   });
