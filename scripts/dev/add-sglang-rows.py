@@ -111,6 +111,9 @@ def rows_of(build):
                 }
                 if not offline:
                     scenario['rate'] = float(rate)
+                # bench_serving sends ignore_eos (its default) and the radix cache is off, so
+                # SGLang admits these requests on their known lengths (add_one_req_ignore_eos).
+                scenario['ignoreEos'] = True
                 quoted = ', '.join(f'"{k}": {fmt(d[k])}' for k in (field, 'request_rate', 'random_input_len', 'random_output_len', 'random_range_ratio', 'completed', 'total_input_tokens', 'total_output_tokens', 'duration'))
                 out.append({
                     'id': f"sglang-dc-{build['tag']}-h200-tp{build['tp']}-{run}-{metric}",
@@ -134,7 +137,7 @@ def rows_of(build):
                         (build['mapping'] + ' ' if build['mapping'] else '')
                         + f"Launched as `{build['launch']}` (SGLang's defaults otherwise: mem_fraction_static, chunked_prefill_size 8192, no mixed chunks). "
                         + 'sglang.bench_serving\'s random dataset with random_range_ratio 0.0 draws each prompt and output length uniformly from [1, L] '
-                        + f'(observed means {mean_in:.1f} / {mean_out:.1f}), outputs forced to their length (ignore_eos). '
+                        + f'(observed means {mean_in:.1f} / {mean_out:.1f}), outputs forced to their length (ignore_eos, the client\'s default; with the radix cache off SGLang then admits a request on its known length: scenario.ignoreEos). '
                         + ('All requests sent at once (request_rate inf).' if offline else f'Poisson arrivals at {rate:g} req/s (the client\'s default).')
                         + ' Third-party measurement (DataCrunch), not the SGLang team.'
                     ),

@@ -42,6 +42,14 @@ export interface EngineBatching {
   lastPromptTokenInDecode?: boolean;
   /** SGLang's admission with a decaying share of the outputs reserved (SchedulerOptions.outputReservation). */
   outputReservation?: OutputReservation;
+  /**
+   * The scheduler runs one batch ahead of the GPU: a request that arrives during an iteration
+   * waits for the next one too (SchedulerOptions.overlapScheduling), and the CPU's share of an
+   * iteration overlaps the GPU's (EngineTraits.cpuOverlapsGpu).
+   */
+  overlapScheduling?: boolean;
+  /** Prefill iterations fill maxBatchedTokens, cutting the last prompt (SchedulerOptions.splitPrompts). */
+  splitPrompts?: boolean;
   /** Prompt tokens of one iteration at most without chunking (null: no limit). */
   maxBatchedTokens?: number | null;
   basis?: string;

@@ -44,6 +44,30 @@ export interface SchedulerOptions {
    * admission on the prompt alone (or reserveFullSequence).
    */
   outputReservation?: OutputReservation;
+  /**
+   * The scheduler runs one batch ahead of the GPU (SGLang 0.4's overlap scheduler): the batch
+   * that starts when an iteration ends was composed when that iteration started, so it holds
+   * only the requests that had arrived by then; a request arriving during an iteration waits
+   * for the next one too, unless there is nothing else to run (an idle loop receives it at
+   * once). The CPU side of an iteration overlapping the GPU's is the latency model's
+   * (EngineTraits.cpuOverlapsGpu). Unset: each batch is composed when the last one ends.
+   */
+  overlapScheduling?: boolean;
+  /**
+   * Every request runs to its stated output length and the engine knows it (a benchmark's
+   * ignore_eos): with outputReservation, SGLang then admits a prompt only when, with every
+   * request running to its end and freeing its KV when it finishes, the KV never runs out
+   * (PrefillAdder.add_one_req_ignore_eos, taken when the request ignores EOS and the radix cache
+   * is off), and stops adding prompts once the ratio's budget (above) is spent.
+   */
+  knownOutputs?: boolean;
+  /**
+   * Without chunkedPrefill: a prefill iteration fills maxBatchedTokens, cutting the last prompt
+   * and finishing it in the next iteration, which is a prefill too (SGLang's
+   * chunked_prefill_size without mixed chunks). Unset: whole prompts; one that does not fit
+   * waits.
+   */
+  splitPrompts?: boolean;
 }
 
 export interface OutputReservation {
@@ -90,6 +114,10 @@ export class Instance {
   private readonly pendingAdoptions: { request: SimRequest; context: number; reserved: number }[] = [];
   /** True while an iteration's results are applied: callbacks must not start the next one early. */
   private settling = false;
+  /** When the running (or last) iteration started: overlapScheduling's view of the queue. */
+  private iterationStartedAt = 0;
+  /** Requests queued after this time are not yet visible to the batch being composed. */
+  private visibleUntil = Number.POSITIVE_INFINITY;
   private readonly batchRequests: SimRequest[] = [];
   private readonly batchChunks: number[] = [];
   /** Requests in the decode set whose first token their next decode step emits (lastPromptTokenInDecode). */
@@ -138,6 +166,16 @@ export class Instance {
   private outputShare: number;
   private decodeOutputTokens = 0;
   private decodePromptTokens = 0;
+  /**
+   * knownOutputs admission: the decode set by the step each request finishes at (tokens left
+   * fall by one a step for all of them, so the order holds), and within one composition the
+   * outputs admitted so far.
+   */
+  private readonly byFinish: SimRequest[] = [];
+  private planLeft = new Float64Array(0);
+  private planHeld = new Float64Array(0);
+  private roundOutputs = 0;
+  private roundAdmitted = 0;
 
   constructor(
     readonly index: number,
@@ -194,6 +232,8 @@ export class Instance {
 
   private pushWaiting(r: SimRequest, front: boolean): void {
     r.queuedDemand = r.readyKvTokens > 0 ? r.readyKvTokens : r.prefillLen;
+    // A request put back at the front (preempted) was already visible to the scheduler.
+    r.queuedAt = front ? Number.NEGATIVE_INFINITY : this.host.now;
     this.waitingDemand += r.queuedDemand;
     const q = r.highPriority ? this.waitingHigh : this.waitingNormal;
     if (front) q.pushFront(r);
@@ -262,9 +302,16 @@ export class Instance {
   tryStart(): void {
     if (this.busy || this.settling) return;
     const now = this.host.now;
-    if (!this.compose()) return;
+    if (!this.compose()) {
+      // An idle loop receives the requests that arrived during the last iteration at once.
+      if (this.visibleUntil === Number.POSITIVE_INFINITY) return;
+      this.visibleUntil = Number.POSITIVE_INFINITY;
+      if (!this.compose()) return;
+    }
+    this.visibleUntil = Number.POSITIVE_INFINITY;
     const b = this.fusedDecode && this.batchRequests.length > 0 ? this.fusedBreakdown() : this.latency.breakdown(this.shape());
     this.busy = true;
+    this.iterationStartedAt = now;
     this.busySeconds += b.seconds;
     this.computeBusySeconds += b.seconds * b.computeUtilization;
     this.memoryBusySeconds += b.seconds * b.memoryUtilization;
@@ -317,7 +364,10 @@ export class Instance {
       }
     }
     this.settling = false;
+    // Overlap scheduling: the next batch was composed when this one started.
+    if (this.options.overlapScheduling) this.visibleUntil = this.iterationStartedAt;
     this.tryStart();
+    this.visibleUntil = Number.POSITIVE_INFINITY;
   }
 
   /** A decode step just ended: the gap each of its sequences saw since its last token. */
@@ -415,6 +465,7 @@ export class Instance {
     this.contextTokens += context;
     if (r.highPriority) this.highPriorityRunning++;
     this.finishHeap.push({ step: r.finishStep, epoch: r.decodeEpoch, request: r });
+    if (this.options.knownOutputs) this.byFinish.splice(finishIndex(this.byFinish, r.finishStep, r.id), 0, r);
   }
 
   private uncommit(r: SimRequest): void {
@@ -423,6 +474,7 @@ export class Instance {
   }
 
   private leaveDecode(r: SimRequest): void {
+    if (this.options.knownOutputs) this.byFinish.splice(finishIndex(this.byFinish, r.finishStep, r.id), 1);
     this.uncommit(r);
     const context = this.contextOf(r);
     r.generated = r.generatedAtJoin + (this.decodeStep - r.joinStep);
@@ -442,8 +494,10 @@ export class Instance {
     r.baseContext = context;
   }
 
+  /** The next waiting request the batch being composed can see (see overlapScheduling). */
   private peekWaiting(): SimRequest | undefined {
-    return this.waitingHigh.peek() ?? this.waitingNormal.peek();
+    const r = this.waitingHigh.peek() ?? this.waitingNormal.peek();
+    return r !== undefined && r.queuedAt <= this.visibleUntil ? r : undefined;
   }
 
   private popWaiting(): SimRequest {
@@ -480,6 +534,10 @@ export class Instance {
       r.committed = r.input + r.output;
       this.committedTokens += r.committed;
     }
+    if (this.options.knownOutputs && this.options.outputReservation) {
+      this.roundOutputs += r.output - r.generated;
+      this.roundAdmitted++;
+    }
     if (r.prefillLen === 0) {
       this.joinDecode(r, 0);
       return false;
@@ -499,6 +557,7 @@ export class Instance {
     // An empty instance always admits one request, so one that needs most of memory still runs.
     if (this.runningCount === 0 && this.reservedTokens === 0) return true;
     if (this.options.reserveFullSequence) return this.committedTokens + r.input + r.output <= this.capacityTokens;
+    if (this.options.outputReservation && this.options.knownOutputs) return this.fitsPlannedOutputs(r);
     if (this.options.outputReservation) {
       const remainingOutputs = Math.max(0, this.committedTokens - this.usedTokens);
       return this.usedTokens + this.outputShare * remainingOutputs + r.prefillLen + (r.output - r.generated) <= this.admissionLimit();
@@ -509,8 +568,57 @@ export class Instance {
     return this.usedTokens + r.prefillLen <= this.admissionLimit();
   }
 
+  /**
+   * SGLang's admission of a request that runs to its known end (add_one_req_ignore_eos): the
+   * ratio budget left by this round's earlier admissions (budget_state), then the KV over the
+   * requests' remaining lives: sorted by tokens left, at each one's end the others still
+   * running must have grown by the next one's tokens left in the KV that is free plus what the
+   * finished ones held.
+   */
+  private fitsPlannedOutputs(r: SimRequest): boolean {
+    const limit = this.admissionLimit();
+    if (this.roundAdmitted > 0) {
+      const runningLeft = this.decodeOutputTokens - (this.contextTokens - this.decodePromptTokens);
+      if (limit - this.usedTokens - this.outputShare * runningLeft - this.roundOutputs <= 0) return false;
+    }
+    // Merge the decode set (kept in order), the prompts being prefilled and this one by tokens left.
+    const others = this.prefilling.map((p) => ({ left: p.output - p.generated, held: p.input + p.generated }));
+    others.push({ left: r.output - r.generated, held: r.input + r.generated });
+    others.sort((a, b) => a.left - b.left);
+    const n = this.byFinish.length + others.length;
+    if (this.planLeft.length < n) {
+      this.planLeft = new Float64Array(2 * n);
+      this.planHeld = new Float64Array(2 * n);
+    }
+    const left = this.planLeft;
+    const held = this.planHeld;
+    for (let i = 0, a = 0, b = 0; i < n; i++) {
+      const d = this.byFinish[a];
+      const dLeft = d ? d.finishStep - this.decodeStep : Number.POSITIVE_INFINITY;
+      if (b >= others.length || dLeft <= others[b]!.left) {
+        left[i] = dLeft;
+        held[i] = this.contextOf(d!);
+        a++;
+      } else {
+        left[i] = others[b]!.left;
+        held[i] = others[b]!.held;
+        b++;
+      }
+    }
+    const free = limit - this.usedTokens - r.prefillLen;
+    let freed = 0;
+    for (let i = 0; i < n; i++) {
+      const steps = i + 1 < n ? left[i + 1]! : left[i]!;
+      if (free + freed - steps * (n - i) <= 0) return false;
+      freed += held[i]!;
+    }
+    return true;
+  }
+
   /** Choose the next iteration's work. Returns false when there is none (the instance idles). */
   private compose(): boolean {
+    this.roundOutputs = 0;
+    this.roundAdmitted = 0;
     this.admitReady();
     const opts = this.options;
     const requests = this.batchRequests;
@@ -542,12 +650,25 @@ export class Instance {
     } else {
       // vLLM (v0) default: waiting prompts are prefilled first, pausing the running decodes.
       let tokens = 0;
+      if (opts.splitPrompts) {
+        // A prompt cut in the last prefill goes on first.
+        for (const r of this.prefilling) {
+          if (tokens >= opts.maxBatchedTokens) break;
+          const c = Math.min(r.prefillLen - r.prefillDone, opts.maxBatchedTokens - tokens);
+          requests.push(r);
+          chunks.push(c);
+          tokens += c;
+        }
+      }
       for (let r = this.peekWaiting(); r && this.canAdmitPrompt(r); r = this.peekWaiting()) {
-        if (requests.length > 0 && tokens + r.prefillLen > opts.maxBatchedTokens) break;
+        if (opts.splitPrompts) {
+          if (tokens >= opts.maxBatchedTokens) break;
+        } else if (requests.length > 0 && tokens + r.prefillLen > opts.maxBatchedTokens) break;
         if (!this.admitPrompt(r)) continue;
+        const c = opts.splitPrompts ? Math.min(r.prefillLen, opts.maxBatchedTokens - tokens) : r.prefillLen;
         requests.push(r);
-        chunks.push(r.prefillLen);
-        tokens += r.prefillLen;
+        chunks.push(c);
+        tokens += c;
       }
       // TurboMind decodes every iteration (fusedDecode); vLLM v0 pauses decodes for a prefill.
       this.batchDecodes = requests.length === 0 || this.fusedDecode ? this.decodingInBatch : 0;
@@ -651,4 +772,17 @@ export class Instance {
       sequences: requests.length + d,
     };
   }
+}
+
+/** Where a request belongs in a list ordered by finishing step, then id (its index if it is there). */
+function finishIndex(list: readonly SimRequest[], finishStep: number, id: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const m = list[mid]!;
+    if (m.finishStep < finishStep || (m.finishStep === finishStep && m.id < id)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

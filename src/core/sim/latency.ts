@@ -120,6 +120,13 @@ export interface EngineTraits {
   cudaGraphMaxBatch?: number;
   /** The measured all-reduce of the iterations outside a CUDA graph (see cudaGraphMaxBatch). Unset: allReduceCurve. */
   eagerAllReduceCurve?: AllReduceCurve;
+  /**
+   * The engine's CPU work for an iteration (scheduling and bookkeeping: stepOverheadMs and
+   * perSequenceUs; launching kernels one by one outside a CUDA graph: eagerLayerOverheadUs)
+   * runs while the GPU computes (SGLang 0.4's overlap scheduler runs one batch ahead), so an
+   * iteration takes the longer of the two instead of their sum. Unset: the CPU work adds up.
+   */
+  cpuOverlapsGpu?: boolean;
 }
 
 export interface LatencyModel {
@@ -194,6 +201,21 @@ export function createLatencyModel(
     return callLatency + (ringFactor * messageBytes) / busBytesPerSecond;
   }
 
+  /**
+   * What the iteration takes beyond its kernels when the CPU works beside the GPU: the GPU runs
+   * the kernels and the per-layer costs; the CPU schedules and keeps the books of each
+   * sequence.
+   */
+  const layerGapSeconds = efficiency.layerOverheadUs * 1e-6 * model.layers;
+  const eagerLaunchSeconds = (efficiency.eagerLayerOverheadUs ?? efficiency.layerOverheadUs) * 1e-6 * model.layers;
+  function overlappedOverhead(graphed: boolean, sequences: number, kernelSeconds: number): number {
+    // Outside a graph the per-layer cost stays on the GPU's side: launched eagerly, the
+    // unfused small kernels run longer (measured: charging it to the CPU left prefills too fast).
+    const gpuSeconds = kernelSeconds + (graphed ? layerGapSeconds : eagerLaunchSeconds);
+    const cpuSeconds = efficiency.stepOverheadMs * 1e-3 + perSequence * sequences;
+    return Math.max(gpuSeconds, cpuSeconds) - kernelSeconds;
+  }
+
   function breakdown(s: IterationShape): IterationBreakdown {
     const tokens = s.prefillTokens + s.decodeTokens;
     const matmulFlops = layerMatmulFlopsPerToken * tokens + lmHeadFlopsPerToken * s.logitTokens;
@@ -212,9 +234,12 @@ export function createLatencyModel(
     const messageBytes = tokens * model.hidden * ACTIVATION_BYTES;
     const graphed = graphMaxBatch === undefined || (s.prefillTokens === 0 && s.sequences <= graphMaxBatch);
     const communicationSeconds = tp > 1 ? allReduces * allReduceSeconds(messageBytes, graphed) : 0;
-    const overheadSeconds = (graphed ? overhead : eagerOverhead) + perSequence * s.sequences;
+    const kernelSeconds = matmulSeconds + attentionSeconds + communicationSeconds;
+    const overheadSeconds = traits.cpuOverlapsGpu
+      ? overlappedOverhead(graphed, s.sequences, kernelSeconds)
+      : (graphed ? overhead : eagerOverhead) + perSequence * s.sequences;
     const decodeAttentionFlops = attentionFlopsPerPair * s.decodeContextTokens;
-    const seconds = overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds;
+    const seconds = overheadSeconds + kernelSeconds;
     return {
       seconds,
       matmulSeconds,

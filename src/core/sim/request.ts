@@ -30,6 +30,8 @@ export class SimRequest {
   readyKvTokens = 0;
   /** KV demand counted for this request while it waits in a queue. */
   queuedDemand = 0;
+  /** When it last joined a waiting queue (-Infinity: put back at the front after a preemption). */
+  queuedAt = 0;
   /** KV tokens reserved for this request outside the decode set (prompt being computed, KV in flight). */
   reserved = 0;
   /** KV tokens committed for this request's whole life (input + output) under full-sequence reservation. */

@@ -146,6 +146,8 @@ function engineScheduler(config: SimulationConfig): Partial<SchedulerOptions> {
     ...(batching.kvReservation !== undefined ? { reserveFullSequence: batching.kvReservation === 'full-sequence' } : {}),
     ...(batching.lastPromptTokenInDecode !== undefined ? { lastPromptTokenInDecode: batching.lastPromptTokenInDecode } : {}),
     ...(batching.outputReservation !== undefined ? { outputReservation: batching.outputReservation } : {}),
+    ...(batching.overlapScheduling === true ? { overlapScheduling: true } : {}),
+    ...(batching.splitPrompts === true ? { splitPrompts: true } : {}),
     ...(batching.chunkTokens !== undefined ? { chunkTokens: batching.chunkTokens } : {}),
     ...(batching.maxBatchedTokens !== undefined ? { maxBatchedTokens: batching.maxBatchedTokens ?? Number.POSITIVE_INFINITY } : {}),
   };
@@ -250,6 +252,7 @@ function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calib
   if (engine?.cudaGraphMaxBatch !== undefined) traits.cudaGraphMaxBatch = engine.cudaGraphMaxBatch;
   const eagerCurve = measuredAllReduceCurve(engine?.allReduceLibrary?.measuredEager, gpu, tensorParallel);
   if (eagerCurve) traits.eagerAllReduceCurve = eagerCurve;
+  if (engine?.batching?.overlapScheduling === true) traits.cpuOverlapsGpu = true;
   return traits;
 }
 

@@ -46,7 +46,7 @@ export type ValidationScenario =
    * `output` (sglang.bench_serving's random dataset: uniform over [1, L]), all sent at once
    * (`rate` unset) or as a Poisson process of `rate` requests per second.
    */
-  | { kind: 'serving'; requests: number; input: LengthSpec; output: LengthSpec; rate?: number };
+  | { kind: 'serving'; requests: number; input: LengthSpec; output: LengthSpec; rate?: number; ignoreEos?: boolean };
 
 export type ValidationMetric =
   | 'ttftMs'
@@ -231,6 +231,8 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable, o
         ...base,
         deployment: { mode: 'colocated', tensorParallel: row.tp },
         interTokenLatency: row.metric === 'itlMedianMs',
+        // The benchmark forces each output to its length and the engine plans on it.
+        ...(s.ignoreEos ? { scheduler: { knownOutputs: true } } : {}),
         workload: {
           requests: s.requests,
           arrival: s.rate === undefined ? { kind: 'offline' } : { kind: 'poisson', rate: s.rate },

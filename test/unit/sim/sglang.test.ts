@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BUNDLED_CALIBRATION, CalibrationTable, MEMORY_SETTINGS } from '../../../src/core/sim/calibration';
 import { getGpu, getPrecision, getServingModel, kvBytesPerToken, storedWeightBytes } from '../../../src/core/sim/catalog';
-import { Instance, InstanceHost, OutputReservation } from '../../../src/core/sim/instance';
+import { Instance, InstanceHost, SchedulerOptions } from '../../../src/core/sim/instance';
 import { allReduceMicros, measuredAllReduceCurve } from '../../../src/core/sim/allreduce';
 import { decodeShape, prefillShape } from '../../../src/core/sim/latency';
 import { memoryUtilizationAt, planMemory } from '../../../src/core/sim/memory';
@@ -34,17 +34,17 @@ function config(calibration: CalibrationTable, engineProfile: string): Simulatio
   };
 }
 
-/** An instance of 1,000 KV tokens whose host does nothing: the test drives its iterations. */
-function lonelyInstance(outputReservation?: OutputReservation): { instance: Instance; host: InstanceHost & { now: number } } {
+/** An instance whose host only keeps the clock: the test drives its iterations. */
+function instanceWith(capacityTokens: number, options: Partial<SchedulerOptions>): { instance: Instance; host: InstanceHost & { now: number } } {
   const host = { now: 0, scheduleStepEnd() {}, onFinish() {}, onPrefillHandoff() {}, onPreempt() {}, onPausedForMigration() {} };
   const latency = buildLatencyModel(config(table({ plain: { ...FIXED } }), 'plain'), 1);
-  const options = { maxBatch: 100, maxBatchedTokens: 10_000, chunkedPrefill: false, chunkTokens: 512, watermark: 0, ...(outputReservation ? { outputReservation } : {}) };
-  return { instance: new Instance(0, 'mixed', latency, 1000, options, host), host };
+  const base: SchedulerOptions = { maxBatch: 100, maxBatchedTokens: 10_000, chunkedPrefill: false, chunkTokens: 512, watermark: 0 };
+  return { instance: new Instance(0, 'mixed', latency, capacityTokens, { ...base, ...options }, host), host };
 }
 
-/** Prompts (100 tokens, 200 out) admitted in the iteration after the first one's prefill. */
-function admittedBesideOne(outputReservation?: OutputReservation): number {
-  const { instance, host } = lonelyInstance(outputReservation);
+/** Prompts (100 tokens, 200 out) admitted in the iteration after the first one's prefill, on 1,000 KV tokens. */
+function admittedBesideOne(options: Partial<SchedulerOptions> = {}): number {
+  const { instance, host } = instanceWith(1000, options);
   const requests = Array.from({ length: 6 }, (_, i) => new SimRequest(i, 0, 100, 200, false, -1));
   instance.enqueue(requests[0]!); // starts a prefill of request 0 alone
   for (const r of requests.slice(1)) instance.enqueue(r); // wait: the instance is busy
@@ -59,9 +59,9 @@ describe('SGLang engine profile', () => {
     // new 100-token prompt needs 100 + 200 beside 0.5 x the others' remaining outputs:
     // r1: 100 + 0.5 x 200 + 300 = 500; r2: 200 + 0.5 x 400 + 300 = 700; r3: 300 + 0.5 x 600 +
     // 300 = 900; r4: 400 + 0.5 x 800 + 300 = 1,100 > 1,000 waits. Three admitted.
-    assert.equal(admittedBesideOne({ initialShare: 0.5, minShare: 0.5, decaySteps: 1, retractLookaheadSteps: 1 }), 3);
+    assert.equal(admittedBesideOne({ outputReservation: { initialShare: 0.5, minShare: 0.5, decaySteps: 1, retractLookaheadSteps: 1 } }), 3);
     // A share of 1 is a full reservation: r1 600, r2 900, r3 1,200 waits. Two.
-    assert.equal(admittedBesideOne({ initialShare: 1, minShare: 1, decaySteps: 1, retractLookaheadSteps: 1 }), 2);
+    assert.equal(admittedBesideOne({ outputReservation: { initialShare: 1, minShare: 1, decaySteps: 1, retractLookaheadSteps: 1 } }), 2);
     // Admission on the prompt alone (vLLM): 100 + 5 x 100 = 600 fits, all five.
     assert.equal(admittedBesideOne(), 5);
   });
@@ -161,5 +161,123 @@ describe('SGLang engine profile', () => {
     }
     // Runs that do not ask for it (the cards, the planner) keep no gaps and report none.
     assert.equal(simulateDetailed({ ...base, interTokenLatency: false }).result.itlMs, undefined);
+  });
+});
+
+const SHARE = { initialShare: 0.5, minShare: 0.5, decaySteps: 1, retractLookaheadSteps: 1 };
+
+describe('SGLang scheduling as benchmarked', () => {
+  test('known outputs: a prompt is admitted only if the KV never runs out with every request running to its end, by hand', () => {
+    // Capacity 1,000. Request 0 decodes: 100 KV tokens held, 199 tokens left (its prefill
+    // emitted the first). A new request holds 100 and has 200 left.
+    // r1: free 1,000 - 100 - 100 = 800; by tokens left [r0 199, r1 200]: 800 - 200 x 2 = 400 > 0,
+    //     then 800 + 100 - 200 x 1 = 700 > 0: admitted.
+    // r2: free 700; [199, 200, 200]: 700 - 200 x 3 = 100 > 0; 700 + 100 - 200 x 2 = 400 > 0;
+    //     700 + 200 - 200 = 700 > 0: admitted.
+    // r3: free 600; [199, 200, 200, 200]: 600 - 200 x 4 = -200: waits. Two admitted.
+    assert.equal(admittedBesideOne({ outputReservation: SHARE, knownOutputs: true }), 2);
+    // The share of the outputs (SGLang's path for requests that may stop early) admits three.
+    assert.equal(admittedBesideOne({ outputReservation: SHARE }), 3);
+  });
+
+  test('known outputs: requests that finish early free their KV for the later ones, by hand', () => {
+    // Request 0 decodes with 9 tokens left (100 held); new requests 100 in, 10 out (left 10,
+    // held 100), capacity 1,000.
+    // r1: free 800; [9, 10]: 800 - 10 x 2 > 0; 800 + 100 - 10 > 0. r2: free 700; [9, 10, 10]:
+    // 700 - 30 > 0 ... and so on while the prompts fit: r_k is admitted while 1,000 - 100 x (k + 1)
+    // - 10 x (k + 1) > 0, i.e. k <= 8; the instance caps nothing else, so all five wait for
+    // nothing: five admitted. A full reservation of 110 each would also admit five; with 300
+    // out (left 300) the early finisher still cannot make room: r1: 800 - 300 x 2 = 200 > 0,
+    // r2: 700 - 300 x 3 < 0: one.
+    const run = (output: number) => {
+      const { instance, host } = instanceWith(1000, { outputReservation: SHARE, knownOutputs: true });
+      const first = new SimRequest(0, 0, 100, 10, false, -1);
+      const others = Array.from({ length: 5 }, (_, i) => new SimRequest(i + 1, 0, 100, output, false, -1));
+      instance.enqueue(first);
+      for (const r of others) instance.enqueue(r);
+      host.now = 0.01;
+      instance.stepEnd();
+      return others.filter((r) => r.phase === Phase.Prefilling).length;
+    };
+    assert.equal(run(10), 5);
+    assert.equal(run(300), 1);
+  });
+
+  test('split prompts: a prefill iteration fills its token budget and the cut prompt finishes in the next, a prefill too', () => {
+    const prompts = (options: Partial<SchedulerOptions>) => {
+      const { instance, host } = instanceWith(100_000, { maxBatchedTokens: 1000, ...options });
+      const [r0, r1, r2] = [0, 1, 2].map((i) => new SimRequest(i, 0, 600, 50, false, -1)) as [SimRequest, SimRequest, SimRequest];
+      instance.enqueue(r0); // iteration 1: r0's 600 tokens
+      instance.enqueue(r1);
+      instance.enqueue(r2);
+      host.now = 0.01;
+      instance.stepEnd(); // iteration 2 composed
+      return { instance, host, r0, r1, r2 };
+    };
+    // With the cut: iteration 2 = r1's 600 + r2's first 400 (1,000 tokens), no decode.
+    const cut = prompts({ splitPrompts: true });
+    assert.equal(cut.r1.phase, Phase.Prefilling);
+    assert.equal(cut.r2.phase, Phase.Prefilling);
+    const decodedBefore = cut.r0.generated;
+    cut.host.now = 0.02;
+    cut.instance.stepEnd(); // r1 done; r2 has 400 of 600: iteration 3 = r2's last 200, no decode
+    assert.equal(cut.r1.phase, Phase.Decoding);
+    assert.equal(cut.r2.phase, Phase.Prefilling);
+    assert.equal(cut.r2.prefillDone, 400);
+    assert.equal(cut.instance.generatedOf(cut.r0), decodedBefore, 'the decodes wait for the prefills');
+    cut.host.now = 0.03;
+    cut.instance.stepEnd();
+    assert.equal(cut.r2.phase, Phase.Decoding);
+    // Whole prompts: r2 does not fit beside r1 (1,200 > 1,000) and waits in the queue.
+    const whole = prompts({});
+    assert.equal(whole.r1.phase, Phase.Prefilling);
+    assert.equal(whole.r2.phase, Phase.Waiting);
+  });
+
+  test('overlap scheduling: a request that arrives during an iteration misses the next one too, unless the engine would idle', () => {
+    const arrivingDuringFirst = (overlapScheduling: boolean, output: number) => {
+      const { instance, host } = instanceWith(100_000, overlapScheduling ? { overlapScheduling } : {});
+      const r0 = new SimRequest(0, 0, 100, output, false, -1);
+      const r1 = new SimRequest(1, 0.001, 100, 10, false, -1);
+      instance.enqueue(r0); // iteration 1 starts at 0
+      host.now = 0.001;
+      instance.enqueue(r1); // arrives while it runs
+      host.now = 0.01;
+      instance.stepEnd(); // iteration 2 was composed when iteration 1 started, at 0
+      const second = r1.phase;
+      host.now = 0.02;
+      instance.stepEnd();
+      return [second, r1.phase];
+    };
+    // r0 decodes on: with the overlap, iteration 2 is r0's decode alone and r1 comes in iteration 3.
+    assert.deepEqual(arrivingDuringFirst(true, 10), [Phase.Waiting, Phase.Prefilling]);
+    assert.deepEqual(arrivingDuringFirst(false, 10), [Phase.Prefilling, Phase.Decoding]);
+    // r0 is done after its prefill (one token): nothing else to run, so r1 starts at once.
+    assert.deepEqual(arrivingDuringFirst(true, 1), [Phase.Prefilling, Phase.Decoding]);
+  });
+
+  test("overlap scheduling: an iteration takes the longer of the GPU's work and the CPU's, by hand", () => {
+    const t = table({
+      plain: { ...FIXED },
+      overlapped: { ...FIXED, batching: { chunkedPrefill: false, maxBatch: 256, overlapScheduling: true } },
+      cpuBound: { ...FIXED, perSequenceUs: 1000, batching: { chunkedPrefill: false, maxBatch: 256, overlapScheduling: true } },
+    });
+    const layers = getServingModel('llama-2-7b').layers; // 32
+    const plain = buildLatencyModel(config(t, 'plain'), 1);
+    const overlapped = buildLatencyModel(config(t, 'overlapped'), 1);
+    const cpuBound = buildLatencyModel(config(t, 'cpuBound'), 1);
+    const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
+    for (const batch of [1, 64]) {
+      const shape = decodeShape(batch, batch * 500);
+      // The plain model adds every cost: kernels + 1 ms + 10 us x 32 layers + 5 us x batch.
+      const kernels = plain.iterationSeconds(shape) - (1e-3 + 10e-6 * layers + 5e-6 * batch);
+      // GPU: kernels + the per-layer cost; CPU: 1 ms + 5 us x batch (1.005 / 1.32 ms): the GPU's is longer.
+      close(overlapped.iterationSeconds(shape), Math.max(kernels + 10e-6 * layers, 1e-3 + 5e-6 * batch));
+      assert.ok(kernels + 10e-6 * layers > 1e-3 + 5e-6 * batch);
+      // 1 ms per sequence: at 64 sequences the CPU's 65 ms outlasts the GPU; at one, 2 ms does not.
+      close(cpuBound.iterationSeconds(shape), Math.max(kernels + 10e-6 * layers, 1e-3 + 1e-3 * batch));
+      if (batch === 64) close(cpuBound.iterationSeconds(shape), 65e-3);
+      else assert.ok(cpuBound.iterationSeconds(shape) > 2e-3);
+    }
   });
 });
