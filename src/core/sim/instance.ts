@@ -474,7 +474,11 @@ export class Instance {
   }
 
   private leaveDecode(r: SimRequest): void {
-    if (this.options.knownOutputs) this.byFinish.splice(finishIndex(this.byFinish, r.finishStep, r.id), 1);
+    if (this.options.knownOutputs) {
+      const at = finishIndex(this.byFinish, r.finishStep, r.id);
+      if (this.byFinish[at] !== r) throw new Error(`request ${r.id} is not in the decode set's finishing order`);
+      this.byFinish.splice(at, 1);
+    }
     this.uncommit(r);
     const context = this.contextOf(r);
     r.generated = r.generatedAtJoin + (this.decodeStep - r.joinStep);

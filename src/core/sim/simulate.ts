@@ -352,8 +352,9 @@ function execute(config: SimulationConfig, limits?: RunLimits): Execution {
   const engineBuild = Number.isFinite(scheduler.maxBatchedTokens)
     ? { maxBatch: scheduler.maxBatch, maxNumTokens: scheduler.maxBatchedTokens, maxSeqLen: longestRequest }
     : undefined;
-  // A prompt longer than the token budget still runs (alone), as vLLM requires budget >= max length.
-  scheduler.maxBatchedTokens = Math.max(scheduler.maxBatchedTokens, longestPrompt);
+  // A prompt longer than the token budget still runs (alone), as vLLM requires budget >= max length;
+  // an engine that cuts prompts to the budget (splitPrompts) keeps it.
+  if (!scheduler.splitPrompts) scheduler.maxBatchedTokens = Math.max(scheduler.maxBatchedTokens, longestPrompt);
 
   const requests = plans.map((p, i) => new SimRequest(i, p.arrival, p.input, p.output, p.highPriority, -1));
   const migration = d.mode === 'llumnix' ? { ...DEFAULT_MIGRATION, ...d.migration } : null;

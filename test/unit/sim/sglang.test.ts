@@ -201,6 +201,41 @@ describe('SGLang scheduling as benchmarked', () => {
     };
     assert.equal(run(10), 5);
     assert.equal(run(300), 1);
+    // The KV a finished request held counts for the ones after it. Capacity 1,900: A (800 in,
+    // 6 out) decodes with 5 left; B (800 in, 11 out) is admitted (free 300: 300 - 11 x 2 > 0,
+    // 300 + 800 - 11 > 0); then C (100 in, 300 out): free 200, by tokens left [A 5, B 11, C
+    // 300]: 200 - 11 x 3 = 167 > 0; 200 + 800 (A's, freed) - 300 x 2 = 400 > 0; 200 + 1,600 -
+    // 300 > 0: admitted; the next C: free 100, [5, 11, 300, 300]: 100 - 44 > 0, then 100 + 800 -
+    // 300 x 3 = 0: waits. Without A's KV freed, not even the first C would be admitted.
+    const { instance, host } = instanceWith(1900, { outputReservation: SHARE, knownOutputs: true });
+    const a = new SimRequest(0, 0, 800, 6, false, -1);
+    const b = new SimRequest(1, 0, 800, 11, false, -1);
+    const cs = Array.from({ length: 4 }, (_, i) => new SimRequest(i + 2, 0, 100, 300, false, -1));
+    instance.enqueue(a);
+    instance.enqueue(b);
+    for (const c of cs) instance.enqueue(c);
+    host.now = 0.01;
+    instance.stepEnd();
+    assert.equal(b.phase, Phase.Prefilling);
+    assert.equal(cs.filter((c) => c.phase === Phase.Prefilling).length, 1);
+  });
+
+  test('known outputs: the decode set stays in finishing order while requests join, finish and are cut into prefills', () => {
+    // 3,000 KV tokens for twelve requests of 1,200 to 2,400 tokens each, prompts cut to 400-token
+    // prefills: the plan admits a few at a time, no request is ever preempted, and every one
+    // finishes (leaving the decode set checks the order each time).
+    const host = { now: 0, scheduleStepEnd() {}, onPrefillHandoff() {}, onPreempt() {}, onPausedForMigration() {}, onFinish: (r: SimRequest) => (r.phase = Phase.Done) };
+    const latency = buildLatencyModel(config(table({ plain: { ...FIXED } }), 'plain'), 1);
+    const options: SchedulerOptions = { maxBatch: 100, maxBatchedTokens: 400, chunkedPrefill: false, chunkTokens: 512, watermark: 0, outputReservation: SHARE, knownOutputs: true, splitPrompts: true };
+    const instance = new Instance(0, 'mixed', latency, 3000, options, host);
+    const requests = Array.from({ length: 12 }, (_, i) => new SimRequest(i, 0, 600 + 50 * i, 600 + 50 * i, false, -1));
+    for (const r of requests) instance.enqueue(r);
+    for (let step = 1; step < 100_000 && requests.some((r) => r.phase !== Phase.Done); step++) {
+      host.now = step * 0.01;
+      instance.stepEnd();
+    }
+    assert.ok(requests.every((r) => r.phase === Phase.Done), 'every request finishes');
+    assert.equal(instance.preemptions, 0);
   });
 
   test('split prompts: a prefill iteration fills its token budget and the cut prompt finishes in the next, a prefill too', () => {
