@@ -308,7 +308,6 @@ export class Instance {
       this.visibleUntil = Number.POSITIVE_INFINITY;
       if (!this.compose()) return;
     }
-    this.visibleUntil = Number.POSITIVE_INFINITY;
     const b = this.fusedDecode && this.batchRequests.length > 0 ? this.fusedBreakdown() : this.latency.breakdown(this.shape());
     this.busy = true;
     this.iterationStartedAt = now;

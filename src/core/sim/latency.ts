@@ -122,9 +122,9 @@ export interface EngineTraits {
   eagerAllReduceCurve?: AllReduceCurve;
   /**
    * The engine's CPU work for an iteration (scheduling and bookkeeping: stepOverheadMs and
-   * perSequenceUs; launching kernels one by one outside a CUDA graph: eagerLayerOverheadUs)
-   * runs while the GPU computes (SGLang 0.4's overlap scheduler runs one batch ahead), so an
-   * iteration takes the longer of the two instead of their sum. Unset: the CPU work adds up.
+   * perSequenceUs) runs while the GPU computes its kernels and per-layer costs (SGLang 0.4's
+   * overlap scheduler runs one batch ahead), so an iteration takes the longer of the two
+   * instead of their sum. Unset: the costs add up.
    */
   cpuOverlapsGpu?: boolean;
 }
@@ -203,17 +203,14 @@ export function createLatencyModel(
 
   /**
    * What the iteration takes beyond its kernels when the CPU works beside the GPU: the GPU runs
-   * the kernels and the per-layer costs; the CPU schedules and keeps the books of each
-   * sequence.
+   * the kernels and the per-layer costs (outside a graph the eager one: the unfused small
+   * kernels run longer, measured: charging it to the CPU left prefills too fast); the CPU
+   * schedules and keeps the books of each sequence.
    */
-  const layerGapSeconds = efficiency.layerOverheadUs * 1e-6 * model.layers;
-  const eagerLaunchSeconds = (efficiency.eagerLayerOverheadUs ?? efficiency.layerOverheadUs) * 1e-6 * model.layers;
   function overlappedOverhead(graphed: boolean, sequences: number, kernelSeconds: number): number {
-    // Outside a graph the per-layer cost stays on the GPU's side: launched eagerly, the
-    // unfused small kernels run longer (measured: charging it to the CPU left prefills too fast).
-    const gpuSeconds = kernelSeconds + (graphed ? layerGapSeconds : eagerLaunchSeconds);
-    const cpuSeconds = efficiency.stepOverheadMs * 1e-3 + perSequence * sequences;
-    return Math.max(gpuSeconds, cpuSeconds) - kernelSeconds;
+    const stepSeconds = efficiency.stepOverheadMs * 1e-3;
+    const gpuSeconds = kernelSeconds + (graphed ? overhead : eagerOverhead) - stepSeconds;
+    return Math.max(gpuSeconds, stepSeconds + perSequence * sequences) - kernelSeconds;
   }
 
   function breakdown(s: IterationShape): IterationBreakdown {
@@ -234,12 +231,12 @@ export function createLatencyModel(
     const messageBytes = tokens * model.hidden * ACTIVATION_BYTES;
     const graphed = graphMaxBatch === undefined || (s.prefillTokens === 0 && s.sequences <= graphMaxBatch);
     const communicationSeconds = tp > 1 ? allReduces * allReduceSeconds(messageBytes, graphed) : 0;
-    const kernelSeconds = matmulSeconds + attentionSeconds + communicationSeconds;
     const overheadSeconds = traits.cpuOverlapsGpu
-      ? overlappedOverhead(graphed, s.sequences, kernelSeconds)
+      ? overlappedOverhead(graphed, s.sequences, matmulSeconds + attentionSeconds + communicationSeconds)
       : (graphed ? overhead : eagerOverhead) + perSequence * s.sequences;
     const decodeAttentionFlops = attentionFlopsPerPair * s.decodeContextTokens;
-    const seconds = overheadSeconds + kernelSeconds;
+    // Summed in this order, as before the overlap existed, so other engines' figures stay bit for bit.
+    const seconds = overheadSeconds + matmulSeconds + attentionSeconds + communicationSeconds;
     return {
       seconds,
       matmulSeconds,
