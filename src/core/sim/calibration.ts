@@ -114,6 +114,20 @@ export interface EngineProfile {
    */
   groupedDecodeRatios?: number[];
   /**
+   * Decode attention on CUDA cores: for the query-head groups listed (query heads per KV head
+   * on one GPU) the engine's decode kernel multiplies every KV element it reads with each of
+   * the group's query heads on CUDA cores instead of tensor cores, and sustains
+   * `productsPerSmClock` such products per SM per clock on a GPU architecture (hardware
+   * profile name), measured. A large group makes the kernel bound by that rate rather than by
+   * HBM (SGLang 0.4 with FlashInfer 0.1.6: groups 1, 2, 4 and 8). Unset, or another group, or
+   * an architecture without a measurement: decode attention is bound by HBM alone.
+   */
+  cudaCoreDecode?: {
+    queryHeadsPerKvHead: number[];
+    productsPerSmClock: Record<string, number>;
+    basis: string;
+  };
+  /**
    * The engine decodes multi-head models (one query head per KV head) with a kernel that widens
    * every KV element to FP32 on CUDA cores, through FP16 pairs from an FP8 cache: a conversion
    * roof besides the HBM read (TensorRT-LLM 0.12's masked multi-head attention; see

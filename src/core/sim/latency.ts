@@ -127,6 +127,13 @@ export interface EngineTraits {
    * instead of their sum. Unset: the costs add up.
    */
   cpuOverlapsGpu?: boolean;
+  /**
+   * Decode attention multiplies each KV element with every query head of its group on CUDA
+   * cores, at this many products a second on the GPU (EngineProfile.cudaCoreDecode): with g
+   * query heads per KV head on a GPU, each element read costs g products, a roof beside the
+   * HBM read. Unset: decode attention is bound by memory alone (tensor-core or grouped kernels).
+   */
+  cudaCoreDecodeProductsPerSecond?: number;
 }
 
 export interface LatencyModel {
@@ -192,7 +199,7 @@ export function createLatencyModel(
   const eagerOverhead = efficiency.stepOverheadMs * 1e-3 + (efficiency.eagerLayerOverheadUs ?? efficiency.layerOverheadUs) * 1e-6 * model.layers;
   const graphMaxBatch = traits.cudaGraphMaxBatch;
   const perSequence = efficiency.perSequenceUs * 1e-6;
-  const { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte } = decodeKvCost(model, gpu, precision, efficiency, traits);
+  const { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte } = decodeKvCost(model, gpu, precision, tp, efficiency, traits);
 
   function allReduceSeconds(messageBytes: number, graphed: boolean): number {
     const curve = graphed ? traits.allReduceCurve : (traits.eagerAllReduceCurve ?? traits.allReduceCurve);
@@ -273,17 +280,25 @@ export function createLatencyModel(
  * (hierarchical roofline). The same kernel serving a multi-head model reads each KV head once,
  * from HBM; where the engine profile says so (`kvWidenedToFp32`), its widening counts from
  * the cache's precision (an FP8 cache converts through FP16 pairs) and may outlast the read.
+ * A grouped kernel on CUDA cores (cudaCoreDecodeProductsPerSecond) reads each KV head once
+ * but multiplies every element with each query head of the group on the GPU: g products per
+ * element, which at g = 8 take longer than the read on Hopper.
  */
 function decodeKvCost(
   model: ServingModel,
   gpu: Gpu,
   precision: Precision,
+  tp: number,
   efficiency: Efficiency,
   traits: EngineTraits,
 ): { hbmReadsPerDecodeKvByte: number; secondsPerDecodeKvByte: number } {
   const readsPerByte = traits.kvReadsPerQueryHead ? model.heads / model.kvHeads : 1;
   const hbmSecondsPerByte = 1 / (gpu.hbmGBps * 1e9 * efficiency.kvMemory);
-  if (readsPerByte === 1 && !traits.kvWidenedToFp32) return { hbmReadsPerDecodeKvByte: 1, secondsPerDecodeKvByte: hbmSecondsPerByte };
+  if (readsPerByte === 1 && !traits.kvWidenedToFp32) {
+    const rate = traits.cudaCoreDecodeProductsPerSecond;
+    const productSecondsPerByte = rate !== undefined ? queryHeadsPerKvHeadPerGpu(model, tp) / precision.kvBytes / rate : 0;
+    return { hbmReadsPerDecodeKvByte: 1, secondsPerDecodeKvByte: Math.max(hbmSecondsPerByte, productSecondsPerByte) };
+  }
   const l2 = gpu.l2ReadGBps !== undefined ? gpu.l2ReadGBps * 1e9 : undefined;
   const conversionsPerSecond =
     gpu.smCount !== undefined && gpu.boostClockMHz !== undefined ? gpu.smCount * gpu.boostClockMHz * 1e6 * CONVERSIONS_PER_CLOCK_PER_SM : undefined;
@@ -295,6 +310,15 @@ function decodeKvCost(
     conversionsPerSecond !== undefined ? (readsPerByte * conversionsPerElement) / precision.kvBytes / conversionsPerSecond : 0,
   );
   return { hbmReadsPerDecodeKvByte, secondsPerDecodeKvByte };
+}
+
+/**
+ * Query heads per KV head on one GPU of a tensor-parallel group: KV heads split over the GPUs
+ * until each holds one, then each GPU keeps a copy of its one (vLLM's and SGLang's
+ * get_num_kv_heads), so past that point the group shrinks with the query heads.
+ */
+export function queryHeadsPerKvHeadPerGpu(model: ServingModel, tp: number): number {
+  return model.heads / tp / Math.max(1, model.kvHeads / tp);
 }
 
 /**

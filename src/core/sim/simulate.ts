@@ -1,12 +1,12 @@
 import { measuredAllReduceCurve } from './allreduce';
-import { BUNDLED_CALIBRATION, CalibrationTable, MEMORY_SETTINGS, MemorySettings, PowerModel, activeShare, efficiencyFor } from './calibration';
+import { BUNDLED_CALIBRATION, CalibrationTable, EngineProfile, MEMORY_SETTINGS, MemorySettings, PowerModel, activeShare, efficiencyFor } from './calibration';
 
 /** Board power whenever an instance computes: the model before utilisation-aware power (no table). */
 const FULL_POWER: PowerModel = { base: 1, compute: 0, memory: 0 };
 import { Gpu, Precision, ServingModel, getGpu, getPrecision, getServingModel, kvBytesPerToken, matmulPeakKey } from './catalog';
 import { Cluster, DispatchPolicy, MigrationOptions, RunLimits } from './cluster';
 import { Instance, InstanceRole, SchedulerOptions } from './instance';
-import { EngineTraits, LatencyModel, createLatencyModel } from './latency';
+import { EngineTraits, LatencyModel, createLatencyModel, queryHeadsPerKvHeadPerGpu } from './latency';
 import { planMemory } from './memory';
 import { LatencyStats, summarize, summarizeWeighted } from './metrics';
 import { SimRequest } from './request';
@@ -232,14 +232,14 @@ export function buildLatencyModel(config: SimulationConfig, tensorParallel: numb
       attentionCeiling: gpu.matmulCeiling?.fp16,
       hbmReadCeiling: gpu.hbmReadCeiling,
     });
-    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, { ...engineTraitsFor(config, model, gpu.id, tensorParallel), ...config.engine });
+    return createLatencyModel(model, gpu, precision, tensorParallel, efficiency, { ...engineTraitsFor(config, model, gpu, tensorParallel), ...config.engine });
   } catch (err) {
     throw new SimulationConfigError((err as Error).message);
   }
 }
 
 /** What the engine profile says about the engine's kernels for this model, GPU and TP degree. */
-function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calibration'>, model: ServingModel, gpu: string, tensorParallel: number): EngineTraits {
+function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calibration'>, model: ServingModel, gpu: Gpu, tensorParallel: number): EngineTraits {
   const table = config.calibration ?? BUNDLED_CALIBRATION;
   const engine = table.engines[config.engineProfile ?? table.defaultEngine];
   const ratio = model.heads / model.kvHeads;
@@ -247,13 +247,26 @@ function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calib
   const ratios = engine?.groupedDecodeRatios;
   if (ratios !== undefined && !ratios.includes(ratio)) traits.kvReadsPerQueryHead = true;
   if (engine?.mhaDecodeWidensToFp32 === true && ratio === 1) traits.kvWidenedToFp32 = true;
-  const curve = measuredAllReduceCurve(engine?.allReduceLibrary?.measured, gpu, tensorParallel);
+  const cudaCoreRate = cudaCoreDecodeRate(engine?.cudaCoreDecode, table.gpuProfiles[gpu.id], gpu, queryHeadsPerKvHeadPerGpu(model, tensorParallel));
+  if (cudaCoreRate !== undefined) traits.cudaCoreDecodeProductsPerSecond = cudaCoreRate;
+  const curve = measuredAllReduceCurve(engine?.allReduceLibrary?.measured, gpu.id, tensorParallel);
   if (curve) traits.allReduceCurve = curve;
   if (engine?.cudaGraphMaxBatch !== undefined) traits.cudaGraphMaxBatch = engine.cudaGraphMaxBatch;
-  const eagerCurve = measuredAllReduceCurve(engine?.allReduceLibrary?.measuredEager, gpu, tensorParallel);
+  const eagerCurve = measuredAllReduceCurve(engine?.allReduceLibrary?.measuredEager, gpu.id, tensorParallel);
   if (eagerCurve) traits.eagerAllReduceCurve = eagerCurve;
   if (engine?.batching?.overlapScheduling === true) traits.cpuOverlapsGpu = true;
   return traits;
+}
+
+/**
+ * Query-head x KV-element products a second of the engine's CUDA-core decode kernel on this
+ * GPU, where it runs that kernel for this group and the GPU's architecture has a measurement.
+ */
+function cudaCoreDecodeRate(spec: EngineProfile['cudaCoreDecode'], architecture: string | undefined, gpu: Gpu, group: number): number | undefined {
+  if (spec === undefined || !spec.queryHeadsPerKvHead.includes(group)) return undefined;
+  const perSmClock = architecture !== undefined ? spec.productsPerSmClock[architecture] : undefined;
+  if (perSmClock === undefined || gpu.smCount === undefined || gpu.boostClockMHz === undefined) return undefined;
+  return gpu.smCount * gpu.boostClockMHz * 1e6 * perSmClock;
 }
 
 function checkTensorParallel(model: ServingModel, tp: number): void {

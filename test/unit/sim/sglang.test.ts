@@ -1,8 +1,9 @@
 /**
  * The SGLang engine profile's mechanisms (issue 14), by hand: its admission with a share of the
  * outputs reserved (new_token_ratio), the per-layer cost of iterations outside a CUDA graph
- * (cuda_graph_max_bs), its memory share by TP degree (mem_fraction_static), and the
- * inter-token latency its rows measure.
+ * (cuda_graph_max_bs), its decode attention on CUDA cores (FlashInfer 0.1.6's grouped kernels),
+ * its memory share by TP degree (mem_fraction_static), and the inter-token latency its rows
+ * measure.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -98,6 +99,35 @@ describe('SGLang engine profile', () => {
     close(latency.breakdown(prefillShape([64])).communicationSeconds, allReduces * (allReduceMicros(eager, 64 * hidden * 2) + perCall) * 1e-6);
     // The eager call is the slower: about 20 us against 4-5 us for a small message.
     assert.ok(allReduceMicros(eager, 4096) > 3 * allReduceMicros(graph, 4096));
+  });
+
+  test('decode attention on CUDA cores (FlashInfer 0.1.6 for 1, 2, 4 or 8 query heads per KV head) is bound by its products a second where the group is large, by hand', () => {
+    const cudaCoreDecode = { queryHeadsPerKvHead: [1, 2, 4, 8], productsPerSmClock: { hopper: 26.1, ampere: 22.2 }, basis: 'test' };
+    const t = table({ cudaCores: { ...FIXED, cudaCoreDecode }, plain: { ...FIXED } });
+    const contextTokens = 64 * 4096;
+    const decodeAttention = (engine: string, model: string, gpu: string, tp: number) =>
+      buildLatencyModel({ ...config(t, engine), model, gpu, precision: 'bf16' }, tp).breakdown(decodeShape(64, contextTokens)).attentionSeconds;
+    const kvBytesPerGpu = (model: string, tp: number) => (kvBytesPerToken(getServingModel(model), getPrecision('bf16')) / tp) * contextTokens;
+    const close = (a: number, b: number) => assert.ok(Math.abs(a / b - 1) < 1e-12, `${a} vs ${b}`);
+    // Llama-3.1-70B at TP4 on an H200: 16 query heads and 2 KV heads a GPU, so 8 products per
+    // 2-byte KV element, 4 a byte, at 132 SMs x 1,980 MHz x 26.1 = 6.82 T products/s: the reads
+    // run at 1.71 TB/s, where HBM would give 4.8 TB/s x the profile's efficiency.
+    const hopperRate = 132 * 1980e6 * 26.1;
+    close(decodeAttention('cudaCores', 'llama-3.1-70b', 'h200', 4), (kvBytesPerGpu('llama-3.1-70b', 4) * 4) / hopperRate);
+    assert.ok(decodeAttention('cudaCores', 'llama-3.1-70b', 'h200', 4) > 2 * decodeAttention('plain', 'llama-3.1-70b', 'h200', 4));
+    // At TP8 each GPU keeps one of the 8 KV heads for its 8 query heads: still a group of 8.
+    close(decodeAttention('cudaCores', 'llama-3.1-70b', 'h200', 8), (kvBytesPerGpu('llama-3.1-70b', 8) * 4) / hopperRate);
+    // Llama-3.1-405B at TP8: 16 query heads for one KV head, not a compiled group: the
+    // tensor-core kernel, bound by HBM as in the plain profile.
+    assert.equal(decodeAttention('cudaCores', 'llama-3.1-405b', 'h200', 8), decodeAttention('plain', 'llama-3.1-405b', 'h200', 8));
+    // Llama-2-7B (one query head per KV head): half a product a byte, faster than HBM: as before.
+    assert.equal(decodeAttention('cudaCores', 'llama-2-7b', 'h200', 1), decodeAttention('plain', 'llama-2-7b', 'h200', 1));
+    // An A100 at Ampere's rate: 108 SMs x 1,410 MHz x 22.2 = 3.38 T products/s.
+    close(decodeAttention('cudaCores', 'llama-3.1-70b', 'a100-80gb', 4), (kvBytesPerGpu('llama-3.1-70b', 4) * 4) / (108 * 1410e6 * 22.2));
+    // A GPU without a measured rate (the L4 has no SM count in gpus.json) keeps the HBM bound.
+    assert.equal(decodeAttention('cudaCores', 'llama-2-7b', 'l4', 1), decodeAttention('plain', 'llama-2-7b', 'l4', 1));
+    // The bundled SGLang profile runs that kernel for the 70B build and not the 405B's.
+    assert.deepEqual(BUNDLED_CALIBRATION.engines.sglang?.cudaCoreDecode?.queryHeadsPerKvHead, [1, 2, 4, 8]);
   });
 
   test("the KV pool is mem_fraction_static of each GPU's memory minus the weights, the share picked by TP degree, by hand", () => {
