@@ -117,15 +117,20 @@ describe('SGLang engine profile', () => {
     assert.ok(decodeAttention('cudaCores', 'llama-3.1-70b', 'h200', 4) > 2 * decodeAttention('plain', 'llama-3.1-70b', 'h200', 4));
     // At TP8 each GPU keeps one of the 8 KV heads for its 8 query heads: still a group of 8.
     close(decodeAttention('cudaCores', 'llama-3.1-70b', 'h200', 8), (kvBytesPerGpu('llama-3.1-70b', 8) * 4) / hopperRate);
+    // The group is a GPU's, not the model's: at TP16 each GPU keeps a copy of one KV head for its
+    // 4 query heads (2 products a byte: 3.4 TB/s, still under HBM's), where 64 / 8 would give 8.
+    close(decodeAttention('cudaCores', 'llama-3.1-70b', 'h200', 16), (kvBytesPerGpu('llama-3.1-70b', 16) * 2) / hopperRate);
     // Llama-3.1-405B at TP8: 16 query heads for one KV head, not a compiled group: the
-    // tensor-core kernel, bound by HBM as in the plain profile.
+    // tensor-core kernel, bound by HBM as in the plain profile; at TP16, 8 for one: CUDA cores.
     assert.equal(decodeAttention('cudaCores', 'llama-3.1-405b', 'h200', 8), decodeAttention('plain', 'llama-3.1-405b', 'h200', 8));
+    close(decodeAttention('cudaCores', 'llama-3.1-405b', 'h200', 16), (kvBytesPerGpu('llama-3.1-405b', 16) * 4) / hopperRate);
     // Llama-2-7B (one query head per KV head): half a product a byte, faster than HBM: as before.
     assert.equal(decodeAttention('cudaCores', 'llama-2-7b', 'h200', 1), decodeAttention('plain', 'llama-2-7b', 'h200', 1));
     // An A100 at Ampere's rate: 108 SMs x 1,410 MHz x 22.2 = 3.38 T products/s.
     close(decodeAttention('cudaCores', 'llama-3.1-70b', 'a100-80gb', 4), (kvBytesPerGpu('llama-3.1-70b', 4) * 4) / (108 * 1410e6 * 22.2));
-    // A GPU without a measured rate (the L4 has no SM count in gpus.json) keeps the HBM bound.
-    assert.equal(decodeAttention('cudaCores', 'llama-2-7b', 'l4', 1), decodeAttention('plain', 'llama-2-7b', 'l4', 1));
+    // A GPU without a measured rate (the L4 has no SM count in gpus.json) keeps the HBM bound,
+    // even for a group of 8.
+    assert.equal(decodeAttention('cudaCores', 'llama-3.1-70b', 'l4', 4), decodeAttention('plain', 'llama-3.1-70b', 'l4', 4));
     // The bundled SGLang profile runs that kernel for the 70B build and not the 405B's.
     assert.deepEqual(BUNDLED_CALIBRATION.engines.sglang?.cudaCoreDecode?.queryHeadsPerKvHead, [1, 2, 4, 8]);
   });
