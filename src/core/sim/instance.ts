@@ -628,13 +628,7 @@ export class Instance {
     const chunks = this.batchChunks;
     if (opts.chunkedPrefill) {
       let budget = opts.chunkTokens - this.decodingInBatch;
-      for (const r of this.prefilling) {
-        if (budget <= 0) break;
-        const c = Math.min(r.prefillLen - r.prefillDone, budget);
-        requests.push(r);
-        chunks.push(c);
-        budget -= c;
-      }
+      budget -= this.continuePrompts(budget);
       for (let r = this.peekWaiting(); r && budget > 0 && this.canAdmitPrompt(r); r = this.peekWaiting()) {
         // Whole prompts only: one that does not fit waits (first come, first served), unless the
         // iteration would otherwise be empty, where it runs alone over budget rather than never.
@@ -652,17 +646,8 @@ export class Instance {
       this.batchDecodes = this.decodingInBatch;
     } else {
       // vLLM (v0) default: waiting prompts are prefilled first, pausing the running decodes.
-      let tokens = 0;
-      if (opts.splitPrompts) {
-        // A prompt cut in the last prefill goes on first.
-        for (const r of this.prefilling) {
-          if (tokens >= opts.maxBatchedTokens) break;
-          const c = Math.min(r.prefillLen - r.prefillDone, opts.maxBatchedTokens - tokens);
-          requests.push(r);
-          chunks.push(c);
-          tokens += c;
-        }
-      }
+      // A prompt cut in the last prefill goes on first.
+      let tokens = opts.splitPrompts ? this.continuePrompts(opts.maxBatchedTokens) : 0;
       for (let r = this.peekWaiting(); r && this.canAdmitPrompt(r); r = this.peekWaiting()) {
         if (opts.splitPrompts) {
           if (tokens >= opts.maxBatchedTokens) break;
@@ -678,6 +663,19 @@ export class Instance {
     }
     if (this.batchDecodes > 0) this.makeRoomForDecode();
     return requests.length > 0 || this.batchDecodes > 0;
+  }
+
+  /** Put the prompts whose prefill is under way into the batch, up to `budget` tokens; returns the tokens taken. */
+  private continuePrompts(budget: number): number {
+    let taken = 0;
+    for (const r of this.prefilling) {
+      if (taken >= budget) break;
+      const c = Math.min(r.prefillLen - r.prefillDone, budget - taken);
+      this.batchRequests.push(r);
+      this.batchChunks.push(c);
+      taken += c;
+    }
+    return taken;
   }
 
   /** Preempt (recompute) the newest sequences until every decoding sequence has room for one more token. */

@@ -8,6 +8,7 @@ import {
   layerParams,
   lmHeadParams,
   matmulPeakFlops,
+  smCyclesPerSecond,
   streamedWeightBytes,
 } from './catalog';
 
@@ -300,8 +301,8 @@ function decodeKvCost(
     return { hbmReadsPerDecodeKvByte: 1, secondsPerDecodeKvByte: Math.max(hbmSecondsPerByte, productSecondsPerByte) };
   }
   const l2 = gpu.l2ReadGBps !== undefined ? gpu.l2ReadGBps * 1e9 : undefined;
-  const conversionsPerSecond =
-    gpu.smCount !== undefined && gpu.boostClockMHz !== undefined ? gpu.smCount * gpu.boostClockMHz * 1e6 * CONVERSIONS_PER_CLOCK_PER_SM : undefined;
+  const cycles = smCyclesPerSecond(gpu);
+  const conversionsPerSecond = cycles !== undefined ? cycles * CONVERSIONS_PER_CLOCK_PER_SM : undefined;
   const conversionsPerElement = traits.kvWidenedToFp32 ? fp32WideningConversions(precision) : 1;
   const hbmReadsPerDecodeKvByte = l2 !== undefined ? 1 : readsPerByte;
   const secondsPerDecodeKvByte = Math.max(

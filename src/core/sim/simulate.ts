@@ -3,7 +3,7 @@ import { BUNDLED_CALIBRATION, CalibrationTable, EngineProfile, MEMORY_SETTINGS, 
 
 /** Board power whenever an instance computes: the model before utilisation-aware power (no table). */
 const FULL_POWER: PowerModel = { base: 1, compute: 0, memory: 0 };
-import { Gpu, Precision, ServingModel, getGpu, getPrecision, getServingModel, kvBytesPerToken, matmulPeakKey } from './catalog';
+import { Gpu, Precision, ServingModel, getGpu, getPrecision, getServingModel, kvBytesPerToken, matmulPeakKey, smCyclesPerSecond } from './catalog';
 import { Cluster, DispatchPolicy, MigrationOptions, RunLimits } from './cluster';
 import { Instance, InstanceRole, SchedulerOptions } from './instance';
 import { EngineTraits, LatencyModel, createLatencyModel, queryHeadsPerKvHeadPerGpu } from './latency';
@@ -265,8 +265,8 @@ function engineTraitsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calib
 function cudaCoreDecodeRate(spec: EngineProfile['cudaCoreDecode'], architecture: string | undefined, gpu: Gpu, group: number): number | undefined {
   if (spec === undefined || !spec.queryHeadsPerKvHead.includes(group)) return undefined;
   const perSmClock = architecture !== undefined ? spec.productsPerSmClock[architecture] : undefined;
-  if (perSmClock === undefined || gpu.smCount === undefined || gpu.boostClockMHz === undefined) return undefined;
-  return gpu.smCount * gpu.boostClockMHz * 1e6 * perSmClock;
+  const cycles = smCyclesPerSecond(gpu);
+  return perSmClock !== undefined && cycles !== undefined ? cycles * perSmClock : undefined;
 }
 
 function checkTensorParallel(model: ServingModel, tp: number): void {
