@@ -46,8 +46,8 @@ the fitted model (in-sample) and leaving each model out of the fit (cross-valida
       const cv = crossValidate(VALIDATION_ROWS, { onFold: (left, k, n) => io.stderr.write(`fit ${k + 1}/${n}: leaving out ${left.length === 1 ? left[0] : `the ${left.length} sources without calibration rows`}\n`) });
       if (booleanFlag(args, 'json')) {
         const rows = cv.outcomes.map((o) => ({ id: o.row.id, engine: o.row.engineProfile, metric: o.row.metric, measured: o.row.measured, predicted: o.predicted, errorPct: o.errorPct, source: o.row.url }));
-        const { overall, byEngine, byMetricKind, byEngineAndKind, byEngineAndGpu, inSampleCalibration, folds } = cv;
-        io.stdout.write(`${JSON.stringify({ overall, byEngine, byMetricKind, byEngineAndKind, byEngineAndGpu, inSampleCalibration, folds, rows }, null, 2)}\n`);
+        const { overall, byEngine, byMetricKind, byEngineAndKind, byEngineAndGpu, byTensorParallel, inSampleCalibration, folds } = cv;
+        io.stdout.write(`${JSON.stringify({ overall, byEngine, byMetricKind, byEngineAndKind, byEngineAndGpu, byTensorParallel, inSampleCalibration, folds, rows }, null, 2)}\n`);
       } else io.stdout.write(`${formatCrossValidation(cv)}\n`);
       return 0;
     }

@@ -37,6 +37,16 @@ export interface ErrorSummary {
   rows: number;
   medianAbsErrorPct: number;
   maxAbsErrorPct: number;
+  /**
+   * Which way the figures lean: the median of each row's error signed so that positive means
+   * the simulator promised better than was measured (more throughput, less latency).
+   */
+  medianOptimismPct: number;
+}
+
+/** A row's error signed so that positive is optimistic: more throughput or less time than measured. */
+export function optimismPct(outcome: Pick<ValidationOutcome, 'row' | 'errorPct'>): number {
+  return METRIC_KIND[outcome.row.metric] === 'throughput' ? outcome.errorPct : -outcome.errorPct;
 }
 
 export interface CrossValidationReport {
@@ -48,6 +58,8 @@ export interface CrossValidationReport {
   byEngineAndKind: Array<{ engine: string; kind: MetricKind } & ErrorSummary>;
   /** Which engine profile x GPU pairs have rows of their own (the cards name them; data/cross-validation.json). */
   byEngineAndGpu: Array<{ engine: string; gpu: string } & ErrorSummary>;
+  /** By tensor-parallel degree, every engine together (where the figures lean as the group grows). */
+  byTensorParallel: Array<{ tp: number } & ErrorSummary>;
   /** The calibration rows predicted by the fit that saw them (labelled in-sample). */
   inSampleCalibration: ErrorSummary;
   /** Groups left out one at a time (those holding calibration rows). */
@@ -139,6 +151,7 @@ export function crossValidate(rows: readonly ValidationRow[], options: CrossVali
       const [engine, gpu] = key.split('\u0000') as [string, string];
       return { engine, gpu, ...s };
     }),
+    byTensorParallel: groupSummaries(outcomes, (o) => String(o.row.tp).padStart(4, '0')).map(([tp, s]) => ({ tp: Number(tp), ...s })),
     inSampleCalibration: summarizeErrors(inSample),
     folds,
   };
@@ -146,7 +159,8 @@ export function crossValidate(rows: readonly ValidationRow[], options: CrossVali
 
 export function summarizeErrors(outcomes: readonly ValidationOutcome[]): ErrorSummary {
   const abs = outcomes.map((o) => Math.abs(o.errorPct));
-  return { rows: abs.length, medianAbsErrorPct: abs.length ? median(abs) : Number.NaN, maxAbsErrorPct: abs.length ? Math.max(...abs) : Number.NaN };
+  if (abs.length === 0) return { rows: 0, medianAbsErrorPct: Number.NaN, maxAbsErrorPct: Number.NaN, medianOptimismPct: Number.NaN };
+  return { rows: abs.length, medianAbsErrorPct: median(abs), maxAbsErrorPct: Math.max(...abs), medianOptimismPct: median(outcomes.map(optimismPct)) };
 }
 
 function groupSummaries(outcomes: readonly ValidationOutcome[], key: (o: ValidationOutcome) => string): Array<[string, ErrorSummary]> {
@@ -163,18 +177,23 @@ function groupSummaries(outcomes: readonly ValidationOutcome[], key: (o: Validat
 /** How the headline figure holds rows out, in words. */
 export const GROUPING_LABEL = 'leave one engine build (an engine profile\'s model, GPU, precision and TP in one source) out';
 
-/** Plain-text summary: overall, per engine and per metric kind. */
+/** Plain-text summary: overall, per engine and metric kind, per metric kind, per TP degree. */
 export function formatCrossValidation(report: CrossValidationReport, options: { grouping?: string } = {}): string {
   const pct = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '-');
+  const lean = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(1)}%` : '-');
   const lines = [
     `Cross-validated (${options.grouping ?? GROUPING_LABEL}, ${report.folds.length} folds): ${report.overall.rows} rows, median |error| ${pct(report.overall.medianAbsErrorPct)}, max ${pct(report.overall.maxAbsErrorPct)}.`,
     `In-sample, for comparison: the ${report.inSampleCalibration.rows} calibration rows against the fit that saw them, median ${pct(report.inSampleCalibration.medianAbsErrorPct)}.`,
     '',
-    '| engine profile | metric | rows | median |error| | max |error| |',
-    '|---|---|---:|---:|---:|',
+    'Lean: the median error signed so that + is optimistic (more throughput, less latency than measured).',
+    '',
+    '| engine profile | metric | rows | median |error| | max |error| | lean |',
+    '|---|---|---:|---:|---:|---:|',
   ];
-  for (const g of report.byEngineAndKind) lines.push(`| ${g.engine} | ${g.kind} | ${g.rows} | ${pct(g.medianAbsErrorPct)} | ${pct(g.maxAbsErrorPct)} |`);
-  lines.push('', '| metric kind | rows | median |error| | max |error| |', '|---|---:|---:|---:|');
-  for (const g of report.byMetricKind) lines.push(`| ${g.kind} | ${g.rows} | ${pct(g.medianAbsErrorPct)} | ${pct(g.maxAbsErrorPct)} |`);
+  for (const g of report.byEngineAndKind) lines.push(`| ${g.engine} | ${g.kind} | ${g.rows} | ${pct(g.medianAbsErrorPct)} | ${pct(g.maxAbsErrorPct)} | ${lean(g.medianOptimismPct)} |`);
+  lines.push('', '| metric kind | rows | median |error| | max |error| | lean |', '|---|---:|---:|---:|---:|');
+  for (const g of report.byMetricKind) lines.push(`| ${g.kind} | ${g.rows} | ${pct(g.medianAbsErrorPct)} | ${pct(g.maxAbsErrorPct)} | ${lean(g.medianOptimismPct)} |`);
+  lines.push('', '| TP degree | rows | median |error| | max |error| | lean |', '|---:|---:|---:|---:|---:|');
+  for (const g of report.byTensorParallel) lines.push(`| ${g.tp} | ${g.rows} | ${pct(g.medianAbsErrorPct)} | ${pct(g.maxAbsErrorPct)} | ${lean(g.medianOptimismPct)} |`);
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crossValidationFile from '../../../src/core/sim/data/cross-validation.json';
-import { describeCoverage, publishedCoverage } from '../../../src/core/sim/coverage';
+import { describeCoverage, describeLean, publishedCoverage } from '../../../src/core/sim/coverage';
 import { VALIDATION_ROWS } from '../../../src/core/sim/validation';
 import { calibrationSummary } from '../../../src/core/serving/estimate';
 import { planBudget } from '../../../src/core/plan/planner';
@@ -25,12 +25,20 @@ describe('published rows per engine profile and GPU', () => {
     assert.equal(trt.rows, countRows('tensorrt-llm', 'h100-sxm'));
     assert.equal(
       describeCoverage('tensorrt-llm', 'h100-sxm', 'H100'),
-      `engine 'tensorrt-llm' on H100: ${trt.rows} published rows of its own, cross-validated median error ${trt.medianAbsErrorPct.toFixed(1)}% (max ${trt.maxAbsErrorPct.toFixed(0)}%)`,
+      `engine 'tensorrt-llm' on H100: ${trt.rows} published rows of its own, cross-validated median error ${trt.medianAbsErrorPct.toFixed(1)}% (max ${trt.maxAbsErrorPct.toFixed(0)}%), ${describeLean(trt.medianOptimismPct)}`,
     );
     // LMDeploy's published table is A100 only.
     assert.equal(publishedCoverage('lmdeploy', 'h100-sxm'), undefined);
     assert.match(describeCoverage('lmdeploy', 'h100-sxm', 'H100'), /^no published rows for engine 'lmdeploy' on H100: its figures rest on fits to other GPUs and engines$/);
     assert.match(describeCoverage('current', 'a100-80gb', 'A100'), /^no published rows for the default engine \('current'\) on A100/);
+  });
+
+  test('the lean in words: optimistic above half a point, pessimistic below minus half, else none', () => {
+    assert.equal(describeLean(7.04), 'leaning optimistic (median +7.0%)');
+    assert.equal(describeLean(-2.25), 'leaning pessimistic (median -2.3%)');
+    assert.equal(describeLean(0.4), 'no lean either way');
+    assert.equal(describeLean(-0.4), 'no lean either way');
+    for (const c of crossValidationFile.byEngineAndGpu) assert.ok(Number.isFinite(c.medianOptimismPct) && Math.abs(c.medianOptimismPct) <= c.maxAbsErrorPct, `${c.engine} ${c.gpu}`);
   });
 
   test("the Serving card (the default engine) names this GPU's rows, or their absence", () => {
