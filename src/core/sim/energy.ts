@@ -135,11 +135,13 @@ export interface EnergyValidation {
   outcomes: EnergyOutcome[];
   medianAbsErrorPct: number;
   maxAbsErrorPct: number;
+  /** Which way the figures lean: the median error signed so that + is optimistic (less energy than measured). */
+  medianOptimismPct: number;
 }
 
 function summary(outcomes: EnergyOutcome[]): EnergyValidation {
   const abs = outcomes.map((o) => Math.abs(o.errorPct));
-  return { outcomes, medianAbsErrorPct: median(abs), maxAbsErrorPct: Math.max(...abs) };
+  return { outcomes, medianAbsErrorPct: median(abs), maxAbsErrorPct: Math.max(...abs), medianOptimismPct: median(outcomes.map((o) => -o.errorPct)) };
 }
 
 /** Every row against the bundled power model (which was fitted to them: in-sample). */

@@ -99,5 +99,10 @@ describe('energy against published measurements (ML.ENERGY)', () => {
     assert.ok(real.maxAbsErrorPct <= 65, String(real.maxAbsErrorPct));
     const inSample = validateEnergy();
     assert.ok(inSample.medianAbsErrorPct <= 10, String(inSample.medianAbsErrorPct));
+    // The lean: less energy than measured is optimistic. Today's rows: the 7B-13B ones run a
+    // few percent under their measured energy, the 70B on 8 GPUs far over.
+    const signed = real.outcomes.map((o) => o.errorPct).sort((a, b) => a - b);
+    assert.equal(real.medianOptimismPct, -signed[(signed.length - 1) / 2]!);
+    assert.ok(real.medianOptimismPct > 0, String(real.medianOptimismPct));
   });
 });
