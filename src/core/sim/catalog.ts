@@ -178,12 +178,12 @@ export function matmulPeakFlops(g: Gpu, p: Precision): number {
   return peak * 1e12;
 }
 
-/** Attention runs in 16-bit on every engine in the calibration set (FP8 attention is not assumed). */
 /** SM clock cycles a second over the whole GPU (SMs x boost clock), for CUDA-core rates; undefined without the datasheet figures. */
 export function smCyclesPerSecond(g: Gpu): number | undefined {
   return g.smCount !== undefined && g.boostClockMHz !== undefined ? g.smCount * g.boostClockMHz * 1e6 : undefined;
 }
 
+/** Attention runs in 16-bit on every engine in the calibration set (FP8 attention is not assumed). */
 export function attentionPeakFlops(g: Gpu): number {
   return (g.peakTflops.fp16 ?? 0) * 1e12;
 }

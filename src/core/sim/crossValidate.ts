@@ -151,6 +151,7 @@ export function crossValidate(rows: readonly ValidationRow[], options: CrossVali
       const [engine, gpu] = key.split('\u0000') as [string, string];
       return { engine, gpu, ...s };
     }),
+    // Zero-padded keys so the groups sort by TP degree (groupSummaries sorts its keys as strings).
     byTensorParallel: groupSummaries(outcomes, (o) => String(o.row.tp).padStart(4, '0')).map(([tp, s]) => ({ tp: Number(tp), ...s })),
     inSampleCalibration: summarizeErrors(inSample),
     folds,
