@@ -193,8 +193,10 @@ export interface MemorySettings {
    */
   kvFreeMemoryFraction?: number;
   /**
-   * When set (with kvFreeMemoryFraction), the memory the engine's runtime takes besides the
-   * weights replaces activationReserveGiB, from the build's max batch and token budget.
+   * When set, the memory the engine's runtime takes besides the weights replaces
+   * activationReserveGiB, from the build's max batch and token budget: with
+   * kvFreeMemoryFraction, the KV cache takes that share of what is left; without it,
+   * gpuMemoryUtilization of the whole memory minus the weights and these buffers.
    */
   runtimeMemory?: RuntimeMemory;
 }

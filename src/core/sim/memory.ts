@@ -36,8 +36,11 @@ export function planMemory(
 ): MemoryPlan {
   const weightBytesPerGpu = storedWeightBytes(model, precision) / tensorParallel;
   // vLLM: a share of the whole memory, weights included. TensorRT-LLM: a share of what the
-  // weights and the runtime's buffers leave free (kv_cache_free_gpu_mem_fraction).
-  const reserveBytesPerGpu = settings.kvFreeMemoryFraction !== undefined ? runtimeReserveBytes(model, settings, build) : settings.activationReserveGiB * GIB;
+  // weights and the runtime's buffers leave free (kv_cache_free_gpu_mem_fraction). Where the
+  // runtime's buffers are known but not how the engine shares out the rest (runtimeMemory
+  // without kvFreeMemoryFraction), vLLM's share, with those buffers as the reserve.
+  const reserveBytesPerGpu =
+    settings.kvFreeMemoryFraction !== undefined || settings.runtimeMemory !== undefined ? runtimeReserveBytes(model, settings, build) : settings.activationReserveGiB * GIB;
   const freePerGpu =
     settings.kvFreeMemoryFraction !== undefined
       ? (gpu.memoryGiB * GIB - reserveBytesPerGpu - weightBytesPerGpu) * settings.kvFreeMemoryFraction

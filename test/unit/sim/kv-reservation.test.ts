@@ -78,6 +78,31 @@ describe('KV sizing', () => {
     assert.equal(flat, Math.floor(Math.floor(((gpu.memoryGiB * GIB - GIB - weightsPerGpu) * 0.9 * 2) / perToken) / 16) * 16);
   });
 
+  test("TensorRT-LLM 0.10: vLLM's share of the whole memory, with the runtime's buffers as the reserve, by hand", () => {
+    // Llama-3.1-70B in 16-bit on four H100s, built for 2,048 sequences and 2,048 tokens a step
+    // (the v0.10.0 document's commands), 128 + 2,048-token requests: per GPU 0.77 GiB + 24 B x
+    // 2048 x 128,256 (5.87 GiB) + 64 KiB x 2048 + 34 B x 2048 x 2176 + 29 B x 2048 x 8192,
+    // taken from 0.9 of the memory beside the weights (vLLM's sizing, not 0.9 of what is left).
+    const model = getServingModel('llama-3.1-70b');
+    const gpu = getGpu('h100-sxm');
+    const fp16 = getPrecision('fp16');
+    const settings = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.10' });
+    assert.equal(settings.kvFreeMemoryFraction, undefined);
+    assert.equal(settings.runtimeMemory?.fixedGiB, 0.77);
+    const build = { maxBatch: 2048, maxNumTokens: 2048, maxSeqLen: 2176 };
+    const weightsPerGpu = (totalParamsFromShape(model) * 2) / 4;
+    const reserve = 0.77 * GIB + 24 * 2048 * 128256 + 65536 * 2048 + 34 * 2048 * 2176 + 29 * 2048 * 8192;
+    const perToken = kvBytesPerToken(model, fp16);
+    const plan = planMemory(model, gpu, fp16, 4, settings, build);
+    assert.equal(plan.reserveBytesPerGpu, reserve);
+    assert.equal(plan.kvCapacityTokens, Math.floor(Math.floor(((gpu.memoryGiB * GIB * 0.9 - reserve - weightsPerGpu) * 4) / perToken) / 16) * 16);
+    // Llama-2-70B's 32,000-entry vocabulary leaves it about 4.4 GiB a GPU more room than Llama-3.1-70B's.
+    const llama2 = planMemory(getServingModel('llama-2-70b'), gpu, fp16, 4, settings, build);
+    assert.ok(Math.abs(reserve - llama2.reserveBytesPerGpu - 24 * 2048 * (128256 - 32000)) < 1);
+    // Without a build the flat activation reserve stands in, as before.
+    assert.equal(planMemory(model, gpu, fp16, 4, settings).reserveBytesPerGpu, GIB);
+  });
+
   test("a simulation sizes the runtime's buffers from the engine's build limits, not from a prompt that outgrows the token budget", () => {
     const runConfig = (maxBatch: number): SimulationConfig => ({
       model: 'llama-3.1-70b',
