@@ -47,6 +47,10 @@ describe('KV sizing', () => {
     const v011 = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.11' });
     assert.equal(v011.kvFreeMemoryFraction, 0.99);
     assert.deepEqual({ ...v011.runtimeMemory, basis: '' }, { ...runtime, basis: '' });
+    // 0.10: the same per-entry terms (the same open decoder code), with memory.md's documented
+    // fixed part instead of the 2.55 GiB only 0.12's own log shows (round 21).
+    const v010 = memorySettingsFor({ engineProfile: 'tensorrt-llm-0.10' });
+    assert.deepEqual({ ...v010.runtimeMemory, fixedGiB: 0, basis: '' }, { ...runtime, fixedGiB: 0, basis: '' });
     // The terms reproduce the runtime's own log for the build it came from (Llama-2-7B, 4,096
     // sequences of 4,098 tokens, vocabulary 32,000): 1.14 + 4.35 GiB beside 0.77 GiB.
     const logged = runtime.bytesPerBatchVocabEntry * 4096 * 32000 + runtime.bytesPerBatchSlot! * 4096 + runtime.bytesPerBatchSequenceToken! * 4096 * 4098 + (runtime.fixedGiB - 0.77) * GIB;
