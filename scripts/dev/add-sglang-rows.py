@@ -22,6 +22,10 @@
 #   build's mean E2E is 13 s at 4 req/s, 52 s at 8 and 149 s at 16): they measure the length of
 #   the run, not the engine.
 # - The offline 4096/1024 run is in the file twice (two runs, 1655.0 and 1652.9 tok/s): two rows.
+# Each row replays the run's own requests (scenario.benchServingDraws): bench_serving drew its
+# lengths and send times from NumPy's legacy generator with its default seed 1, which
+# src/core/sim/benchServing.ts draws again; the 405B build ran with --mem-frac 0.87
+# (scenario.memoryFraction; docker_dev_commands.txt, copied to the sources folder).
 # Roles: about a third of each build's rows calibrate the profile (offline throughput at three
 # length pairs and first token and decode gap at 2 req/s for the 70B build; first token and
 # decode gap at 1 req/s and throughput at 4 req/s for the 405B one); the rest are held out.
@@ -57,7 +61,12 @@ BUILDS = [
         'tag': 'llama-3.1-405b',
         'model': 'llama-3.1-405b',
         'tp': 8,
-        'launch': 'python3 -m sglang.launch_server --model-path meta-llama/Llama-3.1-405B-Instruct --tp-size 8 --disable-radix-cache --enable-torch-compile',
+        # The launch the repository's benchmarking commands give (sglang/experiments/
+        # docker_dev_commands.txt): --mem-frac 0.87, which argparse takes as the unique prefix
+        # of --mem-fraction-static; the commented launch line in llama_405b_sglang.sh has no
+        # memory flag. The 70B build's line is the same in both files.
+        'launch': 'python3 -m sglang.launch_server --model-path meta-llama/Llama-3.1-405B-Instruct --tp-size 8 --disable-radix-cache --enable-torch-compile --mem-frac 0.87',
+        'memoryFraction': 0.87,
         'mapping': '',
         'calibration': {
             ('poisson', 1024, 1024, 1.0, 'ttftMedianMs'),
@@ -87,7 +96,7 @@ def rows_of(build):
             d = json.loads(line)
             if d['dataset_name'] != 'random':
                 continue
-            assert d['random_range_ratio'] == 0.0, 'lengths uniform over [1, L] only'
+            assert d['random_range_ratio'] == 0.0, 'range ratio 0 only: prompts over [1, L], outputs over [0, L]'
             rate = d['request_rate']
             offline = rate == float('inf')
             n = d['completed']
@@ -114,6 +123,12 @@ def rows_of(build):
                 # bench_serving sends ignore_eos (its default) and the radix cache is off, so
                 # SGLang admits these requests on their known lengths (add_one_req_ignore_eos).
                 scenario['ignoreEos'] = True
+                # The client's draws (NumPy's legacy generator, bench_serving's default seed 1;
+                # the commands pass no --seed): the simulation replays the run's own lengths and
+                # send times. Their sums are the totals quoted (benchServing.test.ts).
+                scenario['benchServingDraws'] = {'seed': 1, 'rangeRatio': 0.0}
+                if 'memoryFraction' in build:
+                    scenario['memoryFraction'] = build['memoryFraction']
                 quoted = ', '.join(f'"{k}": {fmt(d[k])}' for k in (field, 'request_rate', 'random_input_len', 'random_output_len', 'random_range_ratio', 'completed', 'total_input_tokens', 'total_output_tokens', 'duration'))
                 out.append({
                     'id': f"sglang-dc-{build['tag']}-h200-tp{build['tp']}-{run}-{metric}",
@@ -135,9 +150,14 @@ def rows_of(build):
                     'quote': quoted,
                     'assumptions': (
                         (build['mapping'] + ' ' if build['mapping'] else '')
-                        + f"Launched as `{build['launch']}` (SGLang's defaults otherwise: mem_fraction_static, chunked_prefill_size 8192, no mixed chunks). "
-                        + 'sglang.bench_serving\'s random dataset with random_range_ratio 0.0 draws each prompt and output length uniformly from [1, L] '
+                        + (
+                            f"Launched as `{build['launch']}` (sglang/experiments/docker_dev_commands.txt, 'Benchmarking'; argparse takes --mem-frac as --mem-fraction-static, so weights and KV get {build['memoryFraction']:g} of each GPU's memory instead of SGLang's {0.81 if build['tp'] >= 8 else 0.85:g} at TP{build['tp']}; the commented launch line in sglang/experiments/llama_405b_sglang.sh has no memory flag. SGLang's defaults otherwise: chunked_prefill_size 8192, no mixed chunks). "
+                            if 'memoryFraction' in build
+                            else f"Launched as `{build['launch']}` (SGLang's defaults otherwise: mem_fraction_static, chunked_prefill_size 8192, no mixed chunks). "
+                        )
+                        + 'sglang.bench_serving\'s random dataset with random_range_ratio 0.0 draws each prompt length uniformly from [1, L] and each output length from [0, L] '
                         + f'(observed means {mean_in:.1f} / {mean_out:.1f}), outputs forced to their length (ignore_eos, the client\'s default; with the radix cache off SGLang then admits a request on its known length: scenario.ignoreEos). '
+                        + ('The lengths' if offline else 'The lengths and the Poisson send times') + ' come from NumPy\'s legacy generator seeded with the client\'s default seed 1; the simulation replays them (scenario.benchServingDraws; the lengths\' sums equal the totals quoted), an output of 0 tokens as 1 (so the output spec says [1, L]). '
                         + ('All requests sent at once (request_rate inf).' if offline else f'Poisson arrivals at {rate:g} req/s (the client\'s default).')
                         + ' Third-party measurement (DataCrunch), not the SGLang team.'
                     ),

@@ -53,7 +53,7 @@ export function findGoodput(config: SimulationConfig, options: GoodputOptions = 
   const maxRate = options.maxRate ?? 1e4;
   const arrival = config.workload.arrival;
   if (arrival.kind !== 'poisson' && arrival.kind !== 'gamma') {
-    throw new SimulationConfigError('goodput needs an open-loop arrival process (--rate), not closed loop or offline');
+    throw new SimulationConfigError('goodput needs an open-loop arrival process (--rate), not closed loop, offline or replayed send times');
   }
   if (!config.slo || (config.slo.ttftMs === undefined && config.slo.tpotMs === undefined)) {
     throw new SimulationConfigError('goodput needs a TTFT and/or TPOT SLO');

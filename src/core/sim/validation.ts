@@ -3,7 +3,8 @@ import { BUNDLED_CALIBRATION, CalibrationTable } from './calibration';
 import { EngineTraits, decodeShape, prefillShape } from './latency';
 import { median } from './metrics';
 import { SimulationConfig, SimulationResult, buildLatencyModel, simulate } from './simulate';
-import { LengthSpec } from './workload';
+import { benchServingRandomRequests, benchServingTrace } from './benchServing';
+import { LengthSpec, WorkloadSpec } from './workload';
 
 export type ValidationScenario =
   /** One prefill iteration of `batch` prompts of `input` tokens (time to first token, no queueing). */
@@ -43,10 +44,26 @@ export type ValidationScenario =
   /**
    * A serving benchmark run against the engine as it is launched (its own batching and memory
    * settings, data/calibration.json): `requests` requests with lengths drawn from `input` and
-   * `output` (sglang.bench_serving's random dataset: uniform over [1, L]), all sent at once
-   * (`rate` unset) or as a Poisson process of `rate` requests per second.
+   * `output` (sglang.bench_serving's random dataset: prompts uniform over [1, L], outputs over
+   * [0, L], an empty one simulated as one token, so the specs say [1, L]), all sent at once
+   * (`rate` unset) or as a Poisson process of `rate` requests per second. `memoryFraction`:
+   * the launch set the share of each GPU's memory for weights and KV itself (SGLang's
+   * --mem-fraction-static) instead of taking the engine's default for its TP degree.
+   * `benchServingDraws`: the client drew the requests from NumPy's legacy generator
+   * (sglang.bench_serving's random dataset, with this seed and range ratio, `input.max` and
+   * `output.max` its lengths): the simulation replays those lengths and send times
+   * (benchServing.ts) instead of a fresh sample.
    */
-  | { kind: 'serving'; requests: number; input: LengthSpec; output: LengthSpec; rate?: number; ignoreEos?: boolean };
+  | {
+      kind: 'serving';
+      requests: number;
+      input: LengthSpec;
+      output: LengthSpec;
+      rate?: number;
+      ignoreEos?: boolean;
+      memoryFraction?: number;
+      benchServingDraws?: { seed: number; rangeRatio: number };
+    };
 
 export type ValidationMetric =
   | 'ttftMs'
@@ -226,26 +243,54 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable, o
       return result.throughput.outputTokensPerSec;
     }
     case 'serving': {
-      // The engine's own scheduler and memory settings (simulate() applies the profile's).
-      const result = simulate({
-        ...base,
-        deployment: { mode: 'colocated', tensorParallel: row.tp },
-        interTokenLatency: row.metric === 'itlMedianMs',
-        // The benchmark forces each output to its length and the engine plans on it.
-        ...(s.ignoreEos ? { scheduler: { knownOutputs: true } } : {}),
-        workload: {
-          requests: s.requests,
-          arrival: s.rate === undefined ? { kind: 'offline' } : { kind: 'poisson', rate: s.rate },
-          input: s.input,
-          output: s.output,
-          seed: 1,
-        },
-      });
+      const result = simulate(servingSimulation(row, s, calibration));
       const read = SERVING_METRICS[row.metric];
       if (!read) throw new Error(`row ${row.id}: a serving run does not measure ${row.metric}`);
       return read(result);
     }
   }
+}
+
+/**
+ * The simulation a serving row's benchmark run maps to: the engine's own scheduler and memory
+ * settings (simulate() applies the profile's), with what the launch and the client changed.
+ */
+export function servingSimulation(row: ValidationRow, s: Extract<ValidationScenario, { kind: 'serving' }>, calibration?: CalibrationTable): SimulationConfig {
+  return {
+    model: row.model,
+    gpu: row.gpu,
+    precision: row.precision,
+    calibration,
+    engineProfile: row.engineProfile,
+    engine: row.engineTraits,
+    deployment: { mode: 'colocated', tensorParallel: row.tp },
+    interTokenLatency: row.metric === 'itlMedianMs',
+    // The benchmark forces each output to its length and the engine plans on it.
+    ...(s.ignoreEos ? { scheduler: { knownOutputs: true } } : {}),
+    // A fraction the launch set replaces the profile's by TP degree.
+    ...(s.memoryFraction !== undefined ? { memory: { gpuMemoryUtilization: s.memoryFraction, gpuMemoryUtilizationByTp: [] } } : {}),
+    workload: s.benchServingDraws ? replayedWorkload(s, s.benchServingDraws) : {
+      requests: s.requests,
+      arrival: s.rate === undefined ? { kind: 'offline' } : { kind: 'poisson', rate: s.rate },
+      input: s.input,
+      output: s.output,
+      seed: 1,
+    },
+  };
+}
+
+/** The requests a bench_serving run sent, as the client drew them. */
+function replayedWorkload(s: Extract<ValidationScenario, { kind: 'serving' }>, draws: { seed: number; rangeRatio: number }): WorkloadSpec {
+  if (s.input.kind !== 'uniform' || s.output.kind !== 'uniform') throw new Error('a replayed bench_serving run draws uniform lengths');
+  const sent = benchServingRandomRequests({ requests: s.requests, inputLen: s.input.max, outputLen: s.output.max, rangeRatio: draws.rangeRatio, rate: s.rate, seed: draws.seed });
+  return {
+    requests: s.requests,
+    arrival: s.rate === undefined ? { kind: 'offline' } : { kind: 'times', seconds: sent.arrivals },
+    input: s.input,
+    output: s.output,
+    trace: benchServingTrace(sent),
+    seed: 1,
+  };
 }
 
 function emptyRun(): Pick<SimulationConfig, 'deployment' | 'workload'> {

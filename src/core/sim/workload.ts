@@ -9,7 +9,9 @@ export type ArrivalSpec =
   /** A fixed number of clients, each sending its next request when the previous one finishes. */
   | { kind: 'closed'; concurrency: number; thinkTimeMs?: number }
   /** Everything arrives at t = 0 (maximum-throughput batch job). */
-  | { kind: 'offline' };
+  | { kind: 'offline' }
+  /** Send times replayed in order, in seconds from the start: one for each request. */
+  | { kind: 'times'; seconds: readonly number[] };
 
 export type LengthSpec =
   | { kind: 'fixed'; tokens: number }
@@ -76,6 +78,15 @@ function arrivalTimes(spec: ArrivalSpec, n: number, rng: Rng): number[] {
     case 'closed':
       times.fill(Number.NaN);
       return times;
+    case 'times': {
+      if (spec.seconds.length < n) throw new RangeError(`${n} requests need ${n} send times, not ${spec.seconds.length}`);
+      const replayed = spec.seconds.slice(0, n);
+      // The cluster takes arrivals in order (cluster.ts), so a replay must be one.
+      replayed.forEach((t, i) => {
+        if (!(Number.isFinite(t) && t >= 0 && (i === 0 || t >= replayed[i - 1]!))) throw new RangeError(`send time ${i} (${t} s) is not a finite time at or after the one before it`);
+      });
+      return replayed;
+    }
     case 'poisson':
     case 'gamma': {
       const shape = spec.kind === 'gamma' ? 1 / (spec.cv * spec.cv) : 1;

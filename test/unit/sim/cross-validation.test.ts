@@ -150,13 +150,15 @@ describe('cross-validation (leave one engine build out; one source out as a chec
     // overlap scheduler, prompts cut to fill a prefill): 5.6% -> 5.7%, max 40.5% -> 44.6% (its
     // 70B build's 4096/2048 offline throughput), still 15 rows over 25%; round 19 bound SGLang's
     // grouped-query decode by its CUDA cores (FlashInfer 0.1.6's kernel, the rate its authors
-    // measured): 5.7% -> 5.5%, max 44.6% -> 40.5%, 15 -> 12 rows over 25%, none of them SGLang's).
-    assert.ok(report.overall.medianAbsErrorPct <= 5.6, text);
+    // measured): 5.7% -> 5.5%, max 44.6% -> 40.5%, 15 -> 12 rows over 25%, none of them SGLang's;
+    // round 22 replayed SGLang's runs on the requests their client drew: 5.5% -> 5.4%).
+    assert.ok(report.overall.medianAbsErrorPct <= 5.5, text);
     assert.ok(report.overall.maxAbsErrorPct <= 41, text);
     assert.ok(report.outcomes.filter((o) => Math.abs(o.errorPct) > 25).length <= 12, text);
     // Every metric kind meets the median target but request latency (E2E means and static batch
-    // completions, 6 rows: SGLang's E2E means, -15..+15% since round 19, +8..+25% in round 17).
-    for (const kind of report.byMetricKind) assert.ok(kind.medianAbsErrorPct <= (kind.kind === 'latency' ? 10 : 8), `${kind.kind}\n${text}`);
+    // completions, 6 rows: SGLang's E2E means, -7..+19% since round 22, -15..+15% in rounds
+    // 19-21, +8..+25% in round 17; the kind's median 9.7% -> 8.7% in round 22).
+    for (const kind of report.byMetricKind) assert.ok(kind.medianAbsErrorPct <= (kind.kind === 'latency' ? 9 : 8), `${kind.kind}\n${text}`);
     // TensorRT-LLM 0.12's memory-tight 70B rows (TP2 in 16-bit, up to -58% before round 7's
     // runtime-memory model) stay within 27.5% (30.9% before round 12 sized the runtime's buffers
     // term by term, 28.2% before round 13), and its multi-head FP8 rows (+28% on an H200 before
@@ -200,13 +202,19 @@ describe('cross-validation (leave one engine build out; one source out as a chec
     const v10Tp8 = report.outcomes.filter((o) => o.row.engineProfile === 'tensorrt-llm' && o.row.tp === 8);
     assert.ok(v10Tp8.length === 20 && v10Tp8.every((o) => Math.abs(o.errorPct) <= 16), text);
     // SGLang (23 rows, two builds): each build predicted by a fit on the other's calibration
-    // rows: median 16.0% in round 17, 10.9% in round 18, 8.6% since round 19; every row within
-    // 17.5% since round 19, whose CUDA-core roof on the 70B build's decode attention brought its
-    // offline throughput with 4,096-token prompts from +26..+45% to +10..+17%.
+    // rows: median 16.0% in round 17, 10.9% in round 18, 8.6% in rounds 19-21, 5.2% since round
+    // 22, which replays each run's own requests (the client's seeded draws) and the 405B build's
+    // launch share of memory (--mem-frac 0.87). Every row within 17.5% in rounds 19-21 and within
+    // 21% since: the 70B build's ITL at 1 req/s, +17% -> +21%, predicted by the 405B build's
+    // per-layer cost, which the replay moved up (85 -> 91 us); its 405B e2e mean -15% -> -7%.
     const sglang = report.byEngine.find((e) => e.engine === 'sglang')!;
-    assert.ok(sglang.rows === 23 && sglang.medianAbsErrorPct <= 9 && sglang.maxAbsErrorPct <= 17.5, text);
+    assert.ok(sglang.rows === 23 && sglang.medianAbsErrorPct <= 5.5 && sglang.maxAbsErrorPct <= 21, text);
     const sglangLatencies = report.outcomes.filter((o) => o.row.engineProfile === 'sglang' && o.row.metric !== 'outputTokensPerSec');
-    assert.ok(sglangLatencies.length === 12 && sglangLatencies.every((o) => Math.abs(o.errorPct) <= 17.5), text);
+    assert.ok(sglangLatencies.length === 12 && sglangLatencies.every((o) => Math.abs(o.errorPct) <= 21), text);
+    // The 405B build's held-out capacity rows (2 and 8 req/s, where it fell behind the client) ran
+    // on a 0.87 share of memory: -9.7% at 8 req/s with SGLang's default 0.81 and the replay.
+    const sglang405Saturated = report.outcomes.filter((o) => o.row.id.startsWith('sglang-dc-llama-3.1-405b') && o.row.metric === 'outputTokensPerSec' && o.row.role === 'holdout');
+    assert.ok(sglang405Saturated.length === 2 && sglang405Saturated.every((o) => Math.abs(o.errorPct) <= 6), text);
     // On the calibration rows, the fit that never saw a row's source does no better than the one that did.
     const calibrationRows = report.outcomes.filter((o) => o.row.role === 'calibration').map((o) => Math.abs(o.errorPct));
     assert.equal(calibrationRows.length, report.inSampleCalibration.rows);
@@ -218,7 +226,7 @@ describe('cross-validation (leave one engine build out; one source out as a chec
   test('the Serving card states the cross-validated figure, not the in-sample one', () => {
     const summary = calibrationSummary('h100-sxm');
     assert.equal(summary.medianAbsErrorPct, crossValidationFile.overall.medianAbsErrorPct);
-    assert.match(summary.label, /^cross-validated median error 5\.5% \(max 41%\) on 684 published measurements/);
+    assert.match(summary.label, /^cross-validated median error 5\.4% \(max 41%\) on 684 published measurements/);
     assert.match(calibrationSummary('l4').label, /not calibrated/);
   });
 });

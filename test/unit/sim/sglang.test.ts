@@ -16,6 +16,7 @@ import { memoryUtilizationAt, planMemory } from '../../../src/core/sim/memory';
 import { summarizeWeighted } from '../../../src/core/sim/metrics';
 import { Phase, SimRequest } from '../../../src/core/sim/request';
 import { SimulationConfig, buildLatencyModel, simulateDetailed } from '../../../src/core/sim/simulate';
+import { VALIDATION_ROWS, servingSimulation } from '../../../src/core/sim/validation';
 
 const FIXED = { stepOverheadMs: 1, layerOverheadUs: 10, allReduceUs: 20, perSequenceUs: 5 };
 
@@ -153,6 +154,31 @@ describe('SGLang engine profile', () => {
     const tokens = Math.floor((perGpu * 4) / kvBytesPerToken(model, precision));
     const expected = Math.floor(tokens / MEMORY_SETTINGS.blockTokens) * MEMORY_SETTINGS.blockTokens;
     assert.equal(planMemory(model, gpu, precision, 4, settings).kvCapacityTokens, expected);
+  });
+
+  test("a serving row whose launch set --mem-fraction-static sizes the KV pool by it, not by the profile's share for its TP degree, by hand (Llama-3.1-405B, 8 x H200)", () => {
+    const row = VALIDATION_ROWS.find((r) => r.id === 'sglang-dc-llama-3.1-405b-h200-tp8-poisson-1024-1024-r4-outputTokensPerSec');
+    assert.ok(row && row.scenario.kind === 'serving');
+    // DataCrunch's benchmarking commands launch the 405B build with --mem-frac 0.87.
+    assert.equal(row.scenario.memoryFraction, 0.87);
+    const model = getServingModel('llama-3.1-405b');
+    const gpu = getGpu('h200');
+    const precision = getPrecision('bf16');
+    const GIB = 1024 ** 3;
+    const poolTokens = (fraction: number): number => {
+      const perGpu = gpu.memoryGiB * GIB * fraction - MEMORY_SETTINGS.activationReserveGiB * GIB - storedWeightBytes(model, precision) / 8;
+      const tokens = Math.floor((perGpu * 8) / kvBytesPerToken(model, precision));
+      return Math.floor(tokens / MEMORY_SETTINGS.blockTokens) * MEMORY_SETTINGS.blockTokens;
+    };
+    const capacity = (scenario: typeof row.scenario): number => {
+      const config = servingSimulation(row, scenario);
+      return simulateDetailed({ ...config, workload: { ...config.workload, requests: 2 } }).result.kvCapacityTokensPerInstance[0]!;
+    };
+    assert.equal(capacity(row.scenario), poolTokens(0.87));
+    // Without the launch's fraction the profile's share at TP8 (0.81) applies.
+    const { memoryFraction: _launch, ...defaults } = row.scenario;
+    assert.equal(capacity(defaults), poolTokens(0.81));
+    assert.ok(poolTokens(0.87) > 1.4 * poolTokens(0.81));
   });
 
   test('inter-token latency: a lone reply decodes one token per step; a prefill that pauses the decodes lengthens the gap it falls in, by hand', () => {
