@@ -153,14 +153,19 @@ function engineScheduler(config: SimulationConfig): Partial<SchedulerOptions> {
   };
 }
 
-/** KV sizing: calibration.json's memory settings, the engine's own, then the caller's. */
+/**
+ * KV sizing: calibration.json's memory settings, the engine's own, then the caller's. A share
+ * of memory the caller sets (a launch's --mem-fraction-static) replaces the engine's default
+ * share by TP degree, which would otherwise take precedence over it (memoryUtilizationAt).
+ */
 export function memorySettingsFor(config: Pick<SimulationConfig, 'engineProfile' | 'calibration' | 'memory'>): MemorySettings {
   const batching = config.engineProfile !== undefined ? (config.calibration ?? BUNDLED_CALIBRATION).engines[config.engineProfile]?.batching : undefined;
+  const callerSetsShare = config.memory?.gpuMemoryUtilization !== undefined;
   return {
     ...MEMORY_SETTINGS,
     ...(batching?.kvFreeMemoryFraction !== undefined ? { kvFreeMemoryFraction: batching.kvFreeMemoryFraction } : {}),
     ...(batching?.runtimeMemory !== undefined ? { runtimeMemory: batching.runtimeMemory } : {}),
-    ...(batching?.gpuMemoryUtilizationByTp !== undefined ? { gpuMemoryUtilizationByTp: batching.gpuMemoryUtilizationByTp } : {}),
+    ...(batching?.gpuMemoryUtilizationByTp !== undefined && !callerSetsShare ? { gpuMemoryUtilizationByTp: batching.gpuMemoryUtilizationByTp } : {}),
     ...(batching?.activationReserveGiB !== undefined ? { activationReserveGiB: batching.activationReserveGiB } : {}),
     ...config.memory,
   };

@@ -165,7 +165,7 @@ const SERVING_METRICS: Partial<Record<ValidationMetric, (result: SimulationResul
 };
 
 export function predictRow(row: ValidationRow, calibration?: CalibrationTable, options: PredictOptions = {}): number {
-  const base = { model: row.model, gpu: row.gpu, precision: row.precision, calibration, engineProfile: row.engineProfile, engine: row.engineTraits };
+  const base = rowSetup(row, calibration);
   const s = row.scenario;
   switch (s.kind) {
     case 'prefill': {
@@ -251,24 +251,24 @@ export function predictRow(row: ValidationRow, calibration?: CalibrationTable, o
   }
 }
 
+/** What every row's simulation shares: the published setup, the engine and its calibration. */
+function rowSetup(row: ValidationRow, calibration: CalibrationTable | undefined) {
+  return { model: row.model, gpu: row.gpu, precision: row.precision, calibration, engineProfile: row.engineProfile, engine: row.engineTraits };
+}
+
 /**
  * The simulation a serving row's benchmark run maps to: the engine's own scheduler and memory
  * settings (simulate() applies the profile's), with what the launch and the client changed.
  */
 export function servingSimulation(row: ValidationRow, s: Extract<ValidationScenario, { kind: 'serving' }>, calibration?: CalibrationTable): SimulationConfig {
   return {
-    model: row.model,
-    gpu: row.gpu,
-    precision: row.precision,
-    calibration,
-    engineProfile: row.engineProfile,
-    engine: row.engineTraits,
+    ...rowSetup(row, calibration),
     deployment: { mode: 'colocated', tensorParallel: row.tp },
     interTokenLatency: row.metric === 'itlMedianMs',
     // The benchmark forces each output to its length and the engine plans on it.
     ...(s.ignoreEos ? { scheduler: { knownOutputs: true } } : {}),
     // A fraction the launch set replaces the profile's by TP degree.
-    ...(s.memoryFraction !== undefined ? { memory: { gpuMemoryUtilization: s.memoryFraction, gpuMemoryUtilizationByTp: [] } } : {}),
+    ...(s.memoryFraction !== undefined ? { memory: { gpuMemoryUtilization: s.memoryFraction } } : {}),
     workload: s.benchServingDraws ? replayedWorkload(s, s.benchServingDraws) : {
       requests: s.requests,
       arrival: s.rate === undefined ? { kind: 'offline' } : { kind: 'poisson', rate: s.rate },

@@ -15,7 +15,7 @@ import { decodeShape, prefillShape } from '../../../src/core/sim/latency';
 import { memoryUtilizationAt, planMemory } from '../../../src/core/sim/memory';
 import { summarizeWeighted } from '../../../src/core/sim/metrics';
 import { Phase, SimRequest } from '../../../src/core/sim/request';
-import { SimulationConfig, buildLatencyModel, simulateDetailed } from '../../../src/core/sim/simulate';
+import { SimulationConfig, buildLatencyModel, memorySettingsFor, simulateDetailed } from '../../../src/core/sim/simulate';
 import { VALIDATION_ROWS, servingSimulation } from '../../../src/core/sim/validation';
 
 const FIXED = { stepOverheadMs: 1, layerOverheadUs: 10, allReduceUs: 20, perSequenceUs: 5 };
@@ -179,6 +179,13 @@ describe('SGLang engine profile', () => {
     const { memoryFraction: _launch, ...defaults } = row.scenario;
     assert.equal(capacity(defaults), poolTokens(0.81));
     assert.ok(poolTokens(0.87) > 1.4 * poolTokens(0.81));
+    // The rule lives in the shared settings: a share the caller sets replaces the engine's
+    // share by TP degree; one the caller sets by TP degree itself is kept.
+    const sglang = { engineProfile: 'sglang' };
+    assert.equal(memoryUtilizationAt(memorySettingsFor(sglang), 8), 0.81);
+    assert.equal(memoryUtilizationAt(memorySettingsFor({ ...sglang, memory: { gpuMemoryUtilization: 0.87 } }), 8), 0.87);
+    const ownSteps = [{ minTp: 1, fraction: 0.5 }];
+    assert.equal(memoryUtilizationAt(memorySettingsFor({ ...sglang, memory: { gpuMemoryUtilization: 0.87, gpuMemoryUtilizationByTp: ownSteps } }), 8), 0.5);
   });
 
   test('inter-token latency: a lone reply decodes one token per step; a prefill that pauses the decodes lengthens the gap it falls in, by hand', () => {
